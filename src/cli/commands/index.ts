@@ -1,0 +1,7 @@
+/** Every command, in the order `mpheap --help` lists them. Add one line per new command. */
+import type { Command } from 'commander';
+import { registerSim } from './sim.js';
+
+export function registerCommands(program: Command): void {
+  registerSim(program);
+}

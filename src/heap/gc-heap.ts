@@ -1,0 +1,518 @@
+/**
+ * MicroPython's garbage-collected heap (py/gc.c), block for block.
+ *
+ * The whole heap region lives in one byte array laid out exactly as gc_setup_area lays it out in
+ * RAM: allocation table, gap byte, finaliser table, padding, pool. Objects hold real machine
+ * words, so conservative marking, stale words after a shrink, and even gc.c's one-byte overread
+ * of the finaliser table (see `sweepFinalisers`) behave as they do on a board.
+ *
+ * Nothing here allocates per block: the tables are typed arrays and the mark stack is fixed.
+ */
+import { CH_FREE, CH_MARK, CH_OTHER, CH_TAIL } from './block-map.js';
+import { type HeapLayout, heapLayout, type LayoutOptions, type WordSize } from './layout.js';
+
+export const AT_FREE = 0;
+export const AT_HEAD = 1;
+export const AT_TAIL = 2;
+export const AT_MARK = 3;
+export type BlockKind = 0 | 1 | 2 | 3;
+
+/** `MICROPY_ALLOC_GC_STACK_SIZE`. */
+export const MARK_STACK_SIZE = 64;
+
+/** `gc_alloc_threshold` when `gc.threshold()` is off: `(size_t)-1`. */
+export const THRESHOLD_OFF = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Type objects live outside the heap (in flash on a board). Each sits on a 256-byte boundary, so
+ * their low byte is 0, like the harness that produced the golden vectors.
+ */
+export const TYPE_ADDRESSES: Readonly<Record<string, number>> = {
+  T: 0x0800_0100,
+  L: 0x0800_0200,
+  D: 0x0800_0300,
+  S: 0x0800_0400,
+  A: 0x0800_0500,
+  F: 0x0800_0600,
+  B: 0x0800_0700,
+  M: 0x0800_0800,
+  h: 0x0800_0900,
+};
+const LETTER_BY_TYPE = new Map<number, number>(
+  Object.entries(TYPE_ADDRESSES)
+    .filter(([letter]) => letter !== 'h')
+    .map(([letter, addr]) => [addr, letter.charCodeAt(0)]),
+);
+
+/** Where the model's heap region starts unless told otherwise (a typical Cortex-M SRAM base). */
+export const DEFAULT_HEAP_BASE = 0x2000_0000;
+
+export interface GcHeapOptions extends LayoutOptions {
+  /** Heap region size in bytes, as passed to gc_init(start, start + bytes). */
+  bytes: number;
+  /** Region start address; must be a multiple of 4096 to match the golden vectors' placement. */
+  base?: number;
+}
+
+/** Callbacks through which a host (a trace, a runtime) takes part in a collection. */
+export interface CollectHooks {
+  /** Root pointers for this collection (the port's gc_collect scans these). */
+  roots?: () => Iterable<number>;
+  /** gc_sweep_run_finalisers looked up `__del__` on the object at this address. */
+  finaliserLookup?: (address: number, block: number) => void;
+  /** Called after gc_collect_end, before the allocation that triggered it (if any) goes on. */
+  afterCollect?: () => void;
+}
+
+export interface HeapCounters {
+  collections: number;
+  failedAllocations: number;
+  allocations: number;
+}
+
+export class GcHeap {
+  readonly layout: HeapLayout;
+  readonly wordSize: WordSize;
+  readonly blockSize: number;
+  readonly blocks: number;
+  /** Address of the region start (the ATB). */
+  readonly base: number;
+  /** Address of block 0. */
+  readonly poolAddress: number;
+  /** Address one past the last block. */
+  readonly poolEndAddress: number;
+
+  /** The region plus slack after its end that reads as zero (gc.c reads there in one quirk). */
+  readonly mem: Uint8Array;
+  private readonly words32: Uint32Array;
+  private readonly ftbStart: number;
+  private readonly poolStart: number;
+  private readonly wordsPerBlock32: number;
+
+  /** `gc_last_free_atb_index`: ATB byte where the next search starts. */
+  lastFreeAtbIndex = 0;
+  /** `gc_last_used_block`: an upper bound on the last used block, made exact by the sweep. */
+  lastUsedBlock = 0;
+  /** `gc_alloc_amount`, in blocks, since the last collection. */
+  allocAmount = 0;
+  /** `gc_alloc_threshold`, in blocks. */
+  allocThreshold = THRESHOLD_OFF;
+  /** `gc.enable()` / `gc.disable()`. */
+  autoCollect = true;
+  /** `gc_lock_depth` (heap_lock). */
+  lockDepth = 0;
+
+  hooks: CollectHooks = {};
+  readonly counters: HeapCounters = { collections: 0, failedAllocations: 0, allocations: 0 };
+
+  private readonly markStack = new Int32Array(MARK_STACK_SIZE);
+  private stackOverflow = false;
+
+  constructor(opts: GcHeapOptions) {
+    const base = opts.base ?? DEFAULT_HEAP_BASE;
+    this.layout = heapLayout(base, base + opts.bytes, opts);
+    this.wordSize = opts.wordSize;
+    this.blockSize = this.layout.blockSize;
+    this.blocks = this.layout.blocks;
+    this.base = base;
+    this.poolAddress = base + this.layout.poolOffset;
+    this.poolEndAddress = this.poolAddress + this.layout.poolBytes;
+    this.ftbStart = this.layout.ftbOffset;
+    this.poolStart = this.layout.poolOffset;
+    // Room for the region, the bytes gc_init rounded away, and eight blocks past the end.
+    const size = Math.ceil((Math.max(opts.bytes, this.layout.regionBytes) + 8 * this.blockSize + 8) / 8) * 8;
+    this.mem = new Uint8Array(size);
+    this.words32 = new Uint32Array(this.mem.buffer);
+    this.wordsPerBlock32 = this.blockSize >>> 2;
+  }
+
+  // ---------------------------------------------------------------- tables
+
+  kind(block: number): BlockKind {
+    return ((this.mem[block >>> 2] >>> ((block & 3) << 1)) & 3) as BlockKind;
+  }
+
+  /** Set a block's ATB state directly (used to load a decoded map into the model). */
+  setKind(block: number, kind: BlockKind): void {
+    const i = block >>> 2;
+    const shift = (block & 3) << 1;
+    this.mem[i] = (this.mem[i] & ~(3 << shift)) | (kind << shift);
+  }
+
+  hasFinaliser(block: number): boolean {
+    return ((this.mem[this.ftbStart + (block >>> 3)] >>> (block & 7)) & 1) === 1;
+  }
+
+  private ftbSet(block: number): void {
+    this.mem[this.ftbStart + (block >>> 3)] |= 1 << (block & 7);
+  }
+
+  private ftbClear(block: number): void {
+    this.mem[this.ftbStart + (block >>> 3)] &= ~(1 << (block & 7));
+  }
+
+  // ---------------------------------------------------------------- addresses and words
+
+  addressOf(block: number): number {
+    return this.poolAddress + block * this.blockSize;
+  }
+
+  /** VERIFY_PTR: block aligned and inside the pool. Returns the block, or -1. */
+  blockOf(address: number): number {
+    if (address < this.poolAddress || address >= this.poolEndAddress) return -1;
+    const off = address - this.poolAddress;
+    return off % this.blockSize === 0 ? off / this.blockSize : -1;
+  }
+
+  /** Index into words32 of the first 32-bit half of a pool word, from a region byte offset. */
+  private word32Index(address: number): number {
+    return (address - this.base) >>> 2;
+  }
+
+  /** Read machine word `index` of the object at `address`. Values above 2^53 are not produced. */
+  readWord(address: number, index: number): number {
+    const i = this.word32Index(address) + index * (this.wordSize >>> 2);
+    if (this.wordSize === 4) return this.words32[i];
+    return this.words32[i] + this.words32[i + 1] * 0x1_0000_0000;
+  }
+
+  writeWord(address: number, index: number, value: number): void {
+    const i = this.word32Index(address) + index * (this.wordSize >>> 2);
+    if (this.wordSize === 4) {
+      this.words32[i] = value >>> 0;
+    } else {
+      this.words32[i] = value >>> 0;
+      this.words32[i + 1] = Math.floor(value / 0x1_0000_0000) >>> 0;
+    }
+  }
+
+  private zeroBlocks(block: number, count: number): void {
+    const from = this.poolStart + block * this.blockSize;
+    this.mem.fill(0, from, from + count * this.blockSize);
+  }
+
+  // ---------------------------------------------------------------- object queries
+
+  /** Number of blocks in the chain starting at a HEAD (or MARK) block. */
+  chainLength(block: number): number {
+    let n = 1;
+    while (this.kind(block + n) === AT_TAIL) n++;
+    return n;
+  }
+
+  /** gc_nbytes: the object's size in bytes if `address` is exactly a HEAD block, else 0. */
+  nbytes(address: number): number {
+    const block = this.blockOf(address);
+    if (block < 0 || this.kind(block) !== AT_HEAD) return 0;
+    return this.chainLength(block) * this.blockSize;
+  }
+
+  /** Blocks needed for `nbytes`, with gc.c's size_t arithmetic for negative (wrapped) requests. */
+  blocksFor(nbytes: number): number {
+    if (nbytes >= 0) return Math.ceil(nbytes / this.blockSize);
+    // size_t wrap: a small negative rounds up past zero to 0 blocks; anything else is enormous.
+    return nbytes + this.blockSize - 1 >= 0 ? 0 : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * gc_alloc's search without side effects: the first run of `n` FREE blocks starting at the
+   * last-free index. Returns its first block, or -1.
+   */
+  findFreeRun(n: number): number {
+    if (!(n > 0) || n > this.blocks) return -1;
+    let run = 0;
+    for (let b = this.lastFreeAtbIndex * 4; b < this.blocks; b++) {
+      if (this.kind(b) === AT_FREE) {
+        if (++run >= n) return b - n + 1;
+      } else {
+        run = 0;
+      }
+    }
+    return -1;
+  }
+
+  // ---------------------------------------------------------------- gc_alloc / gc_free / gc_realloc
+
+  /** gc_alloc(nbytes, flags): the object's address, or 0 (NULL). */
+  alloc(nbytes: number, opts: { finaliser?: boolean } = {}): number {
+    const n = this.blocksFor(nbytes);
+    if (n === 0 || this.lockDepth > 0) return 0;
+
+    let collected = !this.autoCollect;
+    if (!collected && this.allocAmount >= this.allocThreshold) {
+      this.collect();
+      collected = true;
+    }
+
+    let start: number;
+    for (;;) {
+      start = this.findFreeRun(n);
+      if (start >= 0) break;
+      if (collected) {
+        this.counters.failedAllocations++;
+        return 0;
+      }
+      this.collect();
+      collected = true;
+    }
+
+    const end = start + n - 1;
+    // Only a 1-block search proves there is nothing free before the block found.
+    if (n === 1) this.lastFreeAtbIndex = (end + 1) >>> 2;
+    this.setKind(start, AT_HEAD);
+    for (let b = start + 1; b <= end; b++) this.setKind(b, AT_TAIL);
+    if (end > this.lastUsedBlock) this.lastUsedBlock = end;
+    this.allocAmount += n;
+    this.counters.allocations++;
+    // MICROPY_GC_CONSERVATIVE_CLEAR: the whole allocation is zeroed.
+    this.zeroBlocks(start, n);
+    if (opts.finaliser) this.ftbSet(start);
+    return this.addressOf(start);
+  }
+
+  /** gc_free(p): never runs a finaliser, only clears its bit. */
+  free(address: number): void {
+    if (this.lockDepth > 0 || address === 0) return;
+    const block = this.blockOf(address);
+    if (block < 0 || this.kind(block) !== AT_HEAD) {
+      throw new Error(`gc_free: 0x${address.toString(16)} is not the start of an object`);
+    }
+    this.ftbClear(block);
+    if (block >>> 2 < this.lastFreeAtbIndex) this.lastFreeAtbIndex = block >>> 2;
+    let b = block;
+    do {
+      this.setKind(b, AT_FREE);
+      b++;
+    } while (this.kind(b) === AT_TAIL);
+  }
+
+  /** gc_realloc(p, nbytes, allow_move): the new address, or 0 (NULL) when it cannot. */
+  realloc(address: number, nbytes: number, allowMove: boolean): number {
+    if (address === 0) return this.alloc(nbytes);
+    if (nbytes === 0) {
+      this.free(address);
+      return 0;
+    }
+    if (this.lockDepth > 0) return 0;
+    const block = this.blockOf(address);
+    if (block < 0 || this.kind(block) !== AT_HEAD) {
+      throw new Error(`gc_realloc: 0x${address.toString(16)} is not the start of an object`);
+    }
+    const newBlocks = this.blocksFor(nbytes);
+
+    // Count the chain, then the free blocks after it, stopping once there are enough.
+    let nBlocks = 1;
+    let nFree = 0;
+    for (let b = block + 1; b < this.blocks; b++) {
+      const k = this.kind(b);
+      if (k === AT_TAIL) {
+        nBlocks++;
+        continue;
+      }
+      if (k === AT_FREE) {
+        nFree++;
+        if (nBlocks + nFree >= newBlocks) break;
+        continue;
+      }
+      break;
+    }
+
+    if (newBlocks === nBlocks) return address;
+
+    if (newBlocks < nBlocks) {
+      for (let b = block + newBlocks; b < block + nBlocks; b++) this.setKind(b, AT_FREE);
+      const idx = (block + newBlocks) >>> 2;
+      if (idx < this.lastFreeAtbIndex) this.lastFreeAtbIndex = idx;
+      return address;
+    }
+
+    if (newBlocks <= nBlocks + nFree) {
+      const end = block + newBlocks;
+      for (let b = block + nBlocks; b < end; b++) this.setKind(b, AT_TAIL);
+      // gc.c stores the exclusive end here (gc_alloc stores the inclusive one): one past the
+      // object. Kept as is; the finaliser sweep's overread depends on it.
+      if (end > this.lastUsedBlock) this.lastUsedBlock = end;
+      this.zeroBlocks(block + nBlocks, newBlocks - nBlocks);
+      return address;
+    }
+
+    const hadFinaliser = this.hasFinaliser(block);
+    if (!allowMove) return 0;
+    const moved = this.alloc(nbytes, { finaliser: hadFinaliser });
+    if (moved === 0) return 0;
+    // The whole old block span is copied, slack included.
+    const from = this.poolStart + block * this.blockSize;
+    this.mem.copyWithin(
+      this.poolStart + this.blockOf(moved) * this.blockSize,
+      from,
+      from + nBlocks * this.blockSize,
+    );
+    this.free(address);
+    return moved;
+  }
+
+  // ---------------------------------------------------------------- collection
+
+  /** gc.threshold(bytes): negative turns it off; otherwise stored in whole blocks. */
+  setThresholdBytes(bytes: number): void {
+    this.allocThreshold = bytes < 0 ? THRESHOLD_OFF : Math.floor(bytes / this.blockSize);
+  }
+
+  /** gc.threshold() as MicroPython reads it back: -1 when off, else blocks × block size. */
+  thresholdBytes(): number {
+    return this.allocThreshold === THRESHOLD_OFF ? -1 : this.allocThreshold * this.blockSize;
+  }
+
+  /**
+   * The port's gc_collect(): gc_collect_start, mark every root pointer (plus `extraRoots`),
+   * gc_collect_end (overflow rescan, finaliser pass, free pass).
+   */
+  collect(extraRoots: Iterable<number> = []): void {
+    this.counters.collections++;
+    this.lockDepth++;
+    this.allocAmount = 0;
+    this.stackOverflow = false;
+    const roots = this.hooks.roots?.();
+    if (roots) for (const p of roots) this.markRoot(p);
+    for (const p of extraRoots) this.markRoot(p);
+    this.dealWithStackOverflow();
+    this.sweepFinalisers();
+    this.sweepFree();
+    this.lastFreeAtbIndex = 0;
+    this.lockDepth--;
+    this.hooks.afterCollect?.();
+  }
+
+  /** gc_mark: a root keeps an object only if it is exactly the address of an unmarked HEAD. */
+  private markRoot(address: number): void {
+    const block = this.blockOf(address);
+    if (block >= 0 && this.kind(block) === AT_HEAD) {
+      this.setKind(block, AT_MARK);
+      this.markSubtree(block);
+    }
+  }
+
+  /**
+   * gc_mark_subtree: scan every word of the object, mark each unmarked HEAD it points at and push
+   * it on the 64-entry stack; when the stack is full, mark without pushing and flag an overflow.
+   */
+  private markSubtree(first: number): void {
+    const w = this.words32;
+    const stack = this.markStack;
+    const poolAddr = this.poolAddress;
+    const poolEnd = this.poolEndAddress;
+    const bs = this.blockSize;
+    const wide = this.wordSize === 8;
+    let sp = 0;
+    let block = first;
+    for (;;) {
+      const n = this.chainLength(block);
+      let i = (this.poolStart + block * bs) >>> 2;
+      const end = i + n * this.wordsPerBlock32;
+      const step = wide ? 2 : 1;
+      for (; i < end; i += step) {
+        if (wide && w[i + 1] !== 0) continue;
+        const ptr = w[i];
+        if (ptr < poolAddr || ptr >= poolEnd) continue;
+        const off = ptr - poolAddr;
+        if (off % bs !== 0) continue;
+        const child = off / bs;
+        if (this.kind(child) !== AT_HEAD) continue;
+        this.setKind(child, AT_MARK);
+        if (sp < MARK_STACK_SIZE) stack[sp++] = child;
+        else this.stackOverflow = true;
+      }
+      if (sp === 0) return;
+      block = stack[--sp];
+    }
+  }
+
+  /** gc_deal_with_stack_overflow: rescan the whole heap for marked blocks until nothing overflows. */
+  private dealWithStackOverflow(): void {
+    while (this.stackOverflow) {
+      this.stackOverflow = false;
+      for (let b = 0; b < this.blocks; b++) {
+        if (this.kind(b) === AT_MARK) this.markSubtree(b);
+      }
+    }
+  }
+
+  /**
+   * gc_sweep_run_finalisers (v1.25+): walk the FTB up to gc_last_used_block inclusive. For every
+   * unmarked HEAD with its bit set, look up __del__ if word 0 (the type) is non-NULL, then clear
+   * the bit. When realloc left gc_last_used_block one past the last block, this reads one byte
+   * past the FTB, exactly as gc.c does; the byte array layout reproduces what that byte is.
+   */
+  private sweepFinalisers(): void {
+    const mem = this.mem;
+    const lastIndex = Math.floor(this.lastUsedBlock / 8);
+    for (let idx = 0; idx <= lastIndex; idx++) {
+      let bits = mem[this.ftbStart + idx];
+      let block = idx * 8;
+      while (bits) {
+        if (bits & 1 && this.kind(block) === AT_HEAD) {
+          const address = this.addressOf(block);
+          if (this.readWord(address, 0) !== 0) this.hooks.finaliserLookup?.(address, block);
+          this.ftbClear(block);
+        }
+        bits >>>= 1;
+        block++;
+      }
+    }
+  }
+
+  /** gc_sweep_free_blocks: free unmarked chains, turn MARK back into HEAD, recompute the bound. */
+  private sweepFree(): void {
+    const end = this.lastUsedBlock < this.blocks ? this.lastUsedBlock + 1 : this.blocks;
+    let freeTail = false;
+    let lastUsed = 0;
+    for (let b = 0; b < end; b++) {
+      switch (this.kind(b)) {
+        case AT_HEAD:
+          freeTail = true;
+          this.setKind(b, AT_FREE);
+          break;
+        case AT_TAIL:
+          if (freeTail) this.setKind(b, AT_FREE);
+          else lastUsed = b;
+          break;
+        case AT_MARK:
+          this.setKind(b, AT_HEAD);
+          freeTail = false;
+          lastUsed = b;
+          break;
+      }
+    }
+    this.lastUsedBlock = lastUsed;
+  }
+
+  // ---------------------------------------------------------------- what mem_info shows
+
+  /** The character `mem_info(1)` prints for a block. */
+  charOf(block: number): number {
+    switch (this.kind(block)) {
+      case AT_FREE:
+        return CH_FREE;
+      case AT_TAIL:
+        return CH_TAIL;
+      case AT_MARK:
+        return CH_MARK;
+      default: {
+        const type = this.readWord(this.addressOf(block), 0);
+        return LETTER_BY_TYPE.get(type) ?? CH_OTHER;
+      }
+    }
+  }
+
+  /** The heap as a block map: one character code per block (see block-map.ts). */
+  blockMap(): Uint8Array {
+    const map = new Uint8Array(this.blocks);
+    for (let b = 0; b < this.blocks; b++) map[b] = this.charOf(b);
+    return map;
+  }
+
+  /** `%p` of the pool start, as gc_dump_alloc_table prints it. */
+  baseText(): string {
+    return this.poolAddress.toString(16);
+  }
+}

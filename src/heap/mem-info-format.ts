@@ -1,0 +1,85 @@
+/**
+ * The text MicroPython prints: the `mem_info()` lines and `gc_dump_alloc_table()`.
+ * Output profiles capture the differences between releases.
+ */
+import type { GcInfoFigures } from './block-map.js';
+import { CH_FREE } from './block-map.js';
+
+export interface OutputProfile {
+  name: string;
+  /** Hex digits of the line offset: 8 since v1.20, 5 (masked to 20 bits) before. */
+  offsetDigits: 5 | 8;
+  /** v1.20+ prints `GC memory layout; from X:` and a closing newline for every area. */
+  headerPerArea: boolean;
+}
+
+export const PROFILE_MODERN: OutputProfile = { name: 'v1.20+', offsetDigits: 8, headerPerArea: true };
+export const PROFILE_LEGACY: OutputProfile = { name: 'v1.9-v1.19', offsetDigits: 5, headerPerArea: false };
+
+export function profileByName(name: string): OutputProfile | undefined {
+  const n = name.toLowerCase();
+  if (n === 'modern' || n === 'v1.20+' || n === '1.20') return PROFILE_MODERN;
+  if (n === 'legacy' || n === 'v1.9-v1.19' || n === '1.19') return PROFILE_LEGACY;
+  return undefined;
+}
+
+const BLOCKS_PER_LINE = 64;
+
+export interface DumpArea {
+  /** Text after `from ` in the header: gc.c prints `%p` (lowercase hex, no 0x). */
+  baseText: string;
+  map: Uint8Array;
+}
+
+function offsetText(offset: number, profile: OutputProfile): string {
+  if (profile.offsetDigits === 5) return (offset & 0xfffff).toString(16).padStart(5, '0');
+  return (offset >>> 0).toString(16).padStart(8, '0');
+}
+
+/** `gc_dump_alloc_table()` output, byte for byte. */
+export function formatAllocTable(
+  areas: readonly DumpArea[],
+  blockSize: number,
+  profile: OutputProfile = PROFILE_MODERN,
+): string {
+  const parts: string[] = [];
+  areas.forEach((area, index) => {
+    if (profile.headerPerArea || index === 0) parts.push(`GC memory layout; from ${area.baseText}:`);
+    const map = area.map;
+    const n = map.length;
+    let b = 0;
+    while (b < n) {
+      // At each line start gc.c measures the free run; two or more whole free lines are abbreviated.
+      let run = b;
+      while (run < n && map[run] === CH_FREE) run++;
+      if (run - b >= 2 * BLOCKS_PER_LINE) {
+        parts.push(`\n       (${Math.floor((run - b) / BLOCKS_PER_LINE)} lines all free)`);
+        b = run - (run % BLOCKS_PER_LINE);
+        if (b >= n) break;
+      }
+      const lineEnd = Math.min(n, b + BLOCKS_PER_LINE);
+      parts.push(`\n${offsetText(b * blockSize, profile)}: `);
+      parts.push(latin1(map, b, lineEnd));
+      b = lineEnd;
+    }
+    if (profile.headerPerArea || index === areas.length - 1) parts.push('\n');
+  });
+  return parts.join('');
+}
+
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i += 8192) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(to, i + 8192)) as unknown as number[]);
+  }
+  return s;
+}
+
+/** The two GC lines of `mem_info()` (`gc_dump_info`), each ending in a newline. */
+export function formatGcInfoLines(info: GcInfoFigures, maxNewSplit: number | null = null): string {
+  const split = maxNewSplit === null ? '' : `, max new split: ${maxNewSplit}`;
+  return (
+    `GC: total: ${info.total}, used: ${info.used}, free: ${info.free}${split}\n` +
+    ` No. of 1-blocks: ${info.oneBlocks}, 2-blocks: ${info.twoBlocks}, max blk sz: ${info.maxBlock}, max free sz: ${info.maxFree}\n`
+  );
+}

@@ -1,0 +1,19 @@
+/**
+ * mpheap as a library. The CLI is a thin layer over these exports.
+ *
+ *   heap/      the block-exact model of py/gc.c (beside the sources: it produces snapshots too)
+ *   trace/     heap-operation traces run on the model (`mpheap sim`)
+ *   snapshot/  the core model every source produces and every view consumes
+ */
+export * from './heap/block-map.js';
+export * from './heap/gc-heap.js';
+export * from './heap/layout.js';
+export * from './heap/mem-info-format.js';
+export * from './heap/snapshot-of-heap.js';
+export * from './snapshot/map-codec.js';
+export * from './snapshot/serialize.js';
+export * from './snapshot/snapshot.js';
+export * from './trace/compare.js';
+export * from './trace/parse.js';
+export * from './trace/run.js';
+export * from './util/size.js';
