@@ -8,7 +8,9 @@ export function readTextFile(path: string, what = 'file'): string {
     return readFileSync(path === '-' ? 0 : path, 'latin1');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new CliError(`cannot read ${what} '${path}': ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    throw new CliError(
+      `cannot read ${what} '${path}': ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
+    );
   }
 }
 

@@ -70,7 +70,8 @@ export function parseTrace(text: string, file = '<trace>'): Trace {
     const fail = (tok: Token | undefined, reason: string): never => {
       throw new TraceError(file, line, tok?.column ?? raw.length + 1, tok?.text ?? '', reason);
     };
-    const arg = (k: number, what: string): Token => args[k] ?? fail(undefined, `'${head.text}' needs ${what}`);
+    const arg = (k: number, what: string): Token =>
+      args[k] ?? fail(undefined, `'${head.text}' needs ${what}`);
     const int = (tok: Token, what: string): number => {
       if (!/^[-+]?\d+$/.test(tok.text)) fail(tok, `${what} must be a decimal integer`);
       const v = Number(tok.text);

@@ -6,7 +6,12 @@
 import { gcInfoOfMaps } from '../heap/block-map.js';
 import { AT_FREE, GcHeap, TYPE_ADDRESSES } from '../heap/gc-heap.js';
 import type { WordSize } from '../heap/layout.js';
-import { formatAllocTable, formatGcInfoLines, type OutputProfile, PROFILE_MODERN } from '../heap/mem-info-format.js';
+import {
+  formatAllocTable,
+  formatGcInfoLines,
+  type OutputProfile,
+  PROFILE_MODERN,
+} from '../heap/mem-info-format.js';
 import { NULL_ID, type Trace, type TraceOp } from './parse.js';
 
 export interface SimOptions {

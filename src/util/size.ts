@@ -10,7 +10,8 @@ export function parseSize(text: string): number {
   const unit = (m[2] ?? '').toLowerCase()[0];
   const mult = unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : unit === 'g' ? 1024 ** 3 : 1;
   const v = base * mult;
-  if (!Number.isFinite(v) || !Number.isInteger(v)) throw new Error(`'${text}' is not a whole number of bytes`);
+  if (!Number.isFinite(v) || !Number.isInteger(v))
+    throw new Error(`'${text}' is not a whole number of bytes`);
   return v;
 }
 

@@ -9,7 +9,9 @@ export const REPO_ROOT = resolve(here, '..', '..');
 function findShared(): string {
   const candidates = [process.env.MPHEAP_SHARED, join(REPO_ROOT, '..', 'shared'), join(REPO_ROOT, 'shared')];
   for (const c of candidates) if (c && existsSync(join(c, 'vectors'))) return c;
-  throw new Error(`shared/ not found next to the repository (looked in ${candidates.filter(Boolean).join(', ')})`);
+  throw new Error(
+    `shared/ not found next to the repository (looked in ${candidates.filter(Boolean).join(', ')})`,
+  );
 }
 
 export const SHARED = findShared();

@@ -25,20 +25,28 @@ export function registerSim(program: Command): void {
     .summary('run a heap trace on the block-exact model of py/gc.c')
     .description(
       'Run a trace of heap operations (alloc, free, realloc, ref, root, collect, threshold,\n' +
-        'info, dump) on mpheap\'s model of MicroPython\'s gc.c and print exactly what gc.c prints:\n' +
+        "info, dump) on mpheap's model of MicroPython's gc.c and print exactly what gc.c prints:\n" +
         'the mem_info() GC lines for `info`, the heap map of mem_info(1) for `dump`, and a line\n' +
         'for every failed allocation. The trace format is described in docs/trace-format.md.\n\n' +
-        'What-if replay: --heap and --threshold replace the trace\'s own settings, so the same\n' +
+        "What-if replay: --heap and --threshold replace the trace's own settings, so the same\n" +
         'operations can run on a bigger heap or with another gc.threshold(). With --compare,\n' +
         'each option takes a comma-separated list and every combination runs side by side.',
     )
     .argument('<trace>', "trace file ('-' for standard input)")
-    .option('--word <4|8>', 'machine word size: 4 = 32-bit (16-byte blocks), 8 = 64-bit (32-byte blocks)', '4')
+    .option(
+      '--word <4|8>',
+      'machine word size: 4 = 32-bit (16-byte blocks), 8 = 64-bit (32-byte blocks)',
+      '4',
+    )
     .option('--heap <size>', 'heap size for every `heap` op (e.g. 10048, 112K, 0x1C000)')
     .option('--threshold <bytes>', 'gc.threshold(bytes) for the whole trace; -1 turns it off')
     .option('--compare', 'run every combination of --heap and --threshold lists and tabulate them')
     .option('--step', 'print the operation and the heap map after every operation')
-    .option('--profile <name>', 'dump format: modern (v1.20+, %08x offsets) or legacy (v1.9-v1.19, %05x)', 'modern')
+    .option(
+      '--profile <name>',
+      'dump format: modern (v1.20+, %08x offsets) or legacy (v1.9-v1.19, %05x)',
+      'modern',
+    )
     .option('--json', 'print results as JSON')
     .addHelpText(
       'after',
@@ -76,7 +84,8 @@ export function registerSim(program: Command): void {
       }
 
       const heapBytes = flags.heap === undefined ? undefined : sizeOption(flags.heap, '--heap');
-      const thresholdBytes = flags.threshold === undefined ? undefined : intOption(flags.threshold, '--threshold');
+      const thresholdBytes =
+        flags.threshold === undefined ? undefined : intOption(flags.threshold, '--threshold');
       const lines = text.split(/\r?\n/);
       const onStep = flags.step
         ? (op: TraceOp, heap: GcHeap | null, printed: string) => {
@@ -85,14 +94,20 @@ export function registerSim(program: Command): void {
             process.stdout.write(`-- line ${op.line}: ${source}\n`);
             if (heap) {
               process.stdout.write(
-                formatAllocTable([{ baseText: heap.baseText(), map: heap.blockMap() }], heap.blockSize, profile),
+                formatAllocTable(
+                  [{ baseText: heap.baseText(), map: heap.blockMap() }],
+                  heap.blockSize,
+                  profile,
+                ),
               );
             }
           }
         : undefined;
       const result = runTrace(trace, { wordSize, heapBytes, thresholdBytes, profile, onStep });
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ wordSize, output: result.output, stats: result.stats }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ wordSize, output: result.output, stats: result.stats }, null, 2)}\n`,
+        );
       } else if (!flags.step) {
         process.stdout.write(result.output);
       }
@@ -103,14 +118,19 @@ function printComparison(rows: ReturnType<typeof compareSettings>): void {
   const header = ['heap', 'threshold', 'failed allocs', 'collections', 'peak used', 'lowest largest free'];
   const body = rows.map((r) => [
     r.setting.heapBytes === undefined ? "trace's" : formatSize(r.setting.heapBytes),
-    r.setting.thresholdBytes === undefined ? "trace's" : r.setting.thresholdBytes < 0 ? 'off' : formatBytes(r.setting.thresholdBytes),
+    r.setting.thresholdBytes === undefined
+      ? "trace's"
+      : r.setting.thresholdBytes < 0
+        ? 'off'
+        : formatBytes(r.setting.thresholdBytes),
     String(r.failedAllocations),
     String(r.collections),
     `${formatBytes(r.peakUsed ?? 0)} B`,
     `${formatBytes(r.minLargestFree ?? 0)} B`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  const fmt = (row: string[]) => row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const fmt = (row: string[]) =>
+    row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   process.stdout.write(`${fmt(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const row of body) process.stdout.write(`${fmt(row)}\n`);
 }
