@@ -17,3 +17,4 @@ export * from './trace/compare.js';
 export * from './trace/parse.js';
 export * from './trace/run.js';
 export * from './util/size.js';
+export * from './decode/index.js';
