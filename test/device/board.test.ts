@@ -1,0 +1,126 @@
+/**
+ * The raw REPL and the SerialEngine against a real MicroPython 1.9.2 board: QEMU's micro:bit,
+ * over TCP and over a pseudo-terminal (socat) through `serialport`. One boot for the whole file.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SerialTransport } from '../../src/device/node/serial-transport.js';
+import { TcpTransport } from '../../src/device/node/tcp-transport.js';
+import { SerialEngine } from '../../src/device/serial-engine.js';
+import { type RunningEmulator, startMicrobit } from '../../src/emulator/microbit.js';
+
+let board: RunningEmulator;
+
+beforeAll(async () => {
+  board = await startMicrobit();
+});
+
+afterAll(async () => {
+  await board?.stop();
+});
+
+describe('SerialEngine over TCP (emulated micro:bit)', () => {
+  it('identifies the board, runs code, streams output, reports errors', async () => {
+    const engine = new SerialEngine(new TcpTransport('127.0.0.1', board.tcpPort));
+    try {
+      await engine.load();
+      expect(engine.info.version).toBe('1.9.2');
+      expect(engine.info.wordSize).toBe(4);
+      expect(engine.info.heapSize).toBe(10048);
+      expect(engine.repl.rawPasteSupported).toBe(false);
+
+      const pieces: string[] = [];
+      const r = await engine.exec('for i in range(3):\n    print(i * 7)\n', {
+        onOutput: (t) => pieces.push(t),
+      });
+      expect(r.error).toBeNull();
+      expect(r.output).toBe('0\r\n7\r\n14\r\n');
+      expect(pieces.join('')).toBe(r.output);
+
+      const e = await engine.exec('x = 1\n\ndef f():\n    raise ValueError("bad %d" % x)\nf()\n', {
+        filename: 'prog.py',
+      });
+      expect(e.error?.type).toBe('ValueError');
+      expect(e.error?.message).toBe('bad 1');
+      expect(e.error?.line).toBe(4);
+      expect(e.error?.traceback).toContain('File "prog.py", line 5');
+
+      // State persists between execs, until a soft reset.
+      expect((await engine.exec('print(x + 1)')).output).toBe('2\r\n');
+      await engine.reset();
+      expect((await engine.exec('print(x)')).error?.type).toBe('NameError');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('sends long code intact (paced plain raw REPL)', async () => {
+    const engine = new SerialEngine(new TcpTransport('127.0.0.1', board.tcpPort));
+    try {
+      await engine.load();
+      const lines = Array.from({ length: 60 }, (_, i) => `v${i} = ${i} * 3  # padding padding padding`);
+      const code = `${lines.join('\n')}\nprint(sum([${lines.map((_, i) => `v${i}`).join(',')}]))\n`;
+      expect(code.length).toBeGreaterThan(2500);
+      const r = await engine.exec(code);
+      expect(r.error).toBeNull();
+      expect(r.output).toBe(`${3 * ((59 * 60) / 2)}\r\n`);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('stops a program that runs too long and says so', async () => {
+    const engine = new SerialEngine(new TcpTransport('127.0.0.1', board.tcpPort));
+    try {
+      await engine.load();
+      const r = await engine.exec('while True:\n    pass\n', { timeoutMs: 500 });
+      expect(r.timedOut).toBe(true);
+      expect(r.error?.type).toBe('KeyboardInterrupt');
+      // The board is usable afterwards.
+      expect((await engine.exec('print(6 * 7)')).output).toBe('42\r\n');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('raises MemoryError on the 10 KB heap', async () => {
+    const engine = new SerialEngine(new TcpTransport('127.0.0.1', board.tcpPort));
+    try {
+      await engine.load();
+      const r = await engine.exec('b = bytearray(12000)\n');
+      expect(r.error?.type).toBe('MemoryError');
+      expect(r.error?.message).toBe('memory allocation failed, allocating 12000 bytes');
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('SerialEngine over a pseudo-terminal through serialport', () => {
+  let socat: ChildProcess | undefined;
+  const link = join(tmpdir(), `mpheap-pty-${process.pid}`);
+
+  afterAll(() => {
+    socat?.kill('SIGTERM');
+  });
+
+  it('runs code on the board behind /dev/pts', async () => {
+    socat = spawn('socat', [`pty,link=${link},raw,echo=0`, `tcp:127.0.0.1:${board.tcpPort}`], {
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 100 && !existsSync(link); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(link)).toBe(true);
+    const engine = new SerialEngine(new SerialTransport(link));
+    try {
+      await engine.load();
+      expect(engine.info.version).toBe('1.9.2');
+      const r = await engine.exec('import gc\nprint(gc.mem_free() + gc.mem_alloc())\n');
+      expect(r.output).toBe('10048\r\n');
+    } finally {
+      await engine.close();
+    }
+  });
+});
