@@ -1,0 +1,6 @@
+/** Heap analysis: figures, would-it-fit, diffs and timelines. Browser-safe (no Node APIs). */
+export * from './diff.js';
+export * from './figures.js';
+export * from './map-stats.js';
+export * from './timeline.js';
+export * from './would-allocate.js';

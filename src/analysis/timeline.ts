@@ -1,0 +1,58 @@
+/**
+ * A figure over a sequence of snapshots, for charts and `--json`: one point per snapshot.
+ * Snapshots without a map use their header figures where the figure is in the header.
+ * Browser-safe.
+ */
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { type HeapFigures, headerFigures, heapFigures } from './figures.js';
+
+export type TimelineFigure =
+  | 'usedBytes'
+  | 'freeBytes'
+  | 'largestFreeBytes'
+  | 'fragmentation'
+  | 'holes'
+  | 'objects'
+  | 'stackUsed'
+  | ((s: HeapSnapshot, f: HeapFigures | null) => number | null);
+
+export const TIMELINE_FIGURES = [
+  'usedBytes',
+  'freeBytes',
+  'largestFreeBytes',
+  'fragmentation',
+  'holes',
+  'objects',
+  'stackUsed',
+] as const;
+
+export interface TimelinePoint {
+  seq: number;
+  time: number | null;
+  label: string | null;
+  value: number | null;
+}
+
+export function timeline(snapshots: readonly HeapSnapshot[], figure: TimelineFigure): TimelinePoint[] {
+  return snapshots.map((s) => {
+    const f = s.areas.length > 0 ? heapFigures(s) : null;
+    return { seq: s.seq, time: s.time, label: s.label, value: valueOf(s, f, figure) };
+  });
+}
+
+function valueOf(s: HeapSnapshot, f: HeapFigures | null, figure: TimelineFigure): number | null {
+  if (typeof figure === 'function') return figure(s, f);
+  if (figure === 'stackUsed') return s.stack?.used ?? null;
+  if (f) return f[figure];
+  const h = headerFigures(s);
+  if (!h) return null;
+  if (
+    figure === 'usedBytes' ||
+    figure === 'freeBytes' ||
+    figure === 'largestFreeBytes' ||
+    figure === 'fragmentation'
+  ) {
+    return h[figure];
+  }
+  return null;
+}
