@@ -6,6 +6,7 @@
 import type { Engine, EngineInfo, ExecOptions, ExecResult } from '../engines/engine.js';
 import { parseTraceback, renameTracebackFile } from '../engines/traceback.js';
 import { BoardLink } from './link.js';
+import { rewriteImports } from './module-imports.js';
 import { RawRepl, type RawReplOptions } from './raw-repl.js';
 import type { Transport } from './transport.js';
 
@@ -28,6 +29,8 @@ export class SerialEngine implements Engine {
   readonly link: BoardLink;
   readonly repl: RawRepl;
   info: EngineInfo;
+  /** Modules that live in a global because the firmware has no sys.modules (module-imports.ts). */
+  private readonly globalModules = new Set<string>();
 
   constructor(transport: Transport, opts: SerialEngineOptions = {}) {
     this.link = new BoardLink(transport);
@@ -60,11 +63,44 @@ export class SerialEngine implements Engine {
   }
 
   async exec(code: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const r = await this.repl.exec(code, { onOutput: opts.onOutput, timeoutMs: opts.timeoutMs });
+    const r = await this.repl.exec(rewriteImports(code, this.globalModules), {
+      onOutput: opts.onOutput,
+      timeoutMs: opts.timeoutMs,
+    });
     if (r.error === '') return { output: r.output, error: null, timedOut: r.timedOut };
     const filename = opts.filename ?? '<stdin>';
     const traceback = filename === '<stdin>' ? r.error : renameTracebackFile(r.error, '<stdin>', filename);
     return { output: r.output, error: parseTraceback(traceback, null, filename), timedOut: r.timedOut };
+  }
+
+  /**
+   * Defines a module in the board's RAM (never on its filesystem): the source runs in its own
+   * namespace, which is registered in sys.modules so `import name` finds it. An object stands in
+   * for the module because 1.9.2 cannot create module objects from Python.
+   */
+  async provideModule(name: string, source: string): Promise<void> {
+    if (!/^[A-Za-z_]\w*$/.test(name)) throw new Error(`'${name}' is not a module name`);
+    const code = [
+      'def _mpheap_define(name, source):',
+      '    import sys',
+      "    g = {'__name__': name}",
+      '    exec(source, g)',
+      '    class Module:',
+      '        pass',
+      '    m = Module()',
+      '    for k in g:',
+      '        setattr(m, k, g[k])',
+      '    try:',
+      '        sys.modules[name] = m',
+      '    except AttributeError:',
+      '        globals()[name] = m',
+      "        print('global')",
+      `_mpheap_define(${pythonString(name)}, ${pythonString(source)})`,
+      'del _mpheap_define',
+    ].join('\n');
+    const r = await this.repl.exec(code);
+    if (r.error) throw new Error(`${this.link.name}: cannot define module ${name} on the board:\n${r.error}`);
+    if (r.output.trim() === 'global') this.globalModules.add(name);
   }
 
   async interrupt(): Promise<void> {
@@ -73,6 +109,7 @@ export class SerialEngine implements Engine {
 
   async reset(): Promise<void> {
     await this.repl.softReset();
+    this.globalModules.clear();
   }
 
   /** Leaves the board at its friendly REPL, as we found it, and closes the port. */
@@ -86,4 +123,19 @@ export class SerialEngine implements Engine {
     }
     await this.link.close();
   }
+}
+
+/** A Python string literal any MicroPython can read (ASCII only, everything else escaped). */
+export function pythonString(text: string): string {
+  let out = "'";
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (ch === "'" || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (c >= 0x20 && c < 0x7f) out += ch;
+    else if (c < 0x100) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += `\\U${c.toString(16).padStart(8, '0')}`;
+  }
+  return `${out}'`;
 }

@@ -99,6 +99,26 @@ describe('SerialEngine over TCP (emulated micro:bit)', () => {
   });
 });
 
+describe('modules defined in RAM', () => {
+  it('makes `import name` work without touching the filesystem', async () => {
+    const engine = new SerialEngine(new TcpTransport('127.0.0.1', board.tcpPort));
+    try {
+      await engine.load();
+      await engine.reset();
+      const source =
+        "import gc\nCOUNT = [0]\n\ndef hello(x):\n    COUNT[0] += 1\n    return 'hi \\'%s\\' %d' % (x, COUNT[0])\n";
+      await engine.provideModule('greet', source);
+      const r = await engine.exec(
+        "import greet\nprint(greet.hello('a'))\nfrom greet import hello\nprint(hello('b'))\nimport os\nprint(os.listdir())\n",
+      );
+      expect(r.error).toBeNull();
+      expect(r.output).toBe("hi 'a' 1\r\nhi 'b' 2\r\n[]\r\n");
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('SerialEngine over a pseudo-terminal through serialport', () => {
   let socat: ChildProcess | undefined;
   const link = join(tmpdir(), `mpheap-pty-${process.pid}`);
