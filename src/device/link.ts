@@ -39,6 +39,7 @@ export class BoardLink {
   private waiter: Waiter | null = null;
   private closedReason: string | null = null;
   private taps: ((bytes: string) => void)[] = [];
+  private closeListeners: ((reason: string) => void)[] = [];
   /** Every byte received and sent, for the benchmark and for progress. */
   bytesIn = 0;
   bytesOut = 0;
@@ -67,6 +68,11 @@ export class BoardLink {
     return () => {
       this.taps = this.taps.filter((t) => t !== listener);
     };
+  }
+
+  /** Called when the link ends on its own or is closed. */
+  onClosed(listener: (reason: string) => void): void {
+    this.closeListeners.push(listener);
   }
 
   async write(bytes: string | Uint8Array): Promise<void> {
@@ -193,6 +199,7 @@ export class BoardLink {
   }
 
   private linkClosed(reason: string): void {
+    if (this.closedReason === null) for (const l of this.closeListeners) l(reason);
     this.closedReason = reason;
     const w = this.waiter;
     if (!w) return;

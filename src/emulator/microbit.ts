@@ -60,6 +60,11 @@ export interface EmulatorOptions {
   tcpPort?: number;
   /** How long booting may take before we give up. Default 20 s (a loaded 2-core machine is slow). */
   bootTimeoutMs?: number;
+  /**
+   * true (default): wait until the firmware shows its prompt. false: only until QEMU listens, for
+   * when another client (a monitor waiting to reconnect) may take the one connection QEMU serves.
+   */
+  waitForPrompt?: boolean;
   qemu?: string;
   firmware?: string;
 }
@@ -114,7 +119,7 @@ export async function startMicrobit(opts: EmulatorOptions = {}): Promise<Running
     clearTimeout(timer);
   };
   try {
-    await waitForPrompt(tcpPort, opts.bootTimeoutMs ?? 20_000, () =>
+    await waitUntilReady(tcpPort, opts.waitForPrompt ?? true, opts.bootTimeoutMs ?? 20_000, () =>
       exitCode !== undefined ? `QEMU exited (code ${exitCode}): ${stderr.trim() || 'no message'}` : null,
     );
   } catch (e) {
@@ -128,7 +133,12 @@ export async function startMicrobit(opts: EmulatorOptions = {}): Promise<Running
  * Connects, presses Enter until the friendly REPL's `>>> ` comes back, and disconnects: then the
  * firmware has booted and the UART is ready for the real client.
  */
-async function waitForPrompt(tcpPort: number, timeoutMs: number, failed: () => string | null): Promise<void> {
+async function waitUntilReady(
+  tcpPort: number,
+  prompt: boolean,
+  timeoutMs: number,
+  failed: () => string | null,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const why = failed();
@@ -150,6 +160,7 @@ async function waitForPrompt(tcpPort: number, timeoutMs: number, failed: () => s
         if (seen.includes('>>> ')) done(true);
       });
       socket.once('connect', () => {
+        if (!prompt) return done(true);
         socket.write('\r');
         poke = setInterval(() => socket.write('\r'), 500);
       });
@@ -157,5 +168,7 @@ async function waitForPrompt(tcpPort: number, timeoutMs: number, failed: () => s
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the emulated micro:bit did not show its prompt in ${timeoutMs / 1000} s`);
+  throw new Error(
+    `the emulated micro:bit did not ${prompt ? 'show its prompt' : 'listen'} in ${timeoutMs / 1000} s`,
+  );
 }
