@@ -2,5 +2,6 @@
 export * from './diff.js';
 export * from './figures.js';
 export * from './map-stats.js';
+export * from './snapshot-json.js';
 export * from './timeline.js';
 export * from './would-allocate.js';

@@ -36,11 +36,11 @@ export interface TimelinePoint {
 export function timeline(snapshots: readonly HeapSnapshot[], figure: TimelineFigure): TimelinePoint[] {
   return snapshots.map((s) => {
     const f = s.areas.length > 0 ? heapFigures(s) : null;
-    return { seq: s.seq, time: s.time, label: s.label, value: valueOf(s, f, figure) };
+    return { seq: s.seq, time: s.time, label: s.label, value: figureValue(s, f, figure) };
   });
 }
 
-function valueOf(s: HeapSnapshot, f: HeapFigures | null, figure: TimelineFigure): number | null {
+function figureValue(s: HeapSnapshot, f: HeapFigures | null, figure: TimelineFigure): number | null {
   if (typeof figure === 'function') return figure(s, f);
   if (figure === 'stackUsed') return s.stack?.used ?? null;
   if (f) return f[figure];

@@ -1,7 +1,11 @@
 /** Every command, in the order `mpheap --help` lists them. Add one line per new command. */
 import type { Command } from 'commander';
+import { registerDecode } from './decode.js';
+import { registerLinker } from './linker.js';
 import { registerSim } from './sim.js';
 
 export function registerCommands(program: Command): void {
   registerSim(program);
+  registerDecode(program);
+  registerLinker(program);
 }

@@ -1,0 +1,147 @@
+/** `mpheap decode [FILE|-]`: read mem_info output from a log, a capture or a recording. */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { snapshotJson } from '../../analysis/snapshot-json.js';
+import { createDecoder } from '../../decode/index.js';
+import { isRecording, parseRecording } from '../../recording/recording.js';
+import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
+import { CliError, EXIT } from '../errors.js';
+import { intOption } from '../io.js';
+
+interface DecodeFlags {
+  snapshot?: string;
+  all?: boolean;
+  width: string;
+  color?: boolean;
+  json?: boolean;
+  blockSize?: string;
+  legend?: boolean;
+  quiet?: boolean;
+}
+
+export function registerDecode(program: Command): void {
+  program
+    .command('decode')
+    .summary('decode micropython.mem_info(1) output: heap map, figures, verdict')
+    .description(
+      'Read the output of micropython.mem_info() / mem_info(1) from a log file, a serial\n' +
+        'capture or an mpheap recording, and show each heap snapshot it holds: the map in\n' +
+        'colour, a legend saying what every character means, the figures (used, free, largest\n' +
+        'free block, holes, fragmentation, per-type usage) and a one-line verdict.\n\n' +
+        'Any MicroPython (v1.9 to v1.28, 16- or 32-byte blocks, one or several heap areas) and\n' +
+        'CircuitPython is understood, with prompts, program output, ANSI colours, \\r\\n or \\n\n' +
+        'around it. A dump cut short is shown and marked incomplete. The file is streamed, so\n' +
+        'logs of any size work.',
+    )
+    .argument('[file]', "log file, recording (.ndjson) or '-' for standard input", '-')
+    .option('--snapshot <n>', 'show snapshot N (0 is the first, -1 the last; default: the last)')
+    .option('--all', 'show every snapshot')
+    .option('--width <blocks>', 'blocks per map row', '64')
+    .option('--no-color', 'plain text, no colours (also: NO_COLOR=1)')
+    .option('--no-legend', 'leave out the legend')
+    .option('--block-size <bytes>', 'block size when a dump cannot tell (default 16)')
+    .option('--json', 'print {"snapshots": [...]} (schema: docs/json.md)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  mpheap decode capture.log                    the last snapshot, in colour\n' +
+        '  mpheap decode capture.log --all --no-color   every snapshot, plain text\n' +
+        '  mpheap decode capture.log --snapshot 0 --width 32\n' +
+        '  mpremote exec "import micropython; micropython.mem_info(1)" | mpheap decode -\n' +
+        '  mpheap decode run.ndjson --json | jq ".snapshots[].largestFreeBytes"\n\n' +
+        'Exit codes: 0 decoded, 1 no mem_info output found, 2 unreadable input or bad option.',
+    )
+    .action(async (file: string, flags: DecodeFlags) => {
+      const width = intOption(flags.width, '--width');
+      if (width < 8 || width > 1024) throw new CliError('--width: must be between 8 and 1024 blocks');
+      const blockSize =
+        flags.blockSize === undefined ? undefined : intOption(flags.blockSize, '--block-size');
+      if (blockSize !== undefined && ![8, 16, 32, 64].includes(blockSize)) {
+        throw new CliError('--block-size: must be 8, 16, 32 or 64');
+      }
+      const index = flags.snapshot === undefined ? null : intOption(flags.snapshot, '--snapshot');
+      const source = file === '-' ? 'stdin' : `file:${file}`;
+      const snapshots = await readSnapshots(file, source, blockSize);
+      if (snapshots.length === 0) {
+        process.stderr.write(
+          `mpheap: no mem_info output found in ${file === '-' ? 'standard input' : file}\n`,
+        );
+        process.exitCode = EXIT.NOTHING_FOUND;
+        return;
+      }
+      let chosen = snapshots;
+      if (!flags.all) {
+        const i = index === null ? snapshots.length - 1 : index < 0 ? snapshots.length + index : index;
+        if (i < 0 || i >= snapshots.length) {
+          throw new CliError(
+            `--snapshot: ${index} is out of range (found ${snapshots.length}: 0 to ${snapshots.length - 1})`,
+          );
+        }
+        chosen = [snapshots[i]];
+      }
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ snapshots: chosen.map(snapshotJson) }, null, 2)}\n`);
+        return;
+      }
+      const color = wantColor(flags.color);
+      const parts = chosen.map((s) => renderSnapshot(s, { color, width, legend: flags.legend }));
+      if (!flags.all && snapshots.length > 1) {
+        parts.unshift(
+          `${snapshots.length} snapshots found; showing #${chosen[0].seq} (--snapshot N or --all for others)\n\n`,
+        );
+      }
+      process.stdout.write(parts.join('\n'));
+    });
+}
+
+/** Streams the input through the decoder (or reads a recording) and returns its snapshots. */
+async function readSnapshots(
+  file: string,
+  source: string,
+  blockSize: number | undefined,
+): Promise<HeapSnapshot[]> {
+  const snapshots: HeapSnapshot[] = [];
+  if (file !== '-' && (await startsLikeRecording(file))) {
+    const { readFileSync } = await import('node:fs');
+    return parseRecording(readFileSync(file, 'utf8')).snapshots;
+  }
+  const decoder = createDecoder({ source, blockSize, onSnapshot: (s) => snapshots.push(s) });
+  const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+  let first = true;
+  let recordingText: string[] | null = null;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (first && file === '-' && isRecording(chunk.subarray(0, 64).toString('utf8'))) recordingText = [];
+      first = false;
+      if (recordingText) recordingText.push(chunk.toString('utf8'));
+      else decoder.feed(chunk);
+    }
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    throw new CliError(`cannot read '${file}': ${why}`, EXIT.BAD_INPUT);
+  }
+  if (recordingText) return parseRecording(recordingText.join('')).snapshots;
+  decoder.end();
+  return snapshots;
+}
+
+async function startsLikeRecording(file: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>> | null = null;
+  try {
+    handle = await open(file, 'r');
+    const buf = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(buf, 0, 64, 0);
+    return isRecording(buf.subarray(0, bytesRead).toString('utf8'));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    throw new CliError(`cannot read '${file}': ${why}`, EXIT.BAD_INPUT);
+  } finally {
+    await handle?.close();
+  }
+}
