@@ -1,0 +1,198 @@
+/**
+ * The data a report page carries, and how snapshots are packed into it. Browser-safe: the page
+ * unpacks with the same module the Node side packs with.
+ *
+ * Size is the point. A 10,000-snapshot recording of a 112 KiB heap holds 10,000 maps of 7,168
+ * blocks; as JSON arrays of characters that would be ~290 MB. Here each snapshot is
+ *  - its header figures (a few dozen bytes of JSON), and
+ *  - either a key frame: each area's map run-length encoded (../../snapshot/map-codec.ts), or
+ *  - a patch against the previous snapshot: only the stretches of blocks that changed, each as
+ *    `<first block>:<run-length text>,` over the areas laid end to end.
+ * A key frame is written every KEYFRAME_EVERY snapshots (and whenever the areas change), so the
+ * page reaches any snapshot by decoding one key frame and at most KEYFRAME_EVERY-1 small patches.
+ * A patch is used only when it is shorter than the key frame, so a snapshot never costs more than
+ * its run-length map.
+ */
+import { decodeMap, encodeMap } from '../../snapshot/map-codec.js';
+import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+
+export const REPORT_FORMAT = 'mpheap-report';
+export const REPORT_VERSION = 1;
+export const KEYFRAME_EVERY = 64;
+/** Unchanged blocks between two changed stretches that are cheaper to repeat than to split on. */
+const PATCH_MERGE_GAP = 6;
+
+/** One snapshot as the page stores it: the snapshot without its maps, plus the packed maps. */
+export type PackedSnapshot = Omit<HeapSnapshot, 'areas'> & {
+  areas: { base: string; offsetDigits: 5 | 8 | null; blocks: number }[];
+  /** Key frame: one run-length map per area. */
+  maps?: string[];
+  /** Patch against the previous snapshot's maps (areas laid end to end). */
+  patch?: string;
+};
+
+export interface ReportEvent {
+  time: number | null;
+  event: string;
+  /** The snapshot it happened just before or at (seq), when known. */
+  seq?: number | null;
+  message?: string;
+  /** For memory_error: the bytes asked for, when known. */
+  request?: number | null;
+}
+
+export interface ReportData {
+  format: typeof REPORT_FORMAT;
+  version: number;
+  title: string;
+  /** ms since epoch. */
+  createdAt: number;
+  /** True on the live dashboard: more snapshots arrive over /events. */
+  live: boolean;
+  snapshots: PackedSnapshot[];
+  events: ReportEvent[];
+  /** All program output, as text (the page never interprets it as HTML). */
+  output: string;
+}
+
+/** Packs snapshots one after another (the report writer and the live server use it alike). */
+export class SnapshotPacker {
+  private prev: Uint8Array | null = null;
+  private prevLayout = '';
+  private sinceKey = 0;
+
+  pack(s: HeapSnapshot): PackedSnapshot {
+    const { areas, ...rest } = s;
+    const layout = areas.map((a) => `${a.base}/${a.map.length}`).join(',');
+    const joined = joinMaps(areas.map((a) => a.map));
+    const packed: PackedSnapshot = {
+      ...rest,
+      areas: areas.map((a) => ({ base: a.base, offsetDigits: a.offsetDigits, blocks: a.map.length })),
+    };
+    const canPatch = this.prev !== null && layout === this.prevLayout && this.sinceKey < KEYFRAME_EVERY - 1;
+    const maps = canPatch ? null : areas.map((a) => encodeMap(a.map));
+    if (canPatch) {
+      const patch = encodePatch(this.prev!, joined);
+      const full = areas.map((a) => encodeMap(a.map));
+      if (patch.length < full.reduce((n, m) => n + m.length, 0)) {
+        packed.patch = patch;
+        this.sinceKey++;
+      } else {
+        packed.maps = full;
+        this.sinceKey = 0;
+      }
+    } else {
+      packed.maps = maps!;
+      this.sinceKey = 0;
+    }
+    this.prev = joined;
+    this.prevLayout = layout;
+    return packed;
+  }
+}
+
+function joinMaps(maps: Uint8Array[]): Uint8Array {
+  if (maps.length === 1) return maps[0];
+  const out = new Uint8Array(maps.reduce((n, m) => n + m.length, 0));
+  let o = 0;
+  for (const m of maps) {
+    out.set(m, o);
+    o += m.length;
+  }
+  return out;
+}
+
+/** The changed stretches of `next` against `prev` (same length). */
+export function encodePatch(prev: Uint8Array, next: Uint8Array): string {
+  const parts: string[] = [];
+  const n = next.length;
+  let i = 0;
+  while (i < n) {
+    if (prev[i] === next[i]) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let end = i + 1;
+    // Extend over later changes separated by only a few equal blocks.
+    for (let j = end; j < n && j - end <= PATCH_MERGE_GAP; j++) {
+      if (prev[j] !== next[j]) end = j + 1;
+    }
+    parts.push(`${start}:${encodeMap(next.subarray(start, end))},`);
+    i = end;
+  }
+  return parts.join('');
+}
+
+/** Applies a patch in place. */
+export function applyPatch(map: Uint8Array, patch: string): void {
+  let i = 0;
+  while (i < patch.length) {
+    const colon = patch.indexOf(':', i);
+    const comma = patch.indexOf(',', colon);
+    if (colon < 0 || comma < 0) throw new Error(`bad map patch at character ${i}`);
+    const start = Number(patch.slice(i, colon));
+    map.set(decodeMap(patch.slice(colon + 1, comma)), start);
+    i = comma + 1;
+  }
+}
+
+/**
+ * Unpacks maps on demand. Stepping forward applies one patch; jumping decodes the key frame
+ * before the target and the patches after it. The last few maps are kept.
+ */
+export class MapStore {
+  private readonly cache = new Map<number, Uint8Array>();
+  private readonly order: number[] = [];
+
+  constructor(
+    readonly snapshots: PackedSnapshot[],
+    private readonly keep = 8,
+  ) {}
+
+  /** The blocks of snapshot i, all areas laid end to end. */
+  joined(i: number): Uint8Array {
+    const hit = this.cache.get(i);
+    if (hit) return hit;
+    let k = i;
+    while (k > 0 && !this.snapshots[k].maps && !this.cache.has(k)) k--;
+    let map = this.cache.get(k);
+    if (map) map = map.slice();
+    else map = joinMaps((this.snapshots[k].maps ?? []).map(decodeMap));
+    for (let j = k + 1; j <= i; j++) {
+      const s = this.snapshots[j];
+      if (s.maps) map = joinMaps(s.maps.map(decodeMap));
+      else applyPatch(map, s.patch ?? '');
+    }
+    this.remember(i, map);
+    return map;
+  }
+
+  /** The maps of snapshot i, one per area (views into the joined array). */
+  areaMaps(i: number): Uint8Array[] {
+    const joined = this.joined(i);
+    const out: Uint8Array[] = [];
+    let o = 0;
+    for (const a of this.snapshots[i].areas) {
+      out.push(joined.subarray(o, o + a.blocks));
+      o += a.blocks;
+    }
+    return out;
+  }
+
+  /** The whole snapshot again, as the rest of mpheap knows it. */
+  snapshot(i: number): HeapSnapshot {
+    const { maps: _maps, patch: _patch, areas, ...rest } = this.snapshots[i];
+    const maps = this.areaMaps(i);
+    return {
+      ...rest,
+      areas: areas.map((a, k) => ({ base: a.base, offsetDigits: a.offsetDigits, map: maps[k].slice() })),
+    };
+  }
+
+  private remember(i: number, map: Uint8Array): void {
+    this.cache.set(i, map);
+    this.order.push(i);
+    while (this.order.length > this.keep) this.cache.delete(this.order.shift()!);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * `writeReport(snapshots, { events, output, title })`: the self-contained HTML report.
+ * Snapshots are packed as key frames and patches (format.ts); the page (src/web/) draws them.
+ */
+import { writeFileSync } from 'node:fs';
+import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+import {
+  REPORT_FORMAT,
+  REPORT_VERSION,
+  type ReportData,
+  type ReportEvent,
+  SnapshotPacker,
+} from './format.js';
+import { buildPage } from './page.js';
+
+/** A recording event (any extra fields) or one already in the page's form. */
+export type EventLike = ReportEvent | ({ event: string; time?: number | null } & Record<string, unknown>);
+
+export interface ReportOptions {
+  title?: string;
+  /** Recording events (memory_error, exception, gap, …). Extra fields are kept when known. */
+  events?: readonly EventLike[];
+  /** All program output, when the source kept it (each snapshot also has its outputBefore). */
+  output?: string;
+  /** ms since epoch; default now. */
+  createdAt?: number;
+}
+
+export function reportData(snapshots: readonly HeapSnapshot[], opts: ReportOptions = {}): ReportData {
+  const packer = new SnapshotPacker();
+  return {
+    format: REPORT_FORMAT,
+    version: REPORT_VERSION,
+    title: opts.title ?? 'mpheap report',
+    createdAt: opts.createdAt ?? Date.now(),
+    live: false,
+    snapshots: snapshots.map((s) => packer.pack(s)),
+    events: (opts.events ?? []).map(toReportEvent),
+    output: opts.output ?? '',
+  };
+}
+
+/** A recording event as the page shows it (only plain fields are kept). */
+export function toReportEvent(event: EventLike): ReportEvent {
+  const e = event as { event: string } & Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const request = num(e.request) ?? num(e.bytes) ?? num(e.nbytes);
+  const message = typeof e.message === 'string' ? e.message : typeof e.text === 'string' ? e.text : undefined;
+  return { time: num(e.time), event: String(e.event), seq: num(e.seq), message, request };
+}
+
+/** The report page as one HTML string. */
+export function writeReport(snapshots: readonly HeapSnapshot[], opts: ReportOptions = {}): string {
+  return buildPage(reportData(snapshots, opts));
+}
+
+/** Writes the report page to a file; returns its size in bytes. */
+export function writeReportFile(
+  path: string,
+  snapshots: readonly HeapSnapshot[],
+  opts: ReportOptions = {},
+): number {
+  const html = writeReport(snapshots, opts);
+  writeFileSync(path, html);
+  return Buffer.byteLength(html);
+}

@@ -1,0 +1,251 @@
+/** The page: header and verdict, timeline and slider, the map, and the panels beside it. */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { diffMaps, freeRuns, holeHistogram, typeUsage } from './heap-figures.js';
+import type { MapCanvas } from './map-canvas.js';
+import { MapView } from './map-view.js';
+import {
+  Breakdown,
+  DiffPanel,
+  Figures,
+  type HeapSummary,
+  Histogram,
+  Legend,
+  MemoryErrorPanel,
+  OutputPanel,
+  Verdict,
+} from './panels.js';
+import type { Session } from './session.js';
+import { count } from './text.js';
+import { Timeline } from './timeline.js';
+
+export interface PageHooks {
+  select(i: number): void;
+  selected(): number;
+  /** Resolves after the next render has been committed. */
+  rendered(): Promise<void>;
+  canvas(): MapCanvas | null;
+  session: Session;
+}
+
+declare global {
+  interface Window {
+    mpheap?: PageHooks;
+  }
+}
+
+let renderedWaiters: (() => void)[] = [];
+let mapCanvas: MapCanvas | null = null;
+
+export function App({ session, extra }: { session: Session; extra?: preact.ComponentChildren }) {
+  const [version, setVersion] = useState(session.version);
+  const n = session.snapshots.length;
+  const [sel, setSel] = useState(Math.max(0, n - 1));
+  const [view, setView] = useState<'types' | 'diff'>('types');
+  const [follow, setFollow] = useState(true);
+
+  const select = (i: number) => {
+    const last = session.snapshots.length - 1;
+    const v = Math.min(last, Math.max(0, i));
+    setSel(v);
+    setFollow(v === last);
+  };
+
+  useEffect(
+    () =>
+      session.subscribe(() => {
+        setVersion(session.version);
+        if (follow) setSel(Math.max(0, session.snapshots.length - 1));
+      }),
+    [follow],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) return;
+      if (e.key === 'ArrowLeft') select(sel - 1);
+      else if (e.key === 'ArrowRight') select(sel + 1);
+      else if (e.key === 'Home') select(0);
+      else if (e.key === 'End') select(session.snapshots.length - 1);
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [sel]);
+
+  useEffect(() => {
+    window.mpheap = {
+      select: (k: number) => {
+        select(k);
+        // Nothing to re-render when it is already shown: release whoever waits for a render.
+        if (Math.min(session.snapshots.length - 1, Math.max(0, k)) === sel) {
+          const w = renderedWaiters;
+          renderedWaiters = [];
+          queueMicrotask(() => {
+            for (const r of w) r();
+          });
+        }
+      },
+      selected: () => sel,
+      rendered: () => new Promise((r) => renderedWaiters.push(r)),
+      canvas: () => mapCanvas,
+      session,
+    };
+  });
+
+  useEffect(() => {
+    const w = renderedWaiters;
+    renderedWaiters = [];
+    for (const r of w) r();
+  });
+
+  const memoryErrors = useMemo(() => {
+    const set = new Set<number>();
+    for (let i = 0; i < session.snapshots.length; i++) if (session.memoryError(i)) set.add(i);
+    return set;
+  }, [version]);
+
+  if (n === 0) {
+    return (
+      <main>
+        <Header session={session} />
+        {extra}
+        <p class="empty" data-testid="empty">
+          {session.data.live ? 'Waiting for the first snapshot…' : 'No snapshots in this report.'}
+        </p>
+      </main>
+    );
+  }
+
+  const i = Math.min(sel, n - 1);
+  const s = session.snapshots[i];
+  const joined = session.store.joined(i);
+  const maps = session.store.areaMaps(i);
+  const prev = i > 0 ? session.snapshots[i - 1] : null;
+  const sameLayout =
+    prev !== null &&
+    prev.areas.length === s.areas.length &&
+    prev.areas.every((a, k) => a.blocks === s.areas[k].blocks) &&
+    s.areas.length > 0;
+  const diff = useMemo(
+    () => (sameLayout ? diffMaps(session.store.joined(i - 1), joined) : null),
+    [i, joined],
+  );
+  const usage = useMemo(() => typeUsage(maps), [joined]);
+  const runs = useMemo(() => freeRuns(maps), [joined]);
+  const err = session.memoryError(i);
+  const bs = s.blockSize;
+  const sum: HeapSummary = {
+    total: s.gc?.total ?? joined.length * bs,
+    used: s.gc?.used ?? usage.reduce((t, u) => t + u.blocks, 0) * bs,
+    free: s.gc?.free ?? runs.reduce((t, r) => t + r, 0) * bs,
+    largestFree: (s.blocks?.maxFree ?? Math.max(0, ...runs)) * bs,
+  };
+  const reqBlocks = err?.request != null ? Math.ceil(err.request / bs) : null;
+  const mode = useMemo(
+    () => ({
+      diff: view === 'diff' ? (diff?.flags ?? null) : null,
+      tooSmallBelow: view === 'types' ? reqBlocks : null,
+    }),
+    [view, diff, reqBlocks],
+  );
+
+  return (
+    <main>
+      <Header session={session} />
+      {extra}
+      <section class="panel now">
+        <div class="snap-title" data-testid="snapshot-title">
+          Snapshot {count(i + 1)} of {count(n)}
+          {s.label && <span class="label"> · {s.label}</span>}
+          {s.trigger && <span class="trigger"> · {s.trigger}</span>}
+          {s.time !== null && <span class="time"> · {new Date(s.time).toLocaleString()}</span>}
+          <span class="source"> · {s.source}</span>
+          {!s.complete && <span class="incomplete"> · dump cut short</span>}
+        </div>
+        <Verdict sum={sum} err={err} />
+        <input
+          type="range"
+          class="slider"
+          data-testid="slider"
+          min={0}
+          max={n - 1}
+          value={i}
+          aria-label="snapshot"
+          onInput={(e) => select(Number((e.target as HTMLInputElement).value))}
+        />
+        <Figures s={s} sum={sum} />
+      </section>
+      <Timeline
+        snapshots={session.snapshots}
+        version={version}
+        selected={i}
+        memoryErrors={memoryErrors}
+        onSelect={select}
+      />
+      <div class="view-switch">
+        <label>
+          <input
+            type="radio"
+            name="view"
+            checked={view === 'types'}
+            onChange={() => setView('types')}
+            data-testid="view-types"
+          />{' '}
+          by type
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="view"
+            checked={view === 'diff'}
+            onChange={() => setView('diff')}
+            data-testid="view-diff"
+          />{' '}
+          what changed since the previous snapshot
+        </label>
+      </div>
+      {s.areas.length > 0 ? (
+        <MapView
+          snapshot={s}
+          maps={maps}
+          joined={joined}
+          mode={mode}
+          onCanvas={(c) => {
+            mapCanvas = c;
+          }}
+        />
+      ) : (
+        <p class="panel">This snapshot has no heap map (mem_info() without the 1).</p>
+      )}
+      {err && (
+        <MemoryErrorPanel
+          err={err}
+          sum={sum}
+          blockSize={bs}
+          tooSmall={reqBlocks ? runs.filter((r) => r < reqBlocks).length : 0}
+        />
+      )}
+      <div class="columns">
+        <DiffPanel diff={diff} prevSeq={prev ? i - 1 : null} blockSize={bs} />
+        <Breakdown usage={usage} blockSize={bs} />
+        <Histogram buckets={holeHistogram(runs)} blockSize={bs} tooSmallBelow={reqBlocks} />
+      </div>
+      <OutputPanel s={s} all={session.data.output} />
+      <Legend />
+    </main>
+  );
+}
+
+function Header({ session }: { session: Session }) {
+  return (
+    <header>
+      <h1 data-testid="title">{session.data.title}</h1>
+      {session.status && (
+        <span class="status" data-testid="status">
+          {session.status}
+        </span>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * The timeline: used, free and largest free block (bytes) and fragmentation (%) over the
+ * snapshots, with labels and MemoryErrors marked. Clicking or dragging on it selects a snapshot;
+ * the selection is a plain line moved over the plot, so switching never redraws the series.
+ */
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { PackedSnapshot } from '../views/report/format.js';
+
+export interface TimelineProps {
+  snapshots: PackedSnapshot[];
+  /** Bumped when snapshots were added. */
+  version: number;
+  selected: number;
+  memoryErrors: Set<number>;
+  onSelect: (i: number) => void;
+}
+
+/** Figures per snapshot for the chart (header figures; a map-only snapshot counts its map). */
+export function timelineSeries(snapshots: readonly PackedSnapshot[]): uPlot.AlignedData {
+  const n = snapshots.length;
+  const x = new Float64Array(n);
+  const used: (number | null)[] = new Array(n);
+  const free: (number | null)[] = new Array(n);
+  const largest: (number | null)[] = new Array(n);
+  const frag: (number | null)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = snapshots[i];
+    x[i] = i;
+    used[i] = s.gc ? s.gc.used : null;
+    free[i] = s.gc ? s.gc.free : null;
+    largest[i] = s.blocks ? s.blocks.maxFree * s.blockSize : null;
+    frag[i] =
+      s.gc && s.blocks && s.gc.free > 0 ? 100 * (1 - (s.blocks.maxFree * s.blockSize) / s.gc.free) : null;
+  }
+  return [x as unknown as number[], used, free, largest, frag];
+}
+
+export function Timeline({ snapshots, version, selected, memoryErrors, onSelect }: TimelineProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const line = useRef<HTMLDivElement | null>(null);
+  const dragging = useRef(false);
+  const props = useRef({ snapshots, memoryErrors, onSelect });
+  props.current = { snapshots, memoryErrors, onSelect };
+
+  useEffect(() => {
+    const el = host.current!;
+    const marks = (u: uPlot) => {
+      const { snapshots: snaps, memoryErrors: errs } = props.current;
+      const ctx = u.ctx;
+      const top = u.bbox.top;
+      const h = u.bbox.height;
+      let lastLabelEnd = -Infinity;
+      // Label lines only while they stay apart; a label on every step would paint the plot grey.
+      const labelled = snaps.reduce((n, s) => n + (s.label ? 1 : 0), 0);
+      const showLabels = labelled * 6 <= u.bbox.width / devicePixelRatio;
+      ctx.save();
+      ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+      ctx.textBaseline = 'top';
+      for (let i = 0; i < snaps.length; i++) {
+        const isErr = errs.has(i);
+        const label = showLabels ? snaps[i].label : null;
+        if (!isErr && !label) continue;
+        const x = Math.round(u.valToPos(i, 'x', true));
+        ctx.fillStyle = isErr ? 'rgba(220,38,38,0.9)' : 'rgba(100,100,100,0.35)';
+        ctx.fillRect(x, top, isErr ? 2 * devicePixelRatio : devicePixelRatio, h);
+        const text = label?.slice(0, 24) ?? '';
+        if (text && x > lastLabelEnd) {
+          ctx.fillStyle = '#333';
+          ctx.fillText(text, x + 3, top + 2);
+          lastLabelEnd = x + 3 + ctx.measureText(text).width + 8;
+        }
+      }
+      ctx.restore();
+    };
+    const u = new uPlot(
+      {
+        width: Math.max(300, el.clientWidth),
+        height: 220,
+        cursor: { drag: { x: false, y: false }, points: { show: false } },
+        legend: { live: true },
+        scales: { x: { time: false }, pct: { range: [0, 100] } },
+        axes: [
+          { label: 'snapshot' },
+          { values: (_u, v) => v.map((b) => (b >= 1024 ? `${Math.round(b / 1024)}K` : String(b))) },
+          { scale: 'pct', side: 1, grid: { show: false }, values: (_u, v) => v.map((p) => `${p}%`) },
+        ],
+        series: [
+          { label: 'snapshot' },
+          { label: 'used', stroke: '#e15759', width: 1.5 },
+          { label: 'free', stroke: '#59a14f', width: 1.5 },
+          { label: 'largest free', stroke: '#4e79a7', width: 1.5 },
+          { label: 'fragmentation', stroke: '#b07aa1', width: 1, dash: [4, 3], scale: 'pct' },
+        ],
+        hooks: { draw: [marks] },
+      },
+      timelineSeries(props.current.snapshots),
+      el,
+    );
+    plot.current = u;
+    const sel = document.createElement('div');
+    sel.className = 'timeline-selection';
+    u.over.appendChild(sel);
+    line.current = sel;
+    const pick = (e: MouseEvent) => {
+      const n = props.current.snapshots.length;
+      if (!n) return;
+      const i = Math.round(u.posToVal(e.offsetX, 'x'));
+      props.current.onSelect(Math.min(n - 1, Math.max(0, i)));
+    };
+    u.over.addEventListener('mousedown', (e) => {
+      dragging.current = true;
+      pick(e);
+    });
+    u.over.addEventListener('mousemove', (e) => dragging.current && pick(e));
+    window.addEventListener('mouseup', () => {
+      dragging.current = false;
+    });
+    const resize = () => u.setSize({ width: Math.max(300, el.clientWidth), height: 220 });
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      u.destroy();
+    };
+  }, []);
+
+  useEffect(() => {
+    plot.current?.setData(timelineSeries(snapshots));
+  }, [version, snapshots.length]);
+
+  useEffect(() => {
+    const u = plot.current;
+    if (!u || !line.current) return;
+    line.current.style.left = `${u.valToPos(selected, 'x')}px`;
+  }, [selected, version, snapshots.length]);
+
+  return (
+    <section class="panel">
+      <div class="panel-head">
+        <h2>Timeline</h2>
+        <span class="hint">click or drag to pick a snapshot; ← → step; red lines are MemoryErrors</span>
+      </div>
+      <div ref={host} class="timeline" data-testid="timeline" />
+    </section>
+  );
+}

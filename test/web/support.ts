@@ -1,0 +1,41 @@
+/** Shared by the browser tests: a fresh web bundle, chromium, and reports built from real data. */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { build } from 'vite';
+import { parseTrace } from '../../src/trace/parse.js';
+import { snapshotsOfTrace } from '../../src/views/report/trace-snapshots.js';
+import { REPO_ROOT, VECTORS } from '../support/shared.js';
+
+export const RESULTS = join(REPO_ROOT, 'test-results', 'web');
+
+/** Builds src/web with vite so the tests see the current sources, not a stale dist/. */
+export async function buildWebBundle(): Promise<void> {
+  await build({ configFile: join(REPO_ROOT, 'src', 'web', 'vite.config.ts'), logLevel: 'error' });
+  mkdirSync(RESULTS, { recursive: true });
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Model snapshots of a golden-vector trace, one per operation. */
+export function traceSnapshots(name: string, wordSize: 4 | 8 = 4) {
+  const text = readFileSync(join(VECTORS, name), 'utf8');
+  return snapshotsOfTrace(parseTrace(text, name), {
+    wordSize,
+    lines: text.split(/\r?\n/),
+    source: `model:${name}`,
+  });
+}
