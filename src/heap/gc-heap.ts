@@ -60,6 +60,8 @@ export interface CollectHooks {
   roots?: () => Iterable<number>;
   /** gc_sweep_run_finalisers looked up `__del__` on the object at this address. */
   finaliserLookup?: (address: number, block: number) => void;
+  /** The sweep freed the object whose head was this block. */
+  freed?: (block: number) => void;
   /** Called after gc_collect_end, before the allocation that triggered it (if any) goes on. */
   afterCollect?: () => void;
 }
@@ -106,6 +108,11 @@ export class GcHeap {
   readonly counters: HeapCounters = { collections: 0, failedAllocations: 0, allocations: 0 };
 
   private readonly markStack = new Int32Array(MARK_STACK_SIZE);
+  /**
+   * Pointers a C caller holds in registers or on its stack while gc.c runs (realloc's own object
+   * while it allocates the new copy). The port's stack scan would find them; they are roots here.
+   */
+  private readonly pinned: number[] = [];
   private stackOverflow = false;
 
   constructor(opts: GcHeapOptions) {
@@ -220,12 +227,28 @@ export class GcHeap {
    */
   findFreeRun(n: number): number {
     if (!(n > 0) || n > this.blocks) return -1;
+    const mem = this.mem;
+    const atbBytes = this.layout.atbBytes;
     let run = 0;
-    for (let b = this.lastFreeAtbIndex * 4; b < this.blocks; b++) {
-      if (this.kind(b) === AT_FREE) {
-        if (++run >= n) return b - n + 1;
-      } else {
+    for (let i = this.lastFreeAtbIndex; i < atbBytes; i++) {
+      const a = mem[i];
+      if (a === 0) {
+        // Four free blocks: the run may complete inside this byte.
+        if (run + 4 >= n) return i * 4 - run;
+        run += 4;
+        continue;
+      }
+      // No FREE field at all: the run breaks without looking at each block.
+      if (((a | (a >>> 1)) & 0x55) === 0x55) {
         run = 0;
+        continue;
+      }
+      for (let j = 0; j < 4; j++) {
+        if (((a >>> (j << 1)) & 3) === AT_FREE) {
+          if (++run >= n) return i * 4 + j - n + 1;
+        } else {
+          run = 0;
+        }
       }
     }
     return -1;
@@ -338,7 +361,13 @@ export class GcHeap {
 
     const hadFinaliser = this.hasFinaliser(block);
     if (!allowMove) return 0;
-    const moved = this.alloc(nbytes, { finaliser: hadFinaliser });
+    this.pinned.push(address);
+    let moved: number;
+    try {
+      moved = this.alloc(nbytes, { finaliser: hadFinaliser });
+    } finally {
+      this.pinned.pop();
+    }
     if (moved === 0) return 0;
     // The whole old block span is copied, slack included.
     const from = this.poolStart + block * this.blockSize;
@@ -375,6 +404,7 @@ export class GcHeap {
     const roots = this.hooks.roots?.();
     if (roots) for (const p of roots) this.markRoot(p);
     for (const p of extraRoots) this.markRoot(p);
+    for (const p of this.pinned) this.markRoot(p);
     this.dealWithStackOverflow();
     this.sweepFinalisers();
     this.sweepFree();
@@ -397,28 +427,38 @@ export class GcHeap {
    * it on the 64-entry stack; when the stack is full, mark without pushing and flag an overflow.
    */
   private markSubtree(first: number): void {
+    // Hot loop: everything it touches is held in locals, and ATB lookups are inlined.
+    const mem = this.mem;
     const w = this.words32;
     const stack = this.markStack;
     const poolAddr = this.poolAddress;
     const poolEnd = this.poolEndAddress;
-    const bs = this.blockSize;
-    const wide = this.wordSize === 8;
+    const bsMask = this.blockSize - 1;
+    const bsShift = Math.log2(this.blockSize);
+    const poolWord = this.poolStart >>> 2;
+    const wordsPerBlock = this.wordsPerBlock32;
+    const step = this.wordSize >>> 2;
     let sp = 0;
     let block = first;
     for (;;) {
-      const n = this.chainLength(block);
-      let i = (this.poolStart + block * bs) >>> 2;
-      const end = i + n * this.wordsPerBlock32;
-      const step = wide ? 2 : 1;
+      // The chain: the head plus every TAIL after it.
+      let n = 1;
+      while (((mem[(block + n) >>> 2] >>> (((block + n) & 3) << 1)) & 3) === AT_TAIL) n++;
+      let i = poolWord + block * wordsPerBlock;
+      const end = i + n * wordsPerBlock;
       for (; i < end; i += step) {
-        if (wide && w[i + 1] !== 0) continue;
         const ptr = w[i];
         if (ptr < poolAddr || ptr >= poolEnd) continue;
+        // A 64-bit word is a heap pointer only if its high half is zero.
+        if (step === 2 && w[i + 1] !== 0) continue;
+        // off < pool size < 2^31, so bit operations are exact here.
         const off = ptr - poolAddr;
-        if (off % bs !== 0) continue;
-        const child = off / bs;
-        if (this.kind(child) !== AT_HEAD) continue;
-        this.setKind(child, AT_MARK);
+        if ((off & bsMask) !== 0) continue;
+        const child = off >>> bsShift;
+        const byte = child >>> 2;
+        const shift = (child & 3) << 1;
+        if (((mem[byte] >>> shift) & 3) !== AT_HEAD) continue;
+        mem[byte] |= AT_MARK << shift;
         if (sp < MARK_STACK_SIZE) stack[sp++] = child;
         else this.stackOverflow = true;
       }
@@ -429,10 +469,17 @@ export class GcHeap {
 
   /** gc_deal_with_stack_overflow: rescan the whole heap for marked blocks until nothing overflows. */
   private dealWithStackOverflow(): void {
+    const mem = this.mem;
+    const atbBytes = this.layout.atbBytes;
     while (this.stackOverflow) {
       this.stackOverflow = false;
-      for (let b = 0; b < this.blocks; b++) {
-        if (this.kind(b) === AT_MARK) this.markSubtree(b);
+      for (let i = 0; i < atbBytes; i++) {
+        const a = mem[i];
+        // A MARK is both bits of a 2-bit field set; skip bytes that hold none.
+        if ((a & (a >>> 1) & 0x55) === 0) continue;
+        for (let j = 0; j < 4; j++) {
+          if (((mem[i] >>> (j << 1)) & 3) === AT_MARK) this.markSubtree(i * 4 + j);
+        }
       }
     }
   }
@@ -463,25 +510,46 @@ export class GcHeap {
 
   /** gc_sweep_free_blocks: free unmarked chains, turn MARK back into HEAD, recompute the bound. */
   private sweepFree(): void {
+    const mem = this.mem;
     const end = this.lastUsedBlock < this.blocks ? this.lastUsedBlock + 1 : this.blocks;
+    const freed = this.hooks.freed;
     let freeTail = false;
     let lastUsed = 0;
-    for (let b = 0; b < end; b++) {
-      switch (this.kind(b)) {
+    let b = 0;
+    while (b < end) {
+      const i = b >>> 2;
+      const a = mem[i];
+      // Fast paths for whole ATB bytes: four FREE blocks, or four TAILs.
+      if ((b & 3) === 0 && b + 4 <= end) {
+        if (a === 0) {
+          b += 4;
+          continue;
+        }
+        if (a === 0xaa) {
+          if (freeTail) mem[i] = 0;
+          else lastUsed = b + 3;
+          b += 4;
+          continue;
+        }
+      }
+      const shift = (b & 3) << 1;
+      switch ((a >>> shift) & 3) {
         case AT_HEAD:
           freeTail = true;
-          this.setKind(b, AT_FREE);
+          mem[i] = a & ~(3 << shift);
+          freed?.(b);
           break;
         case AT_TAIL:
-          if (freeTail) this.setKind(b, AT_FREE);
+          if (freeTail) mem[i] = a & ~(3 << shift);
           else lastUsed = b;
           break;
         case AT_MARK:
-          this.setKind(b, AT_HEAD);
+          mem[i] = a & ~(AT_TAIL << shift);
           freeTail = false;
           lastUsed = b;
           break;
       }
+      b++;
     }
     this.lastUsedBlock = lastUsed;
   }

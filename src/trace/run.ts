@@ -59,7 +59,6 @@ class TraceRunner {
   /** Which id holds the object at each block, for `finalise <id>` lines. */
   private owner = new Int32Array(0);
   private roots: number[] = [];
-  private extraRoot = 0;
   private finlog = false;
   private out: string[] = [];
   private readonly stats: SimStats = {
@@ -125,10 +124,8 @@ class TraceRunner {
         this.unbind(op.id);
         break;
       case 'realloc': {
-        const old = this.ptr[op.id];
-        this.extraRoot = old;
-        const q = heap.realloc(old, op.nbytes, op.move);
-        this.extraRoot = 0;
+        // While realloc runs, the model pins the object being reallocated (the harness's extra root).
+        const q = heap.realloc(this.ptr[op.id], op.nbytes, op.move);
         if (q !== 0) {
           this.unbind(op.id);
           this.bind(op.id, q);
@@ -184,7 +181,11 @@ class TraceRunner {
         const id = block < this.owner.length ? this.owner[block] : -1;
         this.out.push(id >= 0 ? `finalise ${this.trace.ids[id]}\n` : `finalise ?${block}\n`);
       },
-      afterCollect: () => this.forgetFreed(),
+      // The harness forgets ids whose object a collection freed (gc_nbytes(p) == 0 afterwards).
+      freed: (block) => {
+        const id = this.owner[block];
+        if (id >= 0) this.unbind(id);
+      },
     };
   }
 
@@ -192,15 +193,6 @@ class TraceRunner {
     for (const id of this.roots) {
       const p = this.ptr[id];
       if (p !== 0) yield p;
-    }
-    if (this.extraRoot !== 0) yield this.extraRoot;
-  }
-
-  /** After a collection: an id whose head was swept is unbound (gc_nbytes(p) == 0). */
-  private forgetFreed(): void {
-    const heap = this.heap!;
-    for (const id of this.bound) {
-      if (heap.nbytes(this.ptr[id]) === 0) this.unbind(id);
     }
   }
 

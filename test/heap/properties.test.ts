@@ -1,0 +1,198 @@
+/**
+ * Invariants of the heap model over random operation sequences (fast-check):
+ * objects never overlap, every TAIL continues a chain, used + free = total, nbytes agrees with
+ * the map, and a collection keeps exactly what is reachable from the roots.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { gcInfoOfMaps } from '../../src/heap/block-map.js';
+import { AT_FREE, AT_HEAD, AT_TAIL, GcHeap } from '../../src/heap/gc-heap.js';
+
+type Op =
+  | { kind: 'alloc'; bytes: number; fin: boolean }
+  | { kind: 'free'; pick: number }
+  | { kind: 'realloc'; pick: number; bytes: number; move: boolean }
+  | { kind: 'ref'; from: number; word: number; to: number }
+  | { kind: 'collect'; rootMask: number }
+  | { kind: 'threshold'; bytes: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('alloc' as const),
+      bytes: fc.integer({ min: 0, max: 300 }),
+      fin: fc.boolean(),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('free' as const), pick: fc.nat() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('realloc' as const),
+      pick: fc.nat(),
+      bytes: fc.integer({ min: 0, max: 400 }),
+      move: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('ref' as const),
+      from: fc.nat(),
+      word: fc.nat({ max: 40 }),
+      to: fc.nat(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('collect' as const), rootMask: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('threshold' as const),
+      bytes: fc.integer({ min: -1, max: 2000 }),
+    }),
+  },
+);
+
+/** Live object heads read straight from the ATB. */
+function heads(heap: GcHeap): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < heap.blocks; b++) if (heap.kind(b) === AT_HEAD) out.push(heap.addressOf(b));
+  return out;
+}
+
+/** Objects reachable from the roots by exact head pointers in any word: the spec's liveness. */
+function reachable(heap: GcHeap, roots: number[]): Set<number> {
+  const seen = new Set<number>();
+  const todo = roots.filter((p) => heap.nbytes(p) > 0);
+  while (todo.length) {
+    const p = todo.pop()!;
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const words = heap.nbytes(p) / heap.wordSize;
+    for (let i = 0; i < words; i++) {
+      const q = heap.readWord(p, i);
+      if (heap.nbytes(q) > 0 && !seen.has(q)) todo.push(q);
+    }
+  }
+  return seen;
+}
+
+function checkStructure(heap: GcHeap): void {
+  // Every TAIL follows a HEAD or a TAIL; so chains never overlap and never start with a TAIL.
+  for (let b = 0; b < heap.blocks; b++) {
+    if (heap.kind(b) === AT_TAIL) {
+      expect(b).toBeGreaterThan(0);
+      expect([AT_HEAD, AT_TAIL]).toContain(heap.kind(b - 1));
+    }
+  }
+  const map = heap.blockMap();
+  const info = gcInfoOfMaps([map], heap.blockSize);
+  expect(info.used + info.free).toBe(info.total);
+  expect(info.total).toBe(heap.blocks * heap.blockSize);
+  // nbytes agrees with the map: a head's chain length in the map.
+  for (const p of heads(heap)) {
+    const b = heap.blockOf(p);
+    let n = 1;
+    while (b + n < map.length && map[b + n] === 0x3d) n++;
+    expect(heap.nbytes(p)).toBe(n * heap.blockSize);
+  }
+  let free = 0;
+  for (let b = 0; b < heap.blocks; b++) if (heap.kind(b) === AT_FREE) free++;
+  expect(free * heap.blockSize).toBe(info.free);
+}
+
+function runOps(wordSize: 4 | 8, bytes: number, ops: Op[]): void {
+  const heap = new GcHeap({ bytes, wordSize });
+  let live: number[] = [];
+  let roots: number[] = [];
+  heap.hooks = { roots: () => roots };
+  const pick = (i: number) => (live.length ? live[i % live.length] : 0);
+  const refresh = () => {
+    live = heads(heap);
+  };
+
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'alloc': {
+        // Automatic collections keep only the current root set; note what must survive them.
+        const mustSurvive = reachable(heap, roots);
+        const p = heap.alloc(op.bytes, { finaliser: op.fin });
+        if (op.bytes === 0) expect(p).toBe(0);
+        if (p !== 0) {
+          expect(heap.nbytes(p)).toBe(Math.ceil(op.bytes / heap.blockSize) * heap.blockSize);
+          // A new allocation is zeroed.
+          for (let i = 0; i < heap.nbytes(p) / wordSize; i++) expect(heap.readWord(p, i)).toBe(0);
+        }
+        for (const q of mustSurvive) expect(heap.nbytes(q)).toBeGreaterThan(0);
+        break;
+      }
+      case 'free': {
+        const p = pick(op.pick);
+        if (p === 0 || roots.includes(p)) break;
+        heap.free(p);
+        expect(heap.nbytes(p)).toBe(0);
+        break;
+      }
+      case 'realloc': {
+        const p = pick(op.pick);
+        if (p === 0) break;
+        const before = heap.nbytes(p);
+        const keep = Math.min(before, Math.ceil(op.bytes / heap.blockSize) * heap.blockSize) / wordSize;
+        const words = Array.from({ length: keep }, (_, i) => heap.readWord(p, i));
+        const q = heap.realloc(p, op.bytes, op.move);
+        if (op.bytes === 0) {
+          expect(q).toBe(0);
+          expect(heap.nbytes(p)).toBe(0);
+          roots = roots.filter((r) => r !== p);
+        } else if (q === 0) {
+          expect(heap.nbytes(p)).toBe(before); // unchanged on failure
+        } else {
+          expect(heap.nbytes(q)).toBe(Math.ceil(op.bytes / heap.blockSize) * heap.blockSize);
+          // The contents up to the smaller size survive, moved or not.
+          for (let i = 0; i < keep; i++) expect(heap.readWord(q, i)).toBe(words[i]);
+          if (q !== p) roots = roots.map((r) => (r === p ? q : r));
+        }
+        break;
+      }
+      case 'ref': {
+        const p = pick(op.from);
+        if (p === 0 || op.word >= heap.nbytes(p) / wordSize) break;
+        heap.writeWord(p, op.word, pick(op.to));
+        break;
+      }
+      case 'collect': {
+        roots = live.filter((_, i) => (op.rootMask >> (i % 30)) & 1);
+        const keep = reachable(heap, roots);
+        const before = heads(heap);
+        heap.collect();
+        for (const p of before) expect(heap.nbytes(p) > 0).toBe(keep.has(p));
+        break;
+      }
+      case 'threshold':
+        heap.setThresholdBytes(op.bytes);
+        expect(heap.thresholdBytes()).toBe(
+          op.bytes < 0 ? -1 : Math.floor(op.bytes / heap.blockSize) * heap.blockSize,
+        );
+        break;
+    }
+    refresh();
+    roots = roots.filter((r) => heap.nbytes(r) > 0);
+    checkStructure(heap);
+  }
+}
+
+describe('heap model invariants (random operation sequences)', () => {
+  for (const wordSize of [4, 8] as const) {
+    it(`hold for w${wordSize}`, () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 160, max: 6000 }),
+          fc.array(opArb, { minLength: 1, maxLength: 120 }),
+          (bytes, ops) => runOps(wordSize, bytes, ops),
+        ),
+        { numRuns: 150 },
+      );
+    });
+  }
+});
