@@ -1,6 +1,6 @@
 /**
  * The text MicroPython prints: the `mem_info()` lines and `gc_dump_alloc_table()`.
- * Output profiles capture the differences between releases.
+ * Release profiles capture the differences between releases, in the text and in gc_init's layout.
  */
 import type { GcInfoFigures } from './block-map.js';
 import { CH_FREE } from './block-map.js';
@@ -11,10 +11,22 @@ export interface OutputProfile {
   offsetDigits: 5 | 8;
   /** v1.20+ prints `GC memory layout; from X:` and a closing newline for every area. */
   headerPerArea: boolean;
+  /** v1.20 added the ATB gap byte, which changes `GC: total` for some heap sizes. */
+  gapByte: boolean;
 }
 
-export const PROFILE_MODERN: OutputProfile = { name: 'v1.20+', offsetDigits: 8, headerPerArea: true };
-export const PROFILE_LEGACY: OutputProfile = { name: 'v1.9-v1.19', offsetDigits: 5, headerPerArea: false };
+export const PROFILE_MODERN: OutputProfile = {
+  name: 'v1.20+',
+  offsetDigits: 8,
+  headerPerArea: true,
+  gapByte: true,
+};
+export const PROFILE_LEGACY: OutputProfile = {
+  name: 'v1.9-v1.19',
+  offsetDigits: 5,
+  headerPerArea: false,
+  gapByte: false,
+};
 
 export function profileByName(name: string): OutputProfile | undefined {
   const n = name.toLowerCase();

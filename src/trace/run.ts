@@ -167,7 +167,11 @@ class TraceRunner {
 
   private newHeap(bytes: number): void {
     this.addCounters();
-    const heap = new GcHeap({ bytes: this.opts.heapBytes ?? bytes, wordSize: this.opts.wordSize });
+    const heap = new GcHeap({
+      bytes: this.opts.heapBytes ?? bytes,
+      wordSize: this.opts.wordSize,
+      gapByte: (this.opts.profile ?? PROFILE_MODERN).gapByte,
+    });
     this.heap = heap;
     this.ptr.fill(0);
     this.bound.clear();

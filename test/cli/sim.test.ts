@@ -79,3 +79,18 @@ describe('mpheap sim', () => {
     expect(r.stdout).toContain('00000000: L=T....');
   });
 });
+
+describe('mpheap sim --profile legacy', () => {
+  it('prints v1.9-v1.19 text and uses their layout without the gap byte', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpheap-sim-'));
+    const file = join(dir, 'legacy.trace');
+    // 2096 bytes: 32 ATB bytes (128 blocks) without the gap byte, 31 (124 blocks) with it.
+    writeFileSync(file, 'heap 2096\nalloc a 40 type=D\ninfo\ndump\n');
+    const modern = run('sim', file);
+    const legacy = run('sim', file, '--profile', 'legacy');
+    expect(modern.stdout).toContain('GC: total: 1984,');
+    expect(legacy.stdout).toContain('GC: total: 2048,');
+    expect(legacy.stdout).toContain('\n00000: D==.');
+    expect(legacy.stdout).toContain('\n00400: ....');
+  });
+});
