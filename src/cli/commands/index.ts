@@ -1,11 +1,17 @@
 /** Every command, in the order `mpheap --help` lists them. Add one line per new command. */
 import type { Command } from 'commander';
 import { registerDecode } from './decode.js';
+import { registerDevices } from './devices.js';
+import { registerEmulate } from './emulate.js';
 import { registerLinker } from './linker.js';
+import { registerMonitor } from './monitor.js';
 import { registerSim } from './sim.js';
 
 export function registerCommands(program: Command): void {
   registerSim(program);
   registerDecode(program);
   registerLinker(program);
+  registerMonitor(program);
+  registerDevices(program);
+  registerEmulate(program);
 }

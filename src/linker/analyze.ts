@@ -1,0 +1,145 @@
+/**
+ * `mpheap linker` as a library call: read the scripts (and a map file), evaluate, report.
+ */
+import { readFileSync } from 'node:fs';
+import type { WordSize } from '../heap/layout.js';
+import type { Expr, Statement } from './ast.js';
+import { type Evaluation, evaluateScript, type LinkFacts } from './evaluate.js';
+import { buildReport, hex, type LinkerReport } from './heap-report.js';
+import { loadScripts, parseDefsym } from './load.js';
+import { parseMapFile } from './map-file.js';
+import { findMcu, type McuInfo, mcuFromFileName } from './mcus.js';
+
+export interface AnalyzeOptions {
+  /** Linker scripts, in -T order. May be empty when a map file is given. */
+  scripts: string[];
+  /** A GNU ld map file: its values win over what the scripts compute. */
+  map?: string;
+  /** `NAME=VALUE` strings, as given to --defsym. */
+  defsyms?: string[];
+  /** -L folders for INCLUDE. */
+  searchDirs?: string[];
+  /** MCU name for --mcu; when absent it is recognised from the script names if possible. */
+  mcu?: string;
+  ramBytes?: number;
+  stackBytes?: number;
+  wordSize?: WordSize;
+  readFile?: (path: string) => string;
+}
+
+export class UnknownMcuError extends Error {}
+
+export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
+  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'latin1'));
+  const defsyms = (opts.defsyms ?? []).map((d, i) => parseDefsym(d, i));
+  const loaded = loadScripts(opts.scripts, { searchDirs: opts.searchDirs, readFile: read });
+  const statements: Statement[] = [...loaded.statements];
+  const files = [...loaded.files];
+
+  let link: LinkFacts = {};
+  if (opts.map !== undefined) {
+    const map = parseMapFile(read(opts.map));
+    files.push(opts.map);
+    link = { symbols: map.symbols, sections: map.sections };
+    if (opts.scripts.length === 0) {
+      // No script: the map's memory regions and its linker symbols stand in for one.
+      const loc = { file: opts.map, line: 1, col: 1 };
+      for (const r of map.regions)
+        statements.push({
+          k: 'region',
+          name: r.name,
+          attributes: r.attributes,
+          origin: { k: 'num', value: r.origin },
+          length: { k: 'num', value: r.length },
+          loc,
+        });
+      for (const name of map.symbols.keys()) {
+        if (!name.startsWith('_')) continue;
+        const self: Expr = { k: 'sym', name, loc };
+        statements.push({
+          k: 'assign',
+          name,
+          op: '=',
+          expr: self,
+          provide: false,
+          loc,
+          ctx: { inSections: false },
+        });
+      }
+    }
+  }
+
+  // A --defsym value wins over the scripts, as a map value does: `--defsym _ebss=0x20003000` is how
+  // to say where .bss ends without a map file (ld itself would let the script's `_ebss = .` win).
+  const given = evaluateScript([], { defsyms });
+  const linkSymbols = new Map(link.symbols ?? []);
+  for (const d of defsyms) {
+    const v = given.symbols.get(d.name)?.value;
+    if (v?.known) linkSymbols.set(d.name, v.v);
+  }
+  link = { ...link, symbols: linkSymbols };
+
+  const ev = evaluateScript(statements, { defsyms, link });
+  ev.diagnostics.unshift(...loaded.diagnostics);
+
+  // What-if evaluations ("what if RAM were 192K?") must let the scripts recompute what they can, so
+  // they keep only the map values the scripts cannot compute: link-time ones (`_ebss`) and names the
+  // scripts never assign (a --defsym the map recorded, object symbols).
+  let whatIfLink: LinkFacts = link;
+  if (link.symbols && link.symbols.size > 0 && opts.scripts.length > 0) {
+    const assigned = new Set<string>();
+    for (const s of statements) if (s.k === 'assign') assigned.add(s.name);
+    const linkOnly = new Map<string, bigint>();
+    for (const [name, v] of link.symbols) if (!assigned.has(name)) linkOnly.set(name, v);
+    const alone = evaluateScript(statements, {
+      defsyms,
+      link: { symbols: linkOnly, sections: link.sections },
+    });
+    for (const [name, v] of link.symbols) {
+      const own = alone.symbols.get(name);
+      if (!own || linkOnly.has(name)) continue;
+      if (!own.value.known) linkOnly.set(name, v);
+      else if (own.value.v !== BigInt.asIntN(64, v))
+        ev.diagnostics.push({
+          severity: 'warning',
+          message: `the map gives ${name} = ${hex(Number(v))} but the scripts give ${hex(Number(own.value.v))}: is the map from a build of these scripts (and the same --defsym)?`,
+        });
+    }
+    whatIfLink = { symbols: linkOnly, sections: link.sections };
+  }
+  const reevaluate =
+    opts.scripts.length > 0
+      ? (region: string, length: number): Evaluation =>
+          evaluateScript(statements, {
+            defsyms,
+            link: whatIfLink,
+            regionLength: new Map([[region, BigInt(length)]]),
+          })
+      : undefined;
+
+  let mcu: McuInfo | undefined;
+  let mcuFrom: 'option' | 'file name' | undefined;
+  if (opts.mcu !== undefined) {
+    mcu = findMcu(opts.mcu);
+    if (!mcu) throw new UnknownMcuError(opts.mcu);
+    mcuFrom = 'option';
+  } else if (opts.ramBytes === undefined) {
+    for (const f of opts.scripts) {
+      mcu = mcuFromFileName(f);
+      if (mcu) {
+        mcuFrom = 'file name';
+        break;
+      }
+    }
+  }
+
+  return buildReport(ev, {
+    wordSize: opts.wordSize ?? 4,
+    mcu,
+    mcuFrom,
+    ramBytes: opts.ramBytes,
+    stackBytes: opts.stackBytes,
+    reevaluate,
+    files,
+  });
+}
