@@ -1,0 +1,207 @@
+/** `mpheap monitor --port DEV`: watch a running board's heap live, through resets and unplugging. */
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { headerFigures } from '../../analysis/figures.js';
+import { BoardMonitor, type MonitorSummary } from '../../device/monitor.js';
+import { transportFor } from '../../device/node/open-port.js';
+import { RecordingWriter } from '../../recording/recording.js';
+import { formatBytes } from '../../util/size.js';
+import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
+import { CliError } from '../errors.js';
+import { boardCliError, PORT_HELP } from './port-option.js';
+
+interface MonitorFlags {
+  port: string;
+  poll?: string;
+  record?: string;
+  duration?: string;
+  json?: boolean;
+  map?: boolean;
+  color?: boolean;
+}
+
+export function registerMonitor(program: Command): void {
+  program
+    .command('monitor')
+    .summary('watch a running board: its output, and every heap map it prints, live')
+    .description(
+      'Attach to a running board without resetting it and show what it prints. Every\n' +
+        'micropython.mem_info() / mem_info(1) that goes by, whoever printed it, is decoded and\n' +
+        'drawn: the heap map, the figures, and a running history of used bytes and the largest\n' +
+        'free block (the largest allocation that can still succeed).\n\n' +
+        'With --poll, mpheap samples the heap itself while the board sits idle at its >>> prompt\n' +
+        '(it types one short line; it never interrupts a running program). If the board has said\n' +
+        'nothing since mpheap attached, it presses Enter once to see the prompt.\n\n' +
+        'When the board resets or is unplugged, monitor keeps what it has, marks the gap in the\n' +
+        'recording and reconnects when the port comes back. Ctrl-C ends it with a summary.',
+    )
+    .requiredOption('--port <dev>', PORT_HELP)
+    .option('--poll <seconds>', 'sample mem_info(1) this often while the board is idle at its prompt')
+    .option('--record <file>', 'append every snapshot, output and gap to this NDJSON recording as it happens')
+    .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)')
+    .option('--no-map', 'show figures and the history, not the heap map')
+    .option('--json', 'no live view; print the summary as JSON at the end')
+    .option('--no-color', 'no colours')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  mpheap monitor --port a0\n' +
+        '  mpheap monitor --port /dev/ttyUSB0 --poll 2 --record heap.ndjson\n' +
+        '  mpheap monitor --port socket://127.0.0.1:2217 --duration 60 --json\n\n' +
+        'Exit codes: 0 ended (Ctrl-C or --duration), 2 bad option or port, 4 the port failed.',
+    )
+    .action(async (flags: MonitorFlags) => {
+      const pollMs = secondsOption(flags.poll, '--poll');
+      const durationMs = secondsOption(flags.duration, '--duration');
+      const summary = await monitorBoard(flags, pollMs, durationMs);
+      if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      else process.stderr.write(`\n${summaryText(summary)}\n`);
+    });
+}
+
+interface MonitorResult extends MonitorSummary {
+  port: string;
+  recording: string | null;
+  last: { usedBytes: number; freeBytes: number; largestFreeBytes: number; fragmentation: number } | null;
+}
+
+async function monitorBoard(
+  flags: MonitorFlags,
+  pollMs: number | null,
+  durationMs: number | null,
+): Promise<MonitorResult> {
+  const live = !flags.json;
+  const c = pc.createColors(wantColor(flags.color));
+  const history: { used: number; largest: number; total: number }[] = [];
+  let last: MonitorResult['last'] = null;
+  let recording: RecordingWriter | null = null;
+  const say = (text: string) => live && process.stderr.write(c.dim(`[mpheap] ${text}\n`));
+
+  const monitor = new BoardMonitor({
+    connect: () => transportFor(flags.port),
+    source: `serial:${flags.port}`,
+    pollMs,
+    onOutput: (text) => {
+      recording?.output(text);
+      if (live) process.stdout.write(text);
+    },
+    onSnapshot: (s) => {
+      recording?.snapshot(s);
+      const h = headerFigures(s);
+      if (h) {
+        last = {
+          usedBytes: h.usedBytes,
+          freeBytes: h.freeBytes,
+          largestFreeBytes: h.largestFreeBytes,
+          fragmentation: h.fragmentation,
+        };
+        history.push({ used: h.usedBytes, largest: h.largestFreeBytes, total: h.totalBytes });
+      }
+      if (live) {
+        process.stdout.write(
+          `\n${renderSnapshot(s, { color: c.isColorSupported, map: flags.map !== false, legend: false })}`,
+        );
+        process.stdout.write(`${historyLines(history, c).join('\n')}\n\n`);
+      }
+    },
+    onEvent: (event, fields) => {
+      recording?.event(event, fields);
+      if (event === 'gap')
+        say(`lost the board (${String(fields.reason)}); waiting for ${flags.port} to come back…`);
+      else say(`reconnected after ${((fields.afterMs as number) / 1000).toFixed(1)} s`);
+    },
+  });
+
+  if (flags.record) {
+    try {
+      recording = new RecordingWriter(
+        flags.record,
+        { startedAt: Date.now(), command: process.argv.slice(2), port: flags.port },
+        { append: true },
+      );
+    } catch (e) {
+      throw new CliError(`--record: cannot write '${flags.record}': ${(e as Error).message}`);
+    }
+  }
+  try {
+    await monitor.start();
+  } catch (e) {
+    recording?.close();
+    throw boardCliError(e);
+  }
+  say(
+    `watching ${flags.port}${pollMs ? `, sampling every ${pollMs / 1000} s at the prompt` : ''}; Ctrl-C ends`,
+  );
+
+  await new Promise<void>((resolve) => {
+    const timer = durationMs === null ? null : setTimeout(() => end(), durationMs);
+    const end = () => {
+      if (timer) clearTimeout(timer);
+      process.off('SIGINT', end);
+      process.off('SIGTERM', end);
+      resolve();
+    };
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+  });
+  const summary = await monitor.stop();
+  recording?.event('end', summary as unknown as Record<string, unknown>);
+  recording?.close();
+  return { ...summary, port: flags.port, recording: flags.record ?? null, last };
+}
+
+function secondsOption(value: string | undefined, option: string): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new CliError(`${option}: '${value}' is not a positive number of seconds`);
+  return Math.round(n * 1000);
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** `▁▂▃▅` over the last 40 values, scaled to the heap's total. */
+function sparkline(values: number[], total: number): string {
+  return values
+    .slice(-40)
+    .map(
+      (v) => BARS[Math.min(BARS.length - 1, Math.max(0, Math.floor((v / Math.max(1, total)) * BARS.length)))],
+    )
+    .join('');
+}
+
+function historyLines(
+  history: { used: number; largest: number; total: number }[],
+  c: ReturnType<typeof pc.createColors>,
+): string[] {
+  const total = history[history.length - 1]?.total ?? 1;
+  return [
+    `used          ${c.yellow(
+      sparkline(
+        history.map((h) => h.used),
+        total,
+      ),
+    )}`,
+    `largest free  ${c.green(
+      sparkline(
+        history.map((h) => h.largest),
+        total,
+      ),
+    )}`,
+  ];
+}
+
+function summaryText(s: MonitorResult): string {
+  const lines = [
+    `monitored ${s.port} for ${(s.durationMs / 1000).toFixed(1)} s: ${s.snapshots} snapshot${s.snapshots === 1 ? '' : 's'}` +
+      `${s.incomplete ? ` (${s.incomplete} cut short)` : ''}, ${s.polls} poll${s.polls === 1 ? '' : 's'}, ` +
+      `${s.gaps} gap${s.gaps === 1 ? '' : 's'}, ${formatBytes(s.bytes)} bytes received`,
+  ];
+  if (s.last) {
+    lines.push(
+      `last heap: ${formatBytes(s.last.usedBytes)} used, ${formatBytes(s.last.freeBytes)} free, largest free block ${formatBytes(s.last.largestFreeBytes)} bytes, fragmentation ${(s.last.fragmentation * 100).toFixed(0)}%`,
+    );
+  }
+  if (s.recording) lines.push(`recorded to ${s.recording}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,120 @@
+/**
+ * The board commands through the real CLI entry (in-process): `monitor` against the emulated
+ * micro:bit with --poll, --record and --duration; clear errors for a dead port and a missing
+ * emulator; `devices --json`.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import {
+  checkEmulatorInstalled,
+  freeTcpPort,
+  type RunningEmulator,
+  startMicrobit,
+} from '../../src/emulator/microbit.js';
+import { parseRecording } from '../../src/recording/recording.js';
+
+let board: RunningEmulator;
+const dir = mkdtempSync(join(tmpdir(), 'mpheap-cli-'));
+
+beforeAll(async () => {
+  board = await startMicrobit();
+});
+afterAll(async () => {
+  await board?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Runs the CLI, capturing what it writes. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  });
+  process.exitCode = undefined;
+  try {
+    const code = await main(['node', 'mpheap', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  }
+}
+
+describe('mpheap monitor', () => {
+  it('samples an idle board with --poll and records every snapshot', async () => {
+    const record = join(dir, 'poll.ndjson');
+    const r = await cli(
+      'monitor',
+      '--port',
+      board.portName,
+      '--poll',
+      '0.5',
+      '--duration',
+      '4',
+      '--record',
+      record,
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.snapshots).toBeGreaterThanOrEqual(2);
+    expect(summary.gaps).toBe(0);
+    expect(summary.last.usedBytes + summary.last.freeBytes).toBe(10048);
+    const rec = parseRecording(readFileSync(record, 'utf8'));
+    expect(rec.snapshots.length).toBe(summary.snapshots);
+    expect(
+      rec.snapshots.every((s) => s.trigger === 'poll' && s.complete && s.areas[0].map.length === 628),
+    ).toBe(true);
+    expect(rec.events.map((e) => e.event)).toEqual(['end']);
+  });
+
+  it('says clearly when nothing listens on the port', async () => {
+    const port = await freeTcpPort();
+    const r = await cli('monitor', '--port', `socket://127.0.0.1:${port}`, '--duration', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `mpheap: cannot connect to socket://127.0.0.1:${port}: nothing listens there (is the emulator running? start one with \`mpheap emulate microbit\`)\n`,
+    );
+  });
+
+  it('rejects a bad --poll', async () => {
+    const r = await cli('monitor', '--port', board.portName, '--poll', 'often');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("mpheap: --poll: 'often' is not a positive number of seconds\n");
+  });
+});
+
+describe('mpheap emulate and devices', () => {
+  it('names the Debian packages when QEMU and the firmware are missing', () => {
+    expect(() => checkEmulatorInstalled('/nonexistent/qemu-system-arm', '/nonexistent/firmware.hex')).toThrow(
+      'cannot emulate the micro:bit: missing /nonexistent/qemu-system-arm (Debian package qemu-system-arm) and the MicroPython firmware /nonexistent/firmware.hex (Debian package firmware-microbit-micropython).\nInstall with: sudo apt-get install qemu-system-arm firmware-microbit-micropython',
+    );
+  });
+
+  it('refuses boards it cannot emulate', async () => {
+    const r = await cli('emulate', 'esp32');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("mpheap: 'esp32': the only board mpheap can emulate is microbit\n");
+  });
+
+  it('lists serial ports as JSON', async () => {
+    const r = await cli('devices', '--json');
+    const list = JSON.parse(r.stdout);
+    expect(Array.isArray(list.ports)).toBe(true);
+    expect(r.code).toBe(list.ports.length === 0 ? 1 : 0);
+    for (const p of list.ports) expect(['micropython', 'usb-serial', 'unknown']).toContain(p.likelihood);
+  });
+});
