@@ -18,3 +18,4 @@ export * from './trace/parse.js';
 export * from './trace/run.js';
 export * from './util/size.js';
 export * from './decode/index.js';
+export * from './linker/index.js';
