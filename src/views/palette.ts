@@ -12,25 +12,36 @@ export interface PaletteEntry {
   char: string;
   /** What the block holds, in words (the legend). */
   name: string;
-  /** CSS colour `#rrggbb`. */
+  /** CSS colour `#rrggbb`: the same hue as the terminal colour. */
   rgb: string;
-  /** picocolors colour function for the terminal map. */
-  ansi: 'blue' | 'yellow' | 'red' | 'cyan' | 'green' | 'magenta' | 'white' | 'gray' | 'dim';
+  /** picocolors colour of the terminal map (src/views/terminal/render.ts uses these hues). */
+  ansi:
+    | 'cyan'
+    | 'blue'
+    | 'magenta'
+    | 'green'
+    | 'yellow'
+    | 'cyanBright'
+    | 'red'
+    | 'magentaBright'
+    | 'yellowBright'
+    | 'white'
+    | 'gray';
 }
 
 export const PALETTE: readonly PaletteEntry[] = [
-  { char: 'T', name: 'tuple', rgb: '#4e79a7', ansi: 'blue' },
-  { char: 'L', name: 'list', rgb: '#f28e2b', ansi: 'yellow' },
-  { char: 'D', name: 'dict', rgb: '#e15759', ansi: 'red' },
-  { char: 'S', name: 'str or bytes', rgb: '#2a9d8f', ansi: 'cyan' },
-  { char: 'A', name: 'bytearray or array', rgb: '#59a14f', ansi: 'green' },
-  { char: 'F', name: 'float', rgb: '#d4a017', ansi: 'yellow' },
-  { char: 'B', name: 'bytecode function', rgb: '#b07aa1', ansi: 'magenta' },
-  { char: 'M', name: 'module', rgb: '#e377c2', ansi: 'magenta' },
-  { char: 'h', name: 'other object', rgb: '#8c6d5a', ansi: 'white' },
-  { char: 'm', name: 'marked (mid-collection)', rgb: '#555555', ansi: 'gray' },
-  { char: '=', name: 'tail of the object before it', rgb: '#bbbbbb', ansi: 'dim' },
-  { char: '.', name: 'free', rgb: '#f3f1ea', ansi: 'dim' },
+  { char: 'T', name: 'tuple', rgb: '#1f9fb4', ansi: 'cyan' },
+  { char: 'L', name: 'list', rgb: '#3b6fd4', ansi: 'blue' },
+  { char: 'D', name: 'dict', rgb: '#b8409f', ansi: 'magenta' },
+  { char: 'S', name: 'str or bytes', rgb: '#3a9a3f', ansi: 'green' },
+  { char: 'A', name: 'bytearray or array', rgb: '#b8860b', ansi: 'yellow' },
+  { char: 'F', name: 'float', rgb: '#5fd0e0', ansi: 'cyanBright' },
+  { char: 'B', name: 'bytecode function', rgb: '#d43a3a', ansi: 'red' },
+  { char: 'M', name: 'module', rgb: '#f06ad2', ansi: 'magentaBright' },
+  { char: 'h', name: 'other object', rgb: '#e3c341', ansi: 'yellowBright' },
+  { char: 'm', name: 'marked (mid-collection)', rgb: '#555555', ansi: 'red' },
+  { char: '=', name: 'tail of the object before it', rgb: '#bbbbbb', ansi: 'white' },
+  { char: '.', name: 'free', rgb: '#f3f1ea', ansi: 'gray' },
 ];
 
 const BY_CHAR = new Map(PALETTE.map((e) => [e.char, e]));

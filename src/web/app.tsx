@@ -1,6 +1,11 @@
 /** The page: header and verdict, timeline and slider, the map, and the panels beside it. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { diffMaps, freeRuns, holeHistogram, typeUsage } from './heap-figures.js';
+import { diff as heapDiff } from '../analysis/diff.js';
+import { heapFigures } from '../analysis/figures.js';
+import { wouldAllocate } from '../analysis/would-allocate.js';
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import type { PackedSnapshot } from '../views/report/format.js';
+import { diffMaps, freeRuns } from './heap-figures.js';
 import type { MapCanvas } from './map-canvas.js';
 import { MapView } from './map-view.js';
 import {
@@ -127,24 +132,26 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
     prev.areas.length === s.areas.length &&
     prev.areas.every((a, k) => a.blocks === s.areas[k].blocks) &&
     s.areas.length > 0;
-  const diff = useMemo(
-    () => (sameLayout ? diffMaps(session.store.joined(i - 1), joined) : null),
-    [i, joined],
-  );
-  const usage = useMemo(() => typeUsage(maps), [joined]);
+  const snap = withMaps(s, maps);
+  const figures = useMemo(() => heapFigures(snap), [joined]);
+  const diff = useMemo(() => {
+    if (!sameLayout) return null;
+    const before = withMaps(prev!, session.store.areaMaps(i - 1));
+    return { blocks: diffMaps(session.store.joined(i - 1), joined), figures: heapDiff(before, snap) };
+  }, [i, joined]);
   const runs = useMemo(() => freeRuns(maps), [joined]);
   const err = session.memoryError(i);
   const bs = s.blockSize;
   const sum: HeapSummary = {
     total: s.gc?.total ?? joined.length * bs,
-    used: s.gc?.used ?? usage.reduce((t, u) => t + u.blocks, 0) * bs,
-    free: s.gc?.free ?? runs.reduce((t, r) => t + r, 0) * bs,
-    largestFree: (s.blocks?.maxFree ?? Math.max(0, ...runs)) * bs,
+    used: s.gc?.used ?? figures.usedBytes,
+    free: s.gc?.free ?? figures.freeBytes,
+    largestFree: s.blocks ? s.blocks.maxFree * bs : figures.largestFreeBytes,
   };
   const reqBlocks = err?.request != null ? Math.ceil(err.request / bs) : null;
   const mode = useMemo(
     () => ({
-      diff: view === 'diff' ? (diff?.flags ?? null) : null,
+      diff: view === 'diff' ? (diff?.blocks.flags ?? null) : null,
       tooSmallBelow: view === 'types' ? reqBlocks : null,
     }),
     [view, diff, reqBlocks],
@@ -228,8 +235,8 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
       )}
       <div class="columns">
         <DiffPanel diff={diff} prevSeq={prev ? i - 1 : null} blockSize={bs} />
-        <Breakdown usage={usage} blockSize={bs} />
-        <Histogram buckets={holeHistogram(runs)} blockSize={bs} tooSmallBelow={reqBlocks} />
+        <Breakdown types={figures.types} blockSize={bs} />
+        <Histogram buckets={figures.holeHistogram} blockSize={bs} tooSmallBelow={reqBlocks} />
       </div>
       <OutputPanel s={s} all={session.data.output} />
       <Legend />
@@ -248,4 +255,13 @@ function Header({ session }: { session: Session }) {
       )}
     </header>
   );
+}
+
+/** The packed snapshot with its unpacked maps, as analysis/ takes it (no copying). */
+function withMaps(s: PackedSnapshot, maps: Uint8Array[]): HeapSnapshot {
+  const { maps: _m, patch: _p, areas, ...rest } = s;
+  return {
+    ...rest,
+    areas: areas.map((a, k) => ({ base: a.base, offsetDigits: a.offsetDigits, map: maps[k] })),
+  };
 }

@@ -1,9 +1,7 @@
 /**
- * What the page reads off a block map: the object or free run under a block, the per-type
- * usage, the hole sizes, and which blocks changed since the previous snapshot.
- *
- * These walk the same map characters as src/analysis/ (issue 3); they are here only until that
- * folder's browser-safe functions land, and are kept to what the page draws.
+ * What only the page needs from a block map: the object or free run under the pointer, the
+ * holes to mark for a MemoryError, and which blocks to paint as new or freed. The figures
+ * (per-type usage, hole histogram, per-type growth, would-it-fit) come from src/analysis/.
  */
 import { CH_FREE, CH_TAIL } from '../heap/block-map.js';
 
@@ -32,52 +30,6 @@ export function freeRunAt(map: Uint8Array, block: number): Run | null {
   return { start, length: end - start };
 }
 
-export interface TypeUsage {
-  char: string;
-  count: number;
-  blocks: number;
-  largest: number;
-}
-
-/** Objects per head character over all areas, most blocks first. */
-export function typeUsage(maps: readonly Uint8Array[]): TypeUsage[] {
-  const count = new Float64Array(256);
-  const blocks = new Float64Array(256);
-  const largest = new Float64Array(256);
-  for (const map of maps) {
-    let head = -1;
-    let len = 0;
-    const close = () => {
-      if (head >= 0) {
-        count[head]++;
-        blocks[head] += len;
-        if (len > largest[head]) largest[head] = len;
-      }
-      head = -1;
-      len = 0;
-    };
-    for (let b = 0; b < map.length; b++) {
-      const c = map[b];
-      if (c === CH_TAIL) {
-        if (head >= 0) len++;
-      } else {
-        close();
-        if (c !== CH_FREE) {
-          head = c;
-          len = 1;
-        }
-      }
-    }
-    close();
-  }
-  const out: TypeUsage[] = [];
-  for (let c = 0; c < 256; c++) {
-    if (count[c] > 0)
-      out.push({ char: String.fromCharCode(c), count: count[c], blocks: blocks[c], largest: largest[c] });
-  }
-  return out.sort((a, b) => b.blocks - a.blocks || a.char.localeCompare(b.char));
-}
-
 /** Every free run (runs never join across areas). */
 export function freeRuns(maps: readonly Uint8Array[]): number[] {
   const out: number[] = [];
@@ -95,29 +47,6 @@ export function freeRuns(maps: readonly Uint8Array[]): number[] {
   return out;
 }
 
-export interface HistogramBucket {
-  /** Smallest and largest run length in blocks that falls in the bucket. */
-  from: number;
-  to: number;
-  holes: number;
-  blocks: number;
-}
-
-/** Hole sizes in power-of-two buckets: 1, 2, 3–4, 5–8, … */
-export function holeHistogram(runs: readonly number[]): HistogramBucket[] {
-  const buckets: HistogramBucket[] = [];
-  for (const r of runs) {
-    const k = r <= 1 ? 0 : Math.ceil(Math.log2(r));
-    while (buckets.length <= k) {
-      const i = buckets.length;
-      buckets.push({ from: i === 0 ? 1 : 2 ** (i - 1) + 1, to: 2 ** i, holes: 0, blocks: 0 });
-    }
-    buckets[k].holes++;
-    buckets[k].blocks += r;
-  }
-  return buckets;
-}
-
 export const DIFF_SAME = 0;
 export const DIFF_NEW = 1;
 export const DIFF_FREED = 2;
@@ -128,13 +57,12 @@ export interface MapDiff {
   newObjects: number;
   newBlocks: number;
   freedBlocks: number;
-  /** Per head character: change in object count and in blocks. */
-  growth: { char: string; count: number; blocks: number }[];
 }
 
 /**
  * Blocks newly allocated (in an object whose head, length or type differs from the previous
- * snapshot at that place) and newly freed (free now, used before). Same-length maps only.
+ * snapshot at that place) and newly freed (free now, used before), block by block for painting.
+ * Same-length maps only.
  */
 export function diffMaps(prev: Uint8Array, cur: Uint8Array): MapDiff {
   const n = cur.length;
@@ -164,18 +92,7 @@ export function diffMaps(prev: Uint8Array, cur: Uint8Array): MapDiff {
     }
     b = end;
   }
-  const before = new Map(typeUsage([prev]).map((u) => [u.char, u]));
-  const after = new Map(typeUsage([cur]).map((u) => [u.char, u]));
-  const growth: MapDiff['growth'] = [];
-  for (const char of new Set([...before.keys(), ...after.keys()])) {
-    const a = after.get(char);
-    const p = before.get(char);
-    const count = (a?.count ?? 0) - (p?.count ?? 0);
-    const blocks = (a?.blocks ?? 0) - (p?.blocks ?? 0);
-    if (count || blocks) growth.push({ char, count, blocks });
-  }
-  growth.sort((x, y) => y.blocks - x.blocks || x.char.localeCompare(y.char));
-  return { flags, newObjects, newBlocks, freedBlocks, growth };
+  return { flags, newObjects, newBlocks, freedBlocks };
 }
 
 /** `MemoryError: memory allocation failed, allocating N bytes` in program output → N. */

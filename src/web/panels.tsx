@@ -1,7 +1,11 @@
 /** The panels around the map: figures, verdict, per-type breakdown, holes, diff, MemoryError, output, legend. */
+
+import type { HeapDiff } from '../analysis/diff.js';
+import type { HistogramBucket, TypeFigures } from '../analysis/figures.js';
 import { PALETTE, tailRgb } from '../views/palette.js';
 import type { PackedSnapshot } from '../views/report/format.js';
-import type { HistogramBucket, MapDiff, TypeUsage } from './heap-figures.js';
+import { LEGEND_BY_CHAR } from '../views/terminal/legend.js';
+import type { MapDiff } from './heap-figures.js';
 import { COLOUR_FREED, COLOUR_NEW, COLOUR_TOO_SMALL } from './map-paint.js';
 import type { MemoryErrorInfo } from './session.js';
 import { bytes, count, signed, typeName } from './text.js';
@@ -91,7 +95,10 @@ export function Figures({ s, sum }: { s: PackedSnapshot; sum: HeapSummary }) {
   );
 }
 
-export function Breakdown({ usage, blockSize }: { usage: TypeUsage[]; blockSize: number }) {
+export function Breakdown({ types, blockSize }: { types: Record<string, TypeFigures>; blockSize: number }) {
+  const usage = Object.entries(types)
+    .map(([char, t]) => ({ char, ...t }))
+    .sort((a, b) => b.blocks - a.blocks || a.char.localeCompare(b.char));
   return (
     <section class="panel">
       <h2>By type</h2>
@@ -111,8 +118,8 @@ export function Breakdown({ usage, blockSize }: { usage: TypeUsage[]; blockSize:
                 <Swatch char={u.char} /> {typeName(u.char)} <code>{u.char}</code>
               </td>
               <td>{count(u.count)}</td>
-              <td>{bytes(u.blocks * blockSize)}</td>
-              <td>{bytes(u.largest * blockSize)}</td>
+              <td>{bytes(u.bytes)}</td>
+              <td>{bytes(u.largestBlocks * blockSize)}</td>
             </tr>
           ))}
           {usage.length === 0 && (
@@ -135,25 +142,25 @@ export function Histogram({
   blockSize: number;
   tooSmallBelow: number | null;
 }) {
-  const max = Math.max(1, ...buckets.map((b) => b.holes));
+  const max = Math.max(1, ...buckets.map((b) => b.count));
   return (
     <section class="panel">
       <h2>Free holes by size</h2>
       <table class="histogram" data-testid="histogram">
         <tbody>
           {buckets.map((b) =>
-            b.holes === 0 ? null : (
-              <tr key={b.from} class={tooSmallBelow && b.to < tooSmallBelow ? 'too-small' : ''}>
+            b.count === 0 ? null : (
+              <tr key={b.minBlocks} class={tooSmallBelow && b.maxBlocks < tooSmallBelow ? 'too-small' : ''}>
                 <td>
-                  {b.from === b.to
-                    ? `${bytes(b.from * blockSize)}`
-                    : `${bytes(b.from * blockSize)}–${bytes(b.to * blockSize)}`}
+                  {b.minBlocks === b.maxBlocks
+                    ? `${bytes(b.minBlocks * blockSize)}`
+                    : `${bytes(b.minBlocks * blockSize)}–${bytes(b.maxBlocks * blockSize)}`}
                 </td>
                 <td class="bar-cell">
-                  <span class="bar" style={{ width: `${(100 * b.holes) / max}%` }} />
+                  <span class="bar" style={{ width: `${(100 * b.count) / max}%` }} />
                 </td>
                 <td>
-                  {count(b.holes)} hole{b.holes > 1 ? 's' : ''}
+                  {count(b.count)} hole{b.count > 1 ? 's' : ''}
                 </td>
               </tr>
             ),
@@ -169,10 +176,16 @@ export function DiffPanel({
   prevSeq,
   blockSize,
 }: {
-  diff: MapDiff | null;
+  diff: { blocks: MapDiff; figures: HeapDiff } | null;
   prevSeq: number | null;
   blockSize: number;
 }) {
+  const growth = diff
+    ? Object.entries(diff.figures.types)
+        .filter(([, g]) => g.count !== 0 || g.blocks !== 0)
+        .map(([char, g]) => ({ char, ...g }))
+        .sort((a, b) => b.bytes - a.bytes || a.char.localeCompare(b.char))
+    : [];
   return (
     <section class="panel" data-testid="diff">
       <h2>Since the previous snapshot</h2>
@@ -185,9 +198,10 @@ export function DiffPanel({
       ) : (
         <>
           <p>
-            <span class="dot" style={{ background: COLOUR_NEW }} /> {count(diff.newObjects)} new objects (
-            {bytes(diff.newBlocks * blockSize)}) · <span class="dot" style={{ background: COLOUR_FREED }} />{' '}
-            {bytes(diff.freedBlocks * blockSize)} freed
+            <span class="dot" style={{ background: COLOUR_NEW }} /> {count(diff.blocks.newObjects)} new
+            objects ({bytes(diff.blocks.newBlocks * blockSize)}) ·{' '}
+            <span class="dot" style={{ background: COLOUR_FREED }} />{' '}
+            {bytes(diff.blocks.freedBlocks * blockSize)} freed · used {signed(diff.figures.usedBytesDelta)} B
           </p>
           <table data-testid="growth">
             <thead>
@@ -198,16 +212,16 @@ export function DiffPanel({
               </tr>
             </thead>
             <tbody>
-              {diff.growth.map((g) => (
+              {growth.map((g) => (
                 <tr key={g.char} class={g.blocks > 0 ? 'grew' : 'shrank'}>
                   <td>
                     <Swatch char={g.char} /> {typeName(g.char)}
                   </td>
                   <td>{signed(g.count)}</td>
-                  <td>{signed(g.blocks * blockSize)} B</td>
+                  <td>{signed(g.bytes)} B</td>
                 </tr>
               ))}
-              {diff.growth.length === 0 && (
+              {growth.length === 0 && (
                 <tr>
                   <td colSpan={3}>no change in objects per type</td>
                 </tr>
@@ -294,7 +308,7 @@ export function Legend() {
           <li key={e.char}>
             <span class="dot" style={{ background: e.rgb }} />
             <span class="dot" style={{ background: `rgb(${tailRgb(e.rgb).join(',')})` }} />{' '}
-            <code>{e.char}</code> {e.name}{' '}
+            <code>{e.char}</code> <b>{e.name}</b>: {LEGEND_BY_CHAR.get(e.char)?.meaning ?? ''}
           </li>
         ))}
         <li>

@@ -83,7 +83,11 @@ export function Timeline({ snapshots, version, selected, memoryErrors, onSelect 
         legend: { live: true },
         scales: { x: { time: false }, pct: { range: [0, 100] } },
         axes: [
-          { label: 'snapshot' },
+          // Snapshots are whole numbers: ticks at 1, 2, 5, 10, 20, 50, …
+          {
+            label: 'snapshot',
+            incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000],
+          },
           { values: (_u, v) => v.map((b) => (b >= 1024 ? `${Math.round(b / 1024)}K` : String(b))) },
           { scale: 'pct', side: 1, grid: { show: false }, values: (_u, v) => v.map((p) => `${p}%`) },
         ],

@@ -5,6 +5,7 @@ import { registerDevices } from './devices.js';
 import { registerEmulate } from './emulate.js';
 import { registerLinker } from './linker.js';
 import { registerMonitor } from './monitor.js';
+import { registerReport } from './report.js';
 import { registerSim } from './sim.js';
 
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerMonitor(program);
   registerDevices(program);
   registerEmulate(program);
+  registerReport(program);
 }
