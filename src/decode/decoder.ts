@@ -27,6 +27,8 @@ const COLON = 0x3a;
 const SPACE = 0x20;
 /** How much program output a snapshot keeps in `outputBefore`. */
 const OUTPUT_BEFORE_LIMIT = 16 * 1024;
+/** Upper bound for sizing a map from a header figure (which may be garbled): 64 Mi blocks. */
+const MAX_PREALLOCATED_BLOCKS = 64 * 1024 * 1024;
 
 const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 16; i++) {
@@ -173,9 +175,13 @@ export class MemInfoDecoder implements StreamDecoder {
     if ((digits !== 5 && digits !== 8) || i >= end || buf[i] !== COLON) return false;
     i++;
     if (i < end && buf[i] === SPACE) i++;
-    // Every remaining byte must be a map character, else the careful path handles the line.
-    for (let j = i; j < end; j++) if (MAP_BYTE[buf[j]] === 0) return false;
-    this.row(snap, area, offset, digits as 5 | 8, buf, i, end);
+    // Every remaining byte must be a map character as printed today, else the careful path
+    // (escapes, garbage, the old tail `t`, text glued after the row) handles the line.
+    for (let j = i; j < end; j++) {
+      const c = buf[j];
+      if (MAP_BYTE[c] !== c) return false;
+    }
+    this.row(snap, area, offset, digits as 5 | 8, buf, i, end, true);
     return true;
   }
 
@@ -244,6 +250,7 @@ export class MemInfoDecoder implements StreamDecoder {
     src: Uint8Array,
     from: number,
     to: number,
+    verbatim = false,
   ): void {
     if (area.offsetDigits === null) area.offsetDigits = digits;
     const placed = placeRow(area, offset, digits, snap.step, this.fallbackBlockSize * BLOCKS_PER_LINE);
@@ -255,9 +262,16 @@ export class MemInfoDecoder implements StreamDecoder {
       length = BLOCKS_PER_LINE;
     }
     const start = placed.line * BLOCKS_PER_LINE;
-    area.ensure(start + BLOCKS_PER_LINE);
+    if (area.rows === 0 && snap.gc) {
+      // Size the map once from GC total rather than doubling it row by row.
+      const bs = snap.step === null ? this.fallbackBlockSize : snap.step / BLOCKS_PER_LINE;
+      const hint = Math.floor(snap.gc.total / bs) - (snap.blocksSeen() - area.extent);
+      if (hint > 0) area.ensure(Math.min(hint, MAX_PREALLOCATED_BLOCKS), true);
+    }
+    area.ensure(start + length);
     const map = area.map;
-    for (let i = 0; i < length; i++) map[start + i] = MAP_BYTE[src[from + i]];
+    if (verbatim) map.set(src.subarray(from, from + length), start);
+    else for (let i = 0; i < length; i++) map[start + i] = MAP_BYTE[src[from + i]];
     if (placed.line <= area.lastLine) {
       this.warn(`map row ${hex(offset, digits)} arrived again; kept the later copy`);
     } else {

@@ -36,10 +36,12 @@ export class AreaBuilder {
 
   constructor(readonly base: string) {}
 
-  ensure(blocks: number): void {
+  /** Room for `blocks`; `exact` sizes the buffer to exactly that (a hint from GC total). */
+  ensure(blocks: number, exact = false): void {
     if (blocks <= this.map.length) return;
     let cap = this.map.length;
     while (cap < blocks) cap *= 2;
+    if (exact) cap = blocks;
     const next = new Uint8Array(cap).fill(CH_FREE);
     next.set(this.map);
     this.map = next;
@@ -51,7 +53,8 @@ export class AreaBuilder {
   }
 
   finalMap(): Uint8Array {
-    return this.map.slice(0, this.extent);
+    // The buffer was sized from GC total: when the map fills it, hand it over without a copy.
+    return this.extent === this.map.length ? this.map : this.map.slice(0, this.extent);
   }
 }
 

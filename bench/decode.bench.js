@@ -1,0 +1,144 @@
+// Decoder throughput: MB/s decoding mem_info text, beside a plain byte scan of the same bytes
+// in the same run (the ratio is the figure), on a 4 MiB-heap dump held in memory and on a
+// 100 MB log streamed from a temp file in 1 MiB chunks. Peak RSS shows memory stays flat.
+import { closeSync, createReadStream, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDecoder } from '../dist/decode/index.js';
+import { gcInfoOfMaps } from '../dist/heap/block-map.js';
+import { formatAllocTable, formatGcInfoLines } from '../dist/heap/mem-info-format.js';
+
+/** A deterministic heap map: objects of every type, holes, long free stretches. */
+function makeMap(blocks, seed) {
+  let a = seed >>> 0;
+  const r = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const map = new Uint8Array(blocks).fill(0x2e);
+  const letters = 'TLDSAFBMh';
+  let b = 0;
+  while (b < blocks) {
+    if (r() < 0.01) {
+      b += Math.floor(r() * 300);
+      continue;
+    }
+    const len = Math.min(blocks - b, r() < 0.7 ? 1 + Math.floor(r() * 3) : 1 + Math.floor(r() * 60));
+    map[b] = letters.charCodeAt(Math.floor(r() * letters.length));
+    for (let i = 1; i < len; i++) map[b + i] = 0x3d;
+    b += len + (r() < 0.3 ? Math.floor(r() * 4) : 0);
+  }
+  return map;
+}
+
+function memInfo(map, base) {
+  const info = gcInfoOfMaps([map], 16);
+  return (
+    `stack: 432 out of 32768\r\n${formatGcInfoLines(info, 134217728)}` +
+    formatAllocTable([{ baseText: base, map }], 16).replace(/\n/g, '\r\n')
+  ).replace(/\r\r\n/g, '\r\n');
+}
+
+/** The baseline: touch every byte once (count newlines), the least any reader must do. */
+function plainScan(bytes) {
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) n++;
+  return n;
+}
+
+function decodeBytes(bytes, chunk) {
+  let snaps = 0;
+  const d = createDecoder({ source: 'bench', onSnapshot: () => snaps++, onOutput: () => {} });
+  for (let i = 0; i < bytes.length; i += chunk) d.feed(bytes.subarray(i, i + chunk));
+  d.end();
+  return snaps;
+}
+
+function best(fn, reps) {
+  let bestMs = Number.POSITIVE_INFINITY;
+  let result;
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    result = fn();
+    bestMs = Math.min(bestMs, performance.now() - t);
+  }
+  return { ms: bestMs, result };
+}
+
+const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
+let peakRss = 0;
+const sampleRss = () => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+const rows = [];
+
+// 1. One mem_info(1) of a 4 MiB heap (262,144 blocks), in memory, fed in 64 KiB chunks.
+{
+  const text = memInfo(makeMap((4 * 1024 * 1024) / 16, 1), '3ffb0000');
+  const bytes = new TextEncoder().encode(text);
+  const scan = best(() => plainScan(bytes), 20);
+  const dec = best(() => decodeBytes(bytes, 65536), 20);
+  if (dec.result !== 1) throw new Error(`expected 1 snapshot, got ${dec.result}`);
+  rows.push(['4 MiB-heap dump', bytes.length, mbps(bytes.length, scan.ms), mbps(bytes.length, dec.ms)]);
+}
+
+// 2. A 100 MB log: dumps of a 112 KiB heap amid program output, written to a temp file and
+//    streamed back in 1 MiB chunks (never held whole).
+{
+  const path = join(tmpdir(), `mpheap-bench-${process.pid}.log`);
+  const fd = openSync(path, 'w');
+  const dumps = [0, 1, 2, 3].map((i) => memInfo(makeMap(114688 / 16 - 40, 10 + i), '2000a000'));
+  const chatter = Array.from({ length: 40 }, (_, i) => `step ${i}: sensor=${(i * 37) % 1000} ok\r\n`).join(
+    '',
+  );
+  let written = 0;
+  let n = 0;
+  const target = 100 * 1000 * 1000;
+  while (written < target) {
+    const part = Buffer.from(`${chatter}>>> run(${n})\r\n${dumps[n % 4]}`, 'latin1');
+    writeSync(fd, part);
+    written += part.length;
+    n++;
+  }
+  closeSync(fd);
+  const size = statSync(path).size;
+  sampleRss();
+  const stream = async (fn) => {
+    const t = performance.now();
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      fn(chunk);
+      sampleRss();
+    }
+    return performance.now() - t;
+  };
+  let lines = 0;
+  const scanMs = await stream((c) => {
+    lines += plainScan(c);
+  });
+  let snaps = 0;
+  const d = createDecoder({ source: 'bench', onSnapshot: () => snaps++, onOutput: () => {} });
+  const rssBefore = process.memoryUsage().rss;
+  const decMs = await stream((c) => d.feed(c));
+  d.end();
+  rmSync(path);
+  if (snaps !== n) throw new Error(`expected ${n} snapshots, got ${snaps}`);
+  rows.push(['100 MB log (streamed)', size, mbps(size, scanMs), mbps(size, decMs)]);
+  rows.push([
+    `  (${snaps} snapshots, ${lines} lines; RSS before decoding ${(rssBefore / 2 ** 20).toFixed(0)} MiB)`,
+  ]);
+}
+
+console.log('input                      bytes   plain scan MB/s   decode MB/s   ratio');
+for (const r of rows) {
+  if (r.length === 1) {
+    console.log(r[0]);
+    continue;
+  }
+  const [name, bytes, scan, dec] = r;
+  console.log(
+    `${name.padEnd(24)} ${String(bytes).padStart(10)} ${scan.toFixed(0).padStart(17)} ${dec.toFixed(0).padStart(13)} ${(dec / scan).toFixed(2).padStart(7)}`,
+  );
+}
+console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (the 100 MB log is never held whole)`);
