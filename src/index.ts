@@ -19,3 +19,5 @@ export * from './trace/run.js';
 export * from './util/size.js';
 export * from './decode/index.js';
 export * from './linker/index.js';
+export * from './analysis/index.js';
+export * from './views/terminal/index.js';
