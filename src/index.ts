@@ -21,3 +21,8 @@ export * from './decode/index.js';
 export * from './linker/index.js';
 export * from './analysis/index.js';
 export * from './views/terminal/index.js';
+export * from './views/palette.js';
+export * from './views/report/format.js';
+export * from './views/report/write-report.js';
+export * from './views/report/trace-snapshots.js';
+export * from './views/live/dashboard.js';

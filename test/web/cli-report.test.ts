@@ -11,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { decodeText } from '../../src/decode/index.js';
 import { CH_FREE } from '../../src/heap/block-map.js';
+import { parseTrace } from '../../src/trace/parse.js';
 import { paletteEntry, parseRgb } from '../../src/views/palette.js';
 import { COLOUR_TOO_SMALL } from '../../src/web/map-paint.js';
 import { CORPUS, REPO_ROOT } from '../support/shared.js';
@@ -78,4 +79,20 @@ test('mpheap report says so when the input holds no snapshot', () => {
   const missing = mpheap('report', join(RESULTS, 'no-such-file.log'));
   expect(missing.status).toBe(2);
   expect(missing.stderr).toContain('no such file');
+});
+
+test('mpheap sim --html prints what sim prints and writes a report of every step', () => {
+  const trace = join(REPO_ROOT, '..', 'shared', 'vectors', 'fragmentation.trace');
+  const out = join(RESULTS, 'sim-fragmentation.html');
+  const plain = mpheap('sim', trace);
+  const withHtml = mpheap('sim', trace, '--html', out);
+  expect(withHtml.status).toBe(0);
+  expect(withHtml.stdout).toBe(plain.stdout);
+  const html = readFileSync(out, 'utf8');
+  const data = JSON.parse(
+    /<script type="application\/json" id="mpheap-data">(.*?)<\/script>/s.exec(html)![1],
+  );
+  // One snapshot per operation: the heap op and every op after it.
+  expect(data.snapshots.length).toBe(parseTrace(readFileSync(trace, 'utf8')).ops.length);
+  expect(data.title).toContain('fragmentation.trace');
 });

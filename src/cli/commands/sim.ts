@@ -6,6 +6,7 @@ import { compareSettings, settingGrid } from '../../trace/compare.js';
 import { parseTrace, TraceError, type TraceOp } from '../../trace/parse.js';
 import { runTrace } from '../../trace/run.js';
 import { formatBytes, formatSize } from '../../util/size.js';
+import { writeTraceReport } from '../../views/report/trace-snapshots.js';
 import { CliError, EXIT } from '../errors.js';
 import { intOption, readTextFile, sizeOption, wordOption } from '../io.js';
 
@@ -17,6 +18,7 @@ interface SimFlags {
   step?: boolean;
   profile: string;
   json?: boolean;
+  html?: string;
 }
 
 export function registerSim(program: Command): void {
@@ -48,11 +50,13 @@ export function registerSim(program: Command): void {
       'modern',
     )
     .option('--json', 'print results as JSON')
+    .option('--html <file>', 'also write an HTML report: a heap snapshot after every operation')
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  mpheap sim examples/traces/fragmentation.trace\n' +
         '  mpheap sim examples/traces/fragmentation.trace --word 8 --step\n' +
+        '  mpheap sim examples/traces/fragmentation.trace --html fragmentation.html\n' +
         '  mpheap sim examples/traces/fragmentation.trace --compare --heap 10048,16K,32K --threshold -1,1024\n\n' +
         'Exit codes: 0 ran, 2 bad trace or option (the message names file, line and token).',
     )
@@ -103,7 +107,10 @@ export function registerSim(program: Command): void {
             }
           }
         : undefined;
-      const result = runTrace(trace, { wordSize, heapBytes, thresholdBytes, profile, onStep });
+      const simOpts = { wordSize, heapBytes, thresholdBytes, profile, onStep };
+      const result = flags.html
+        ? writeTraceReport(flags.html, file, trace, { ...simOpts, lines })
+        : runTrace(trace, simOpts);
       if (flags.json) {
         process.stdout.write(
           `${JSON.stringify({ wordSize, output: result.output, stats: result.stats }, null, 2)}\n`,

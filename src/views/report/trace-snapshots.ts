@@ -9,6 +9,7 @@ import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import type { Trace, TraceOp } from '../../trace/parse.js';
 import { runTrace, type SimOptions, type SimResult } from '../../trace/run.js';
 import type { ReportEvent } from './format.js';
+import { writeReportFile } from './write-report.js';
 
 export interface TraceSnapshots {
   snapshots: HeapSnapshot[];
@@ -54,4 +55,21 @@ export function snapshotsOfTrace(
   };
   const result = runTrace(trace, { ...opts, onStep });
   return { snapshots, events, result };
+}
+
+/** Runs the trace (as runTrace does) and writes its report to `path`; `mpheap sim --html`. */
+export function writeTraceReport(
+  path: string,
+  traceFile: string,
+  trace: Trace,
+  opts: SimOptions & { lines?: readonly string[] },
+): SimResult {
+  const name = traceFile === '-' ? '<stdin>' : traceFile;
+  const t = snapshotsOfTrace(trace, { ...opts, source: `model:${name}` });
+  writeReportFile(path, t.snapshots, {
+    events: t.events,
+    output: t.result.output,
+    title: `mpheap sim ${name}`,
+  });
+  return t.result;
 }
