@@ -337,7 +337,8 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
     const lengthAdvice = () =>
       `MEMORY region \`${heapRegion.name}\` is ${kb(regionLength)} but ${chipName} has ${kb(physEnd! - origin)} from ${hex(origin)}: set \`${heapRegion.name} (${heapRegion.attributes || 'xrw'}) : ORIGIN = ${hex(origin)}, LENGTH = ${lengthLiteral(physEnd! - origin)}\``;
 
-    if (grow > 0) unused.push(span(regionEnd, physEnd, `past the end of region ${heapRegion.name}, RAM the chip has`));
+    if (grow > 0)
+      unused.push(span(regionEnd, physEnd, `past the end of region ${heapRegion.name}, RAM the chip has`));
     if (grow < 0) {
       warnings.push(
         `MEMORY region ${heapRegion.name} (${kb(regionLength)}) is larger than ${chipWords.replace(/^a /, 'the ')} has from ${hex(origin)} (${kb(physEnd - origin)}): the link can place data where there is no RAM`,
@@ -396,7 +397,8 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
       }
       recommended = { heapEnd: target, regionLength: grow > 0 ? physEnd - origin : null, gc: null };
       if (target > lay.heapEnd) {
-        if (lay.stackImplicit) unused.push(span(lay.heapEnd, target, 'above the heap, more than the stack needs'));
+        if (lay.stackImplicit)
+          unused.push(span(lay.heapEnd, target, 'above the heap, more than the stack needs'));
         advice.push(
           `\`${endName}\` leaves ${formatBytes(target - lay.heapEnd)} bytes of RAM unused; for ${chipWords} set \`${endName} = ${hex(target)}\` (${stackWords}).`,
         );
