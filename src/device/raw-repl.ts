@@ -50,12 +50,18 @@ export interface RawExecResult {
 
 /** 32 bytes is half the micro:bit's 64-byte receive ring; 2 ms is about 23 bytes at 115200 baud. */
 export const DEFAULT_PACING: Pacing = { chunkBytes: 32, gapMs: 2 };
+/** `OK` follows Ctrl-D at once (before compiling); waiting longer only delays the retry. */
+const OK_WAIT_MS = 2000;
+/** Sends of one piece of code before giving up, each at half the chunk size and twice the gap. */
+const SEND_ATTEMPTS = 3;
 
 export class RawRepl {
   /** null until the first exec asked the firmware. */
   rawPasteSupported: boolean | null;
   readonly answerTimeoutMs: number;
   readonly pacing: Pacing;
+  /** Code sends repeated because bytes were lost (see sendPlain). */
+  retries = 0;
   private inRaw = false;
 
   constructor(
@@ -96,15 +102,37 @@ export class RawRepl {
     if (this.rawPasteSupported !== false && (await this.tryRawPaste(bytes))) {
       // raw-paste mode: the board has compiled the code and runs it now (no `OK`).
     } else {
-      await this.link.writePaced(bytes, this.pacing);
-      await this.link.write(CTRL_D);
-      await this.link.waitFor('OK', {
-        timeoutMs: this.answerTimeoutMs,
-        what: `the board to accept ${bytes.length} bytes of code`,
-        hint: 'bytes may have been lost on the way (a busy board drops input); try a smaller --pace',
-      });
+      await this.sendPlain(bytes);
     }
     return this.follow(opts);
+  }
+
+  /**
+   * Plain raw REPL: the code, then Ctrl-D, answered by `OK` at once. No `OK` means bytes were lost
+   * (Ctrl-D among them): Ctrl-C clears the board's half-received input and we send again, slower.
+   */
+  private async sendPlain(bytes: Uint8Array): Promise<void> {
+    let pace = this.pacing;
+    for (let attempt = 1; ; attempt++) {
+      await this.link.writePaced(bytes, pace);
+      await this.link.write(CTRL_D);
+      try {
+        await this.link.waitFor('OK', {
+          timeoutMs: Math.min(this.answerTimeoutMs, OK_WAIT_MS),
+          what: `the board to accept ${bytes.length} bytes of code`,
+          hint:
+            'bytes were lost on the way (a busy board drops input it cannot hold), or the code does not fit in ' +
+            "the board's free heap (the raw REPL holds all of it in RAM before compiling)",
+        });
+        this.retries += attempt - 1;
+        return;
+      } catch (e) {
+        if (!(e instanceof BoardTimeoutError) || attempt === SEND_ATTEMPTS) throw e;
+      }
+      await this.link.write(CTRL_C);
+      await this.link.settle(50, 500);
+      pace = { chunkBytes: Math.max(8, pace.chunkBytes >> 1), gapMs: Math.max(2, pace.gapMs * 2) };
+    }
   }
 
   /** Soft reset from the raw REPL: fresh interpreter, heap emptied; stays in the raw REPL. */
