@@ -325,6 +325,10 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
     }
   }
   if (mcu?.runtimeHeap) advice.push(`${mcu.name}: ${mcu.runtimeHeap}.`);
+  if (!at.heapStart && !at.heapEnd)
+    warnings.push(
+      `no heap symbols found: none of ${HEAP_PAIRS.map(([a, b]) => `${a}/${b}`).join(', ')} is assigned in the scripts or the map`,
+    );
 
   // ---- what to write ------------------------------------------------------------------------------
   let recommended: LinkerReport['recommended'] = null;

@@ -150,9 +150,11 @@ export function formatReport(r: LinkerReport): string {
 
   out.push('');
   const h = r.heap;
-  out.push(
-    `Heap   ${orQ(h.start, hex)} .. ${orQ(h.end, hex)}  ${h.size === null ? 'size unknown' : `${formatBytes(h.size)} bytes`}  (${h.startSymbol ?? '?'} .. ${h.endSymbol ?? '?'}${h.region ? `, in ${h.region}` : ''})`,
-  );
+  if (h.startSymbol === null && h.endSymbol === null) out.push('Heap   no heap symbols found (see Warnings)');
+  else
+    out.push(
+      `Heap   ${orQ(h.start, hex)} .. ${orQ(h.end, hex)}  ${h.size === null ? 'size unknown' : `${formatBytes(h.size)} bytes`}  (${h.startSymbol ?? '?'} .. ${h.endSymbol ?? '?'}${h.region ? `, in ${h.region}` : ''})`,
+    );
   const s = r.stack;
   out.push(
     `Stack  ${orQ(s.start, hex)} .. ${orQ(s.end, hex)}  ${s.size === null ? 'size unknown' : `${formatBytes(s.size)} bytes`}  (${s.bottomSymbol ?? (s.implicit ? r.heap.endSymbol : '?')} .. ${s.topSymbol ?? '?'}${s.implicit ? ': whatever lies above the heap' : ''})`,
@@ -183,7 +185,8 @@ export function formatReport(r: LinkerReport): string {
     for (const w of r.warnings) out.push(`  ! ${w}`);
   }
   out.push('', 'Advice');
-  if (r.advice.length === 0)
+  if (r.advice.length === 0 && r.heap.end === null) out.push('  None until the heap end is known.');
+  else if (r.advice.length === 0)
     out.push(
       '  Nothing to change: the heap runs to the stack or the top of its region, and the region is the RAM there is.',
     );
