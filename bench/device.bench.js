@@ -92,7 +92,9 @@ try {
     if (failure) {
       await paced.close();
       await fresh.stop();
-      console.log(`  ${String(pacing.chunkBytes).padStart(4)} B / ${pacing.gapMs} ms: failed (${failure}) after 3 sends`);
+      console.log(
+        `  ${String(pacing.chunkBytes).padStart(4)} B / ${pacing.gapMs} ms: failed (${failure}) after 3 sends`,
+      );
       continue;
     }
     const retries = paced.repl.retries;
