@@ -1,5 +1,5 @@
 /** The page: header and verdict, timeline and slider, the map, and the panels beside it. */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { diff as heapDiff } from '../analysis/diff.js';
 import { heapFigures } from '../analysis/figures.js';
 import { wouldAllocate } from '../analysis/would-allocate.js';
@@ -98,7 +98,9 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
     };
   });
 
-  useEffect(() => {
+  // Layout effects run right after the DOM is updated (children's first, so the map is drawn):
+  // "rendered" means the new snapshot is on screen, not one animation frame later.
+  useLayoutEffect(() => {
     const w = renderedWaiters;
     renderedWaiters = [];
     for (const r of w) r();

@@ -1,5 +1,5 @@
 /** The heap map panel: the canvas, zoom buttons, and what is under the pointer. */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { PackedSnapshot } from '../views/report/format.js';
 import { freeRunAt, objectAt } from './heap-figures.js';
 import { MapCanvas } from './map-canvas.js';
@@ -60,12 +60,12 @@ export function MapView({ snapshot, maps, joined, mode, onCanvas }: MapViewProps
   const [hover, setHover] = useState<Hover | null>(null);
   const [, setZoom] = useState(0);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     mc.current = new MapCanvas(ref.current!);
     onCanvas?.(mc.current);
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const labels = snapshot.areas.map(
       (a, i) => `area ${i + 1} from ${a.base}: ${count(a.blocks)} blocks of ${snapshot.blockSize} bytes`,
     );

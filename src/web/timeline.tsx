@@ -3,7 +3,7 @@
  * snapshots, with labels and MemoryErrors marked. Clicking or dragging on it selects a snapshot;
  * the selection is a plain line moved over the plot, so switching never redraws the series.
  */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { PackedSnapshot } from '../views/report/format.js';
@@ -134,7 +134,7 @@ export function Timeline({ snapshots, version, selected, memoryErrors, onSelect 
     plot.current?.setData(timelineSeries(snapshots));
   }, [version, snapshots.length]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const u = plot.current;
     if (!u || !line.current) return;
     line.current.style.left = `${u.valToPos(selected, 'x')}px`;

@@ -1,0 +1,193 @@
+// The web views in chromium (playwright-core + Debian's chromium):
+//  - drawing the heap map of a 4 MiB heap (262,144 blocks): blocks → pixels → screen, against a
+//    plain fillRect of the same canvas area (the least any canvas frame costs);
+//  - switching snapshots on a 10,000-snapshot recording of a 112 KiB heap (the first 10,000
+//    operations of the rand_big_1 golden trace, one snapshot each): stepping and jumping, from
+//    select() until the page has rendered, against the same fillRect baseline;
+//  - the size of that report, against the same snapshots as JSON arrays of characters and as an
+//    NDJSON recording.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { GcHeap, TYPE_ADDRESSES } from '../dist/heap/gc-heap.js';
+import { heapLayout } from '../dist/heap/layout.js';
+import { snapshotOfHeap } from '../dist/heap/snapshot-of-heap.js';
+import { storeSnapshot } from '../dist/snapshot/serialize.js';
+import { parseTrace } from '../dist/trace/parse.js';
+import { snapshotsOfTrace } from '../dist/views/report/trace-snapshots.js';
+import { writeReport } from '../dist/views/report/write-report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, '..', 'test-results', 'bench');
+mkdirSync(out, { recursive: true });
+const shared = process.env.MPHEAP_SHARED ?? join(here, '..', '..', 'shared');
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
+const ms = (x) => x.toFixed(3);
+const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+
+// ---- a 4 MiB heap, filled by the model with objects of every type, then a third freed
+function bigHeapSnapshots() {
+  let bytes = 4 * 1024 * 1024;
+  while (heapLayout(0x2000_0000, 0x2000_0000 + bytes, { wordSize: 4 }).blocks < 262_144) bytes += 64;
+  const heap = new GcHeap({ bytes, wordSize: 4 });
+  let seed = 12345;
+  const rand = (n) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const letters = Object.keys(TYPE_ADDRESSES);
+  const live = [];
+  // Stop at 75 % full: a failing alloc would collect, and with no roots that frees everything.
+  let used = 0;
+  while (used < heap.blocks * 0.75) {
+    const n = 1 + (rand(8) === 0 ? rand(40) : rand(3));
+    const p = heap.alloc(16 * n);
+    if (p === 0) break;
+    heap.writeWord(p, 0, TYPE_ADDRESSES[letters[rand(letters.length)]]);
+    live.push(p);
+    used += n;
+  }
+  const before = snapshotOfHeap(heap, { seq: 0, label: 'filled' });
+  for (const p of live) if (rand(3) === 0) heap.free(p);
+  const after = snapshotOfHeap(heap, { seq: 1, label: 'a third freed' });
+  return [before, after];
+}
+
+// ---- 10,000 snapshots of a 112 KiB heap
+function longRecording() {
+  const text = readFileSync(join(shared, 'vectors', 'rand_big_1.trace'), 'utf8');
+  const trace = parseTrace(text, 'rand_big_1.trace');
+  trace.ops = trace.ops.slice(0, 10_000);
+  return snapshotsOfTrace(trace, { wordSize: 4, maxSnapshots: 10_000, lines: text.split('\n') });
+}
+
+const big = bigHeapSnapshots();
+const bigBlocks = big[0].areas[0].map.length;
+const long = longRecording();
+const blocks112 = long.snapshots[0].areas[0].map.length;
+
+const bigFile = join(out, 'web-4mib.html');
+writeFileSync(bigFile, writeReport(big, { title: '4 MiB heap' }));
+const t0 = performance.now();
+const longHtml = writeReport(long.snapshots, { events: long.events, title: 'rand_big_1, 10,000 snapshots' });
+const writeMs = performance.now() - t0;
+const longFile = join(out, 'web-10k.html');
+writeFileSync(longFile, longHtml);
+const bundle = readFileSync(join(here, '..', 'dist', 'web', 'mpheap-web.js')).length;
+const asChars = long.snapshots.reduce(
+  (n, s) => n + JSON.stringify([...s.areas[0].map].map((c) => String.fromCharCode(c))).length,
+  0,
+);
+const asRecording = long.snapshots.reduce((n, s) => n + JSON.stringify(storeSnapshot(s)).length + 1, 0);
+const reportBytes = Buffer.byteLength(longHtml);
+
+console.log(`report of ${long.snapshots.length} snapshots × ${blocks112} blocks (112 KiB heap):`);
+console.log(
+  `  report file            ${kib(reportBytes)} (${ms(writeMs)} ms to write; web bundle ${kib(bundle)} of it)`,
+);
+console.log(`  per snapshot           ${((reportBytes - bundle) / long.snapshots.length).toFixed(0)} B`);
+console.log(
+  `  NDJSON recording       ${kib(asRecording)}  (report is ${(asRecording / reportBytes).toFixed(1)}× smaller)`,
+);
+console.log(
+  `  JSON arrays of chars   ${kib(asChars)}  (report is ${(asChars / reportBytes).toFixed(0)}× smaller)`,
+);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  // ---- map draw
+  await page.goto(`file://${bigFile}`);
+  await page.waitForFunction(() => window.mpheap?.canvas() != null);
+  const draw = await page.evaluate(() => {
+    const c = window.mpheap.canvas();
+    const ctx = c.canvas.getContext('2d');
+    const sync = () => ctx.getImageData(0, 0, 1, 1); // wait for the pixels, not just the command
+    const fill = [];
+    const paint = [];
+    for (let k = 0; k < 25; k++) {
+      // 20 fills per sample: one is below the browser's timer resolution.
+      let t = performance.now();
+      for (let j = 0; j < 20; j++) {
+        ctx.fillStyle = j % 2 ? '#abcdef' : '#fedcba';
+        ctx.fillRect(0, 0, c.canvas.width, c.canvas.height);
+        sync();
+      }
+      fill.push((performance.now() - t) / 20);
+      t = performance.now();
+      c.repaint();
+      sync();
+      paint.push(performance.now() - t);
+    }
+    return { fill, paint, cell: c.cell, w: c.canvas.width, h: c.canvas.height };
+  });
+  const fillMs = median(draw.fill);
+  console.log(
+    `\nheap map, ${bigBlocks} blocks (4 MiB), canvas ${draw.w}×${draw.h} at ${draw.cell} px/block, median of 25:`,
+  );
+  console.log(`  fillRect of the canvas (baseline)  ${ms(fillMs)} ms`);
+  console.log(
+    `  full map draw                      ${ms(median(draw.paint))} ms  p95 ${ms(p95(draw.paint))}  (${(median(draw.paint) / fillMs).toFixed(1)}× baseline)`,
+  );
+
+  // ---- snapshot switching
+  await page.goto(`file://${longFile}`);
+  await page.waitForFunction(() => window.mpheap?.canvas() != null);
+  const sw = await page.evaluate(async () => {
+    const go = async (i) => {
+      const done = window.mpheap.rendered();
+      const t = performance.now();
+      window.mpheap.select(i);
+      await done;
+      return performance.now() - t;
+    };
+    const n = window.mpheap.session.snapshots.length;
+    await go(0);
+    const step = [];
+    for (let i = 1; i < 200; i++) step.push(await go(i));
+    const jump = [];
+    let seed = 7;
+    for (let k = 0; k < 200; k++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      jump.push(await go((seed >>> 8) % n));
+    }
+    const c = window.mpheap.canvas();
+    const ctx = c.canvas.getContext('2d');
+    const fill = [];
+    for (let k = 0; k < 25; k++) {
+      const t = performance.now();
+      for (let j = 0; j < 20; j++) {
+        ctx.fillStyle = j % 2 ? '#abcdef' : '#fedcba';
+        ctx.fillRect(0, 0, c.canvas.width, c.canvas.height);
+        ctx.getImageData(0, 0, 1, 1);
+      }
+      fill.push((performance.now() - t) / 20);
+    }
+    return { n, step, jump, fill };
+  });
+  const fill2 = median(sw.fill);
+  console.log(`\nswitching snapshots, ${sw.n} snapshots of ${blocks112} blocks, select() to rendered page:`);
+  console.log(`  fillRect of the map canvas (baseline)  ${ms(fill2)} ms`);
+  console.log(
+    `  step to the next (199)                 median ${ms(median(sw.step))} ms  p95 ${ms(p95(sw.step))}  (${(median(sw.step) / fill2).toFixed(1)}× baseline)`,
+  );
+  console.log(
+    `  jump anywhere (200 random)             median ${ms(median(sw.jump))} ms  p95 ${ms(p95(sw.jump))}  (${(median(sw.jump) / fill2).toFixed(1)}× baseline)`,
+  );
+} finally {
+  await browser.close();
+}
