@@ -73,6 +73,13 @@ export function skipBlanks(src: SourceText, offset: number): number {
   const t = src.text;
   for (;;) {
     while (offset < t.length && /\s/.test(t[offset])) offset++;
+    // A C-preprocessor line (`#if MICROPY_HW_SDRAM_AVAIL`): ports that run their scripts through cpp
+    // (mimxrt) have them; ld never sees them, so skip the line. load.ts warns once per file.
+    if (t[offset] === '#' && /^[ \t]*$/.test(t.slice(t.lastIndexOf('\n', offset - 1) + 1, offset))) {
+      const eol = t.indexOf('\n', offset);
+      offset = eol < 0 ? t.length : eol + 1;
+      continue;
+    }
     if (t.startsWith('/*', offset)) {
       const close = t.indexOf('*/', offset + 2);
       if (close < 0) throw src.error(offset, 'unterminated comment: "/*" has no closing "*/"');

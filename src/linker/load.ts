@@ -40,7 +40,15 @@ export function loadScripts(paths: string[], opts: LoadOptions = {}): LoadedScri
   };
   const open = (path: string): SourceText => {
     files.push(path);
-    return new SourceText(path, read(path));
+    const src = new SourceText(path, read(path));
+    const cpp = /^[ \t]*#[ \t]*(if|ifdef|ifndef|else|elif|endif|define|include)\b/m.exec(src.text);
+    if (cpp)
+      diagnostics.push({
+        severity: 'warning',
+        message: `C-preprocessor lines (#${cpp[1]}...) are skipped: every branch of an #if is read, as if all were true`,
+        loc: src.locationAt(cpp.index + cpp[0].indexOf('#')),
+      });
+    return src;
   };
 
   for (const path of paths) {

@@ -267,6 +267,38 @@ x = 1;`;
   });
 });
 
+describe('constructs from other ports', () => {
+  it('mimxrt style: cpp lines, KEEP(* (...)), AT(expr), . += n, assignments to . between sections', () => {
+    const text = `HEAP_SIZE  = DEFINED(__heap_size__)  ? __heap_size__  : 0x0400;
+MEMORY
+{
+  m_dtcm (RW) : ORIGIN = 0x20000000, LENGTH = 0x00020000
+  #if MICROPY_HW_SDRAM_AVAIL
+  m_sdram (RX) : ORIGIN = 0x80000000, LENGTH = 0x01E00000
+  #endif
+}
+SECTIONS
+{
+  .flash_config : { KEEP(* (.boot_hdr.conf)) } > m_dtcm
+  ivt_begin = ORIGIN(m_dtcm) + 0x1000;
+  .ivt : AT(ivt_begin) { KEEP(* (.boot_hdr.ivt)) } > m_dtcm
+  . = __noncachedata_init_end__;
+  .heap : { . = ALIGN(8); __HeapBase = .; . += HEAP_SIZE; __HeapLimit = .; } > m_dtcm
+\t_flashimagelen = 0x1234;
+  __StackTop   = ORIGIN(m_dtcm) + LENGTH(m_dtcm);
+  __StackLimit = __StackTop - 0x400;
+  ASSERT(__StackLimit >= __HeapLimit, "region m_dtcm overflowed with stack and heap")
+}`;
+    const ev = evalText(text);
+    expect(value(ev, 'HEAP_SIZE')).toBe(0x400);
+    expect(value(ev, 'ivt_begin')).toBe(0x20001000);
+    expect(value(ev, '_flashimagelen')).toBe(0x1234);
+    expect(value(ev, '__StackLimit')).toBe(0x2001fc00);
+    expect(ev.regions.map((r) => r.name)).toEqual(['m_dtcm', 'm_sdram']);
+    expect(ev.asserts[0]).toMatchObject({ holds: null, waitsFor: ['__HeapLimit'] });
+  });
+});
+
 describe('syntax errors name file, line and column', () => {
   it('a missing semicolon', () => {
     expect(syntaxError('a = 1;\nb = 2\nc = 3;')).toBe(

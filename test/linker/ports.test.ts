@@ -334,6 +334,18 @@ describe('other inputs', () => {
     );
   });
 
+  it('warns once per file about C-preprocessor lines and reads past them', () => {
+    const files: Record<string, string> = {
+      'cpp.ld':
+        'MEMORY\n{\n  RAM (rw) : ORIGIN = 0x20000000, LENGTH = 64K\n  #ifdef EXTRA\n}\n#endif\n_heap_end = 0x2000C000;\n',
+    };
+    const r = analyzeLinker({ scripts: ['cpp.ld'], readFile: (p) => files[p] });
+    expect(r.warnings).toEqual([
+      'cpp.ld:4:3: C-preprocessor lines (#ifdef...) are skipped: every branch of an #if is read, as if all were true',
+    ]);
+    expect(r.heap.end).toBe(0x2000c000);
+  });
+
   it('ESP32: the heap is sized at run time', () => {
     const r = analyzeLinker({
       scripts: [stm32('stm32h743.ld')],
