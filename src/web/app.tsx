@@ -2,7 +2,6 @@
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { diff as heapDiff } from '../analysis/diff.js';
 import { heapFigures } from '../analysis/figures.js';
-import { wouldAllocate } from '../analysis/would-allocate.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import type { PackedSnapshot } from '../views/report/format.js';
 import { diffMaps, freeRuns } from './heap-figures.js';

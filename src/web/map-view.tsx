@@ -1,5 +1,5 @@
 /** The heap map panel: the canvas, zoom buttons, and what is under the pointer. */
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { PackedSnapshot } from '../views/report/format.js';
 import { freeRunAt, objectAt } from './heap-figures.js';
 import { MapCanvas } from './map-canvas.js';
