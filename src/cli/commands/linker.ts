@@ -27,12 +27,13 @@ export function registerLinker(program: Command): void {
     .command('linker')
     .summary("size the heap from a port's GNU ld linker scripts and .map file")
     .description(
-      "Read a MicroPython port's GNU ld linker scripts (MEMORY, symbol assignments, PROVIDE, ASSERT,\n" +
-        'INCLUDE) and report the RAM regions, where the GC heap and the C stack are, RAM left unused\n' +
-        'beside them, and what gc_init makes of the heap: the allocation and finaliser tables and the\n' +
-        '`GC: total` MicroPython will print. Then say what to write to use all the RAM the chip has.\n\n' +
-        'Give the scripts in the order the build passes them with -T. Values only the link knows\n' +
-        '(where .bss ends: `_heap_start = _ebss`) are reported as unknown; --map FILE.map (from\n' +
+      "Read a MicroPython port's GNU ld linker scripts (MEMORY, symbol assignments, PROVIDE, " +
+        'ASSERT, INCLUDE) and report the RAM regions, where the GC heap and the C stack are, RAM ' +
+        'left unused beside them, and what gc_init makes of the heap: the allocation and finaliser ' +
+        'tables and the `GC: total` MicroPython will print. Then say what to write to use all the ' +
+        'RAM the chip has.\n\n' +
+        'Give the scripts in the order the build passes them with -T. Values only the link knows ' +
+        '(where .bss ends: `_heap_start = _ebss`) are reported as unknown; --map FILE.map (from ' +
         '-Wl,-Map=...) supplies them. Values the Makefile sets go in with --defsym, as for ld.',
     )
     .argument('[scripts...]', 'linker scripts, in -T order (may be left out when --map is given)')
