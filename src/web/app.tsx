@@ -2,6 +2,7 @@
 import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { diff as heapDiff } from '../analysis/diff.js';
 import { heapFigures } from '../analysis/figures.js';
+import { wouldAllocate } from '../analysis/would-allocate.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import type { PackedSnapshot } from '../views/report/format.js';
 import { diffMaps, freeRuns } from './heap-figures.js';
@@ -232,6 +233,7 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
           sum={sum}
           blockSize={bs}
           tooSmall={reqBlocks ? runs.filter((r) => r < reqBlocks).length : 0}
+          fitsNow={err.request != null && s.areas.length > 0 ? wouldAllocate(snap, err.request).fits : null}
         />
       )}
       <div class="columns">

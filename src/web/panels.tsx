@@ -242,11 +242,14 @@ export function MemoryErrorPanel({
   sum,
   blockSize,
   tooSmall,
+  fitsNow,
 }: {
   err: MemoryErrorInfo;
   sum: HeapSummary;
   blockSize: number;
   tooSmall: number;
+  /** gc.c's first fit run on this snapshot's map (analysis/wouldAllocate); null when unknown. */
+  fitsNow: boolean | null;
 }) {
   const reqBlocks = err.request !== null ? Math.ceil(err.request / blockSize) : null;
   return (
@@ -259,6 +262,9 @@ export function MemoryErrorPanel({
           <b>{bytes(sum.largestFree)}</b> ({count(sum.largestFree / blockSize)} blocks) with {bytes(sum.free)}{' '}
           free in all. <span class="dot" style={{ background: COLOUR_TOO_SMALL }} /> {count(tooSmall)} holes
           too small for it are marked on the map.
+          {fitsNow === true &&
+            ' On this map it would fit now: the heap changed, or the allocation could not move.'}
+          {fitsNow === false && " On this map, gc.c's first fit still finds no place for it."}
         </p>
       ) : (
         <p>The size asked for is not known; the largest free block was {bytes(sum.largestFree)}.</p>
