@@ -59,5 +59,10 @@ export interface Engine {
   interrupt(): Promise<void>;
   /** Fresh interpreter state (soft reset). */
   reset(): Promise<void>;
+  /**
+   * Makes `import <name>` work for the code run next, with this Python source (mpheap's helper
+   * module). Optional: an engine without it leaves the script to bring its own copy.
+   */
+  provideModule?(name: string, source: string): Promise<void>;
   close(): Promise<void>;
 }

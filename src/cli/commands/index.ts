@@ -6,10 +6,12 @@ import { registerEmulate } from './emulate.js';
 import { registerLinker } from './linker.js';
 import { registerMonitor } from './monitor.js';
 import { registerReport } from './report.js';
+import { registerRun } from './run.js';
 import { registerSim } from './sim.js';
 
 export function registerCommands(program: Command): void {
   registerSim(program);
+  registerRun(program);
   registerDecode(program);
   registerLinker(program);
   registerMonitor(program);

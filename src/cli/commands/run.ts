@@ -1,0 +1,243 @@
+/** `mpheap run SCRIPT`: run a MicroPython script on real MicroPython and record its heap. */
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import type { Engine } from '../../engines/engine.js';
+import { DEFAULT_WASM_HEAP, MIN_WASM_HEAP, WasmEngine } from '../../engines/wasm/wasm-engine.js';
+import { RecordingWriter } from '../../recording/recording.js';
+import type { BudgetViolation } from '../../run/budgets.js';
+import { type RunExit, type RunProgress, type RunResult, runScript } from '../../run/session.js';
+import { formatSummary, summaryJson } from '../../run/summary.js';
+import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+import { formatBytes, formatSize } from '../../util/size.js';
+import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
+import { CliError, EXIT } from '../errors.js';
+import { readTextFile, sizeOption } from '../io.js';
+
+export interface RunFlags {
+  heap?: string;
+  fixed?: boolean;
+  step?: boolean;
+  timeout: string;
+  record?: string | false;
+  maxUsed?: string;
+  minLargestFree?: string;
+  memoryError: boolean;
+  map?: boolean;
+  json?: boolean;
+  color?: boolean;
+}
+
+const EXIT_OF: Record<RunExit, number> = {
+  ok: EXIT.OK,
+  budget: EXIT.BUDGET,
+  exception: EXIT.SCRIPT_FAILED,
+  timeout: EXIT.TIMEOUT,
+};
+
+/**
+ * Which engine runs the script. Everything after this works with any Engine.
+ */
+export function createEngine(flags: RunFlags): Engine {
+  // ── boards (issue 5): `--port DEV` → the serial engine goes here, before the default ──
+  const heapSize = flags.heap === undefined ? DEFAULT_WASM_HEAP : sizeOption(flags.heap, '--heap');
+  if (heapSize < MIN_WASM_HEAP)
+    throw new CliError(
+      `--heap: ${formatBytes(heapSize)} bytes is too small (at least ${formatSize(MIN_WASM_HEAP)})`,
+    );
+  if (heapSize > 512 * 1024 * 1024)
+    throw new CliError(`--heap: ${formatSize(heapSize)} is more than 512 MiB`);
+  return new WasmEngine({ heapSize, fixed: flags.fixed === true });
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .summary('run a script on real MicroPython and record what it does to the heap')
+    .description(
+      'Run a MicroPython script on the MicroPython WebAssembly engine built into mpheap (the\n' +
+        'official build, MicroPython 1.27, 32-bit: 16-byte blocks like most boards) and record\n' +
+        'its heap as it goes. A snapshot (the full heap map) is taken:\n' +
+        '  - at the start and at the end;\n' +
+        '  - wherever the script calls micropython.mem_info() itself;\n' +
+        '  - at mpheap.snap("label"): `import mpheap` works in every script run this way;\n' +
+        '  - after each top-level statement with --step;\n' +
+        '  - after an uncaught MemoryError, set against the size it asked for.\n' +
+        'The script prints as it runs; a status line follows the heap; a summary ends the run.\n' +
+        'Every snapshot is appended to the recording the moment it is taken, so Ctrl-C or a\n' +
+        'crash loses nothing: open it with `mpheap decode FILE --all` or `mpheap report FILE`.\n\n' +
+        'How this engine differs from a board (say so when you compare):\n' +
+        '  - it collects garbage only between top-level calls, never inside a loop, even when the\n' +
+        '    script calls gc.collect(): a loop that makes garbage needs more heap here than on a\n' +
+        '    board and, with --fixed, fails earlier. With --step the top-level statements run one\n' +
+        '    by one, so collection happens between them, as often as this engine allows;\n' +
+        '  - its heap grows by itself (extra areas) unless --fixed keeps it at --heap bytes;\n' +
+        '  - with --fixed, an allocation that fills the heap completely can leave it unable to\n' +
+        '    report the MemoryError (it needs heap to format the traceback): the watchdog then\n' +
+        '    stops it (exit 5).',
+    )
+    .argument('<script>', "MicroPython script ('-' for standard input)")
+    .option(
+      '--heap <size>',
+      `GC heap size (e.g. 16K, 112K, 0x1C000, 1M; default ${formatSize(DEFAULT_WASM_HEAP)})`,
+    )
+    .option('--fixed', 'keep the heap at --heap bytes, as on a board (no growing)')
+    .option('--step', 'run top-level statements one by one, a snapshot after each')
+    .option('--timeout <seconds>', 'watchdog: stop the script after this long', '120')
+    .option('--record <file>', 'recording file (NDJSON; default: <script>.heap.ndjson)')
+    .option('--no-record', 'do not write a recording')
+    .option('--max-used <bytes>', 'budget: fail (exit 3) if any snapshot uses more than this')
+    .option('--min-largest-free <bytes>', 'budget: fail (exit 3) if the largest free block drops below this')
+    .option('--no-memory-error', 'budget: fail (exit 3) on a MemoryError')
+    .option('--map', 'draw the heap map of the last snapshot in the summary')
+    .option('--no-color', 'plain text, no colours (also: NO_COLOR=1)')
+    .option('--json', 'print the summary as JSON (schema: docs/json.md); script output goes to stderr')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  mpheap run examples/sensor_logger.py                  record a script on a 112 KiB heap\n' +
+        '  mpheap run examples/fragmentation.py --fixed --heap 16K --step\n' +
+        '                                                        a board-sized heap, statement by statement\n' +
+        '  mpheap run app.py --fixed --heap 64K --max-used 48K --min-largest-free 4K --no-memory-error\n' +
+        '                                                        a CI check (exit 3 when a budget is broken)\n' +
+        '  mpheap run app.py --json | jq .peakUsed\n\n' +
+        'In the script:\n' +
+        '  import mpheap\n' +
+        '  mpheap.snap("after parse")      # a labelled snapshot (the module also runs on boards)\n\n' +
+        'Exit codes: 0 ran, 2 bad option or unreadable script, 3 budget broken,\n' +
+        '4 the script raised an exception (or the engine failed), 5 stopped by the watchdog,\n' +
+        '130 interrupted (Ctrl-C).',
+    )
+    .action(async (file: string, flags: RunFlags) => {
+      const code = await runCommand(file, flags);
+      process.exitCode = code;
+    });
+}
+
+async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  const script = readTextFile(file, 'script');
+  const scriptName = file === '-' ? '<stdin>' : file;
+  const timeoutS = Number(flags.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0)
+    throw new CliError(`--timeout: '${flags.timeout}' is not a positive number of seconds`);
+  const budgets = {
+    maxUsed: flags.maxUsed === undefined ? undefined : sizeOption(flags.maxUsed, '--max-used'),
+    minLargestFree:
+      flags.minLargestFree === undefined ? undefined : sizeOption(flags.minLargestFree, '--min-largest-free'),
+    noMemoryError: flags.memoryError === false,
+  };
+  const engine = createEngine(flags);
+  const json = flags.json === true;
+  const out = json ? process.stderr : process.stdout;
+  const status = new StatusLine(!json && process.stderr.isTTY === true);
+
+  const recordPath =
+    flags.record === false
+      ? null
+      : (flags.record ?? `${basename(scriptName).replace(/\.py$/, '')}.heap.ndjson`);
+  let recording: RecordingWriter | null = null;
+  if (recordPath !== null) {
+    try {
+      recording = new RecordingWriter(recordPath, {
+        startedAt: Date.now(),
+        command: ['run', ...process.argv.slice(3)],
+        script: scriptName,
+        engine: engine.info,
+      });
+    } catch (e) {
+      throw new CliError(`--record: cannot write '${recordPath}': ${(e as Error).message}`);
+    }
+  }
+
+  // Ctrl-C: stop the engine, keep the recording whole, exit 130.
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    recording?.event('interrupted');
+    void engine.close();
+  };
+  process.once('SIGINT', onSigint);
+
+  let result: RunResult;
+  try {
+    try {
+      await engine.load();
+    } catch (e) {
+      throw new CliError((e as Error).message, EXIT.SCRIPT_FAILED);
+    }
+    result = await runScript(engine, script, {
+      scriptName,
+      step: flags.step === true,
+      timeoutMs: timeoutS * 1000,
+      budgets,
+      recording,
+      onOutput: (text) => status.around(text, () => out.write(text)),
+      onSnapshot: (_s: HeapSnapshot, p: RunProgress) => status.show(statusText(p)),
+      onViolation: (v: BudgetViolation) => {
+        const line = `mpheap: ${v.message}\n`;
+        status.around(line, () => process.stderr.write(line));
+      },
+    });
+  } catch (e) {
+    status.clear();
+    recording?.event('engine_failed', { message: (e as Error).message });
+    if (interrupted) return EXIT.INTERRUPTED;
+    if (e instanceof CliError) throw e;
+    throw new CliError(`the engine failed: ${(e as Error).message}`, EXIT.SCRIPT_FAILED);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    await engine.close();
+    recording?.close();
+  }
+  status.clear();
+  if (interrupted) return EXIT.INTERRUPTED;
+
+  const ctx = { engine: engine.info, recording: recordPath };
+  if (json) {
+    process.stdout.write(`${JSON.stringify(summaryJson(result, ctx), null, 2)}\n`);
+  } else {
+    if (result.error)
+      process.stderr.write(
+        result.error.traceback.endsWith('\n') ? result.error.traceback : `${result.error.traceback}\n`,
+      );
+    const color = wantColor(flags.color);
+    const shown = snapshotToDraw(result, flags.map === true);
+    if (shown) process.stdout.write(`\n${renderSnapshot(shown, { color, legend: false })}`);
+    process.stdout.write(`\n${formatSummary(result, ctx)}`);
+  }
+  return EXIT_OF[result.exit];
+}
+
+/** The map worth drawing: the heap after a MemoryError, else the last one when --map asks. */
+function snapshotToDraw(r: RunResult, map: boolean): HeapSnapshot | null {
+  const seq = r.memoryErrors.find((m) => m.seq !== null)?.seq;
+  if (seq !== undefined && seq !== null) return r.snapshots.find((s) => s.seq === seq) ?? null;
+  return map && r.snapshots.length > 0 ? r.snapshots[r.snapshots.length - 1] : null;
+}
+
+function statusText(p: RunProgress): string {
+  const b = (n: number | null) => (n === null ? '?' : formatBytes(n));
+  return `mpheap: ${p.snapshots} snapshot${p.snapshots === 1 ? '' : 's'}, used ${b(p.figures.used)} B (peak ${b(p.peakUsed)}), largest free ${b(p.figures.largestFree)} B`;
+}
+
+/** A one-line status on a terminal's stderr, cleared while program output is written. */
+class StatusLine {
+  private text = '';
+  private atLineStart = true;
+  constructor(private readonly enabled: boolean) {}
+  show(text: string): void {
+    if (!this.enabled || !this.atLineStart) return;
+    this.text = text.slice(0, Math.max(20, (process.stderr.columns ?? 80) - 1));
+    process.stderr.write(`\r\x1b[2K${this.text}`);
+  }
+  /** Writes around the status line; it is drawn again only after a whole line of output. */
+  around(text: string, write: () => void): void {
+    if (this.enabled && this.text && this.atLineStart) process.stderr.write('\r\x1b[2K');
+    write();
+    this.atLineStart = text.endsWith('\n');
+    if (this.enabled && this.text && this.atLineStart) process.stderr.write(this.text);
+  }
+  clear(): void {
+    if (this.enabled && this.text) process.stderr.write('\r\x1b[2K');
+    this.text = '';
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * One `mpheap run`: a script on any Engine, its heap recorded as it goes.
+ *
+ * Snapshots come from the output alone, decoded as it streams in, so every engine (the
+ * WebAssembly build, a board over serial, the emulated micro:bit) is handled the same way:
+ *   start, end        mpheap sends a marker and `mem_info(1)` before and after the script
+ *   mem_info          the script prints `micropython.mem_info(...)` itself
+ *   snap              the script calls `mpheap.snap("label")` (the helper module)
+ *   step              with `step`, each top-level statement runs as its own unit, then a snapshot
+ *   memory_error      after an uncaught MemoryError, with the requested size from the message
+ * Each snapshot is appended to the recording the moment it is decoded, and checked against the
+ * budgets.
+ */
+import { createDecoder } from '../decode/index.js';
+import type { Engine, ExecResult, PythonErrorInfo } from '../engines/engine.js';
+import { HELPER_MODULE_NAME, HELPER_MODULE_SOURCE } from '../engines/python/helper-module.js';
+import { requestedBytesOf } from '../engines/traceback.js';
+import type { RecordingWriter } from '../recording/recording.js';
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { type Budgets, type BudgetViolation, checkSnapshot, memoryErrorViolation } from './budgets.js';
+import { diagnose, type MemoryErrorReport } from './diagnosis.js';
+import { type RunFigures, runFigures } from './heap-figures.js';
+import { snapshotCode } from './snapshot-code.js';
+import { codeAtItsLine, splitTopLevel } from './split-statements.js';
+
+export type RunExit = 'ok' | 'exception' | 'timeout' | 'budget';
+
+export interface RunOptions {
+  /** The script's name in messages and tracebacks (e.g. `examples/ring.py`). */
+  scriptName?: string;
+  /** Run each top-level statement on its own, with a snapshot after each. */
+  step?: boolean;
+  /** Watchdog: stop the script after this long (ms, over the whole run). */
+  timeoutMs?: number;
+  budgets?: Budgets;
+  /** Every snapshot, program output and event is appended here as it happens. */
+  recording?: RecordingWriter | null;
+  /** Goes into each snapshot's `source` (default: the engine's kind). */
+  source?: string;
+  /** The script's output as it comes (diagnostics removed). */
+  onOutput?: (text: string) => void;
+  /** Each snapshot as it is decoded, with the run so far. */
+  onSnapshot?: (s: HeapSnapshot, progress: RunProgress) => void;
+  /** A budget broken (as it is noticed). */
+  onViolation?: (v: BudgetViolation) => void;
+}
+
+export interface RunProgress {
+  snapshots: number;
+  figures: RunFigures;
+  peakUsed: number | null;
+  minLargestFree: number | null;
+}
+
+export interface RunResult {
+  scriptName: string;
+  snapshots: HeapSnapshot[];
+  memoryErrors: MemoryErrorReport[];
+  /** The uncaught exception that ended the script, or null. */
+  error: PythonErrorInfo | null;
+  timedOut: boolean;
+  violations: BudgetViolation[];
+  exit: RunExit;
+  peakUsed: number | null;
+  minLargestFree: number | null;
+  /** Everything the script printed (diagnostics removed). */
+  output: string;
+  /** Statements run one by one (with step), else 1. */
+  units: number;
+  elapsedMs: number;
+}
+
+interface Unit {
+  code: string;
+  line: number;
+  /** Label of the step snapshot after it (null: no step snapshot). */
+  stepLabel: string | null;
+}
+
+export async function runScript(engine: Engine, script: string, opts: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now();
+  const scriptName = opts.scriptName ?? '<script>';
+  const budgets = opts.budgets ?? {};
+  const rec = opts.recording ?? null;
+  const snapshots: HeapSnapshot[] = [];
+  const violations: BudgetViolation[] = [];
+  const memoryErrors: MemoryErrorReport[] = [];
+  const outputParts: string[] = [];
+  let peakUsed: number | null = null;
+  let minLargestFree: number | null = null;
+  let lastLabel: string | null = null;
+
+  const violated = (v: BudgetViolation) => {
+    violations.push(v);
+    rec?.event('budget', {
+      budget: v.budget,
+      limit: v.limit,
+      value: v.value,
+      seq: v.seq,
+      message: v.message,
+    });
+    opts.onViolation?.(v);
+  };
+
+  const decoder = createDecoder({
+    source: opts.source ?? engine.info.kind,
+    blockSize: engine.info.wordSize * 4,
+    onOutput: (text) => {
+      outputParts.push(text);
+      rec?.output(text);
+      opts.onOutput?.(text);
+    },
+    onWarning: (w) => rec?.event('warning', { message: w.message, line: w.line }),
+    onSnapshot: (s) => {
+      snapshots.push(s);
+      rec?.snapshot(s);
+      if (s.label !== null && s.trigger !== 'memory_error') lastLabel = s.label;
+      const f = runFigures(s);
+      if (f.used !== null) peakUsed = peakUsed === null ? f.used : Math.max(peakUsed, f.used);
+      if (f.largestFree !== null)
+        minLargestFree = minLargestFree === null ? f.largestFree : Math.min(minLargestFree, f.largestFree);
+      for (const v of checkSnapshot(budgets, s, f)) violated(v);
+      opts.onSnapshot?.(s, { snapshots: snapshots.length, figures: f, peakUsed, minLargestFree });
+    },
+  });
+
+  const deadline = opts.timeoutMs === undefined ? null : started + opts.timeoutMs;
+  const exec = async (code: string): Promise<ExecResult> => {
+    const timeoutMs = deadline === null ? undefined : Math.max(0, deadline - Date.now());
+    return engine.exec(code, { onOutput: (t) => decoder.feed(t), timeoutMs, filename: scriptName });
+  };
+  /** Runs mpheap's own snapshot code; false when the watchdog stopped the engine. */
+  const takeSnapshot = async (
+    trigger: 'start' | 'end' | 'step' | 'memory_error',
+    arg: string | number | null,
+  ) => {
+    const r = await exec(snapshotCode(trigger, arg));
+    if (r.error)
+      rec?.event('warning', { message: `${trigger} snapshot failed: ${r.error.type}: ${r.error.message}` });
+    return !r.timedOut;
+  };
+
+  if (engine.provideModule) await engine.provideModule(HELPER_MODULE_NAME, HELPER_MODULE_SOURCE);
+
+  const units: Unit[] = opts.step
+    ? splitTopLevel(script).map((s) => ({
+        code: codeAtItsLine(s),
+        line: s.line,
+        stepLabel: `${s.line}: ${s.summary}`,
+      }))
+    : [{ code: script, line: 1, stepLabel: null }];
+
+  let error: PythonErrorInfo | null = null;
+  let timedOut = false;
+  rec?.event('start', { script: scriptName, step: opts.step === true, units: units.length });
+  timedOut = !(await takeSnapshot('start', null));
+
+  for (const unit of timedOut ? [] : units) {
+    const r = await exec(unit.code);
+    if (r.timedOut) {
+      timedOut = true;
+      break;
+    }
+    if (r.error) {
+      error = r.error;
+      rec?.event('exception', { type: r.error.type, message: r.error.message, line: r.error.line });
+      if (r.error.type === 'MemoryError') {
+        const requested = requestedBytesOf(r.error.message);
+        const before = snapshots.length;
+        const label = unit.stepLabel ?? lastLabel;
+        const ok = await takeSnapshot('memory_error', requested);
+        const s = ok && snapshots.length > before ? snapshots[snapshots.length - 1] : null;
+        const f = s ? runFigures(s) : null;
+        const d = diagnose(requested, f?.largestFree ?? null, f?.free ?? null, engine.info.collectsMidLoop);
+        const report: MemoryErrorReport = {
+          requested,
+          largestFree: f?.largestFree ?? null,
+          free: f?.free ?? null,
+          label,
+          line: r.error.line,
+          seq: s ? s.seq : null,
+          ...d,
+        };
+        memoryErrors.push(report);
+        rec?.event('memory_error', { ...report });
+        if (budgets.noMemoryError) violated(memoryErrorViolation(requested, r.error.line, scriptName));
+        if (!ok) timedOut = true;
+      }
+      break;
+    }
+    if (unit.stepLabel !== null && !(await takeSnapshot('step', unit.stepLabel))) {
+      timedOut = true;
+      break;
+    }
+  }
+
+  if (!timedOut) timedOut = !(await takeSnapshot('end', null));
+  decoder.end();
+  if (timedOut) rec?.event('timeout', { afterMs: Date.now() - started });
+
+  const memoryErrorIsBudget = error?.type === 'MemoryError' && budgets.noMemoryError === true;
+  const exit: RunExit = timedOut
+    ? 'timeout'
+    : error && !memoryErrorIsBudget
+      ? 'exception'
+      : violations.length > 0
+        ? 'budget'
+        : 'ok';
+  rec?.event('end', { exit, snapshots: snapshots.length, peakUsed, minLargestFree });
+  return {
+    scriptName,
+    snapshots,
+    memoryErrors,
+    error,
+    timedOut,
+    violations,
+    exit,
+    peakUsed,
+    minLargestFree,
+    output: outputParts.join(''),
+    units: units.length,
+    elapsedMs: Date.now() - started,
+  };
+}
