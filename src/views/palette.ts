@@ -27,6 +27,11 @@ export interface PaletteEntry {
     | 'yellowBright'
     | 'white'
     | 'gray';
+  /**
+   * A picocolors background under `ansi`, for the one character that must stand out in a
+   * terminal: `m` only appears in a dump taken mid-collection, so it is painted white on red.
+   */
+  ansiBackground?: 'bgRed';
 }
 
 export const PALETTE: readonly PaletteEntry[] = [
@@ -39,7 +44,7 @@ export const PALETTE: readonly PaletteEntry[] = [
   { char: 'B', name: 'bytecode function', rgb: '#d43a3a', ansi: 'red' },
   { char: 'M', name: 'module', rgb: '#f06ad2', ansi: 'magentaBright' },
   { char: 'h', name: 'other object', rgb: '#e3c341', ansi: 'yellowBright' },
-  { char: 'm', name: 'marked (mid-collection)', rgb: '#555555', ansi: 'red' },
+  { char: 'm', name: 'marked (mid-collection)', rgb: '#555555', ansi: 'white', ansiBackground: 'bgRed' },
   { char: '=', name: 'tail of the object before it', rgb: '#bbbbbb', ansi: 'white' },
   { char: '.', name: 'free', rgb: '#f3f1ea', ansi: 'gray' },
 ];

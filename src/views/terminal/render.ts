@@ -7,6 +7,7 @@ import { type HeapFigures, headerFigures, heapFigures } from '../../analysis/fig
 import { CH_FREE } from '../../heap/block-map.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { formatBytes } from '../../util/size.js';
+import { PALETTE } from '../palette.js';
 import { LEGEND } from './legend.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -23,22 +24,18 @@ export interface TerminalOptions {
   map?: boolean;
 }
 
-/** One colour per object type; free and tail each have their own. */
+/**
+ * One paint function per map character, from the shared palette (src/views/palette.ts) so the
+ * terminal and the web pages colour a type the same way.
+ */
 function palette(c: Colors): Record<string, Paint> {
-  return {
-    '.': c.gray,
-    '=': c.white,
-    T: c.cyan,
-    L: c.blue,
-    D: c.magenta,
-    S: c.green,
-    A: c.yellow,
-    F: c.cyanBright,
-    B: c.red,
-    M: c.magentaBright,
-    h: c.yellowBright,
-    m: (s) => c.bgRed(c.white(s)),
-  };
+  const paint: Record<string, Paint> = {};
+  for (const e of PALETTE) {
+    const fg = c[e.ansi];
+    const bg = e.ansiBackground ? c[e.ansiBackground] : undefined;
+    paint[e.char] = bg ? (s) => bg(fg(s)) : fg;
+  }
+  return paint;
 }
 
 export function renderSnapshot(s: HeapSnapshot, opts: TerminalOptions): string {
