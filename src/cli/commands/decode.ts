@@ -1,11 +1,13 @@
 /** `mpheap decode [FILE|-]`: read mem_info output from a log, a capture or a recording. */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { snapshotJson } from '../../analysis/snapshot-json.js';
 import { createDecoder } from '../../decode/index.js';
-import { isRecording, parseRecording } from '../../recording/recording.js';
+import { isRecording, parseRecording, type RecordingEvent } from '../../recording/recording.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+import { writeReportFile } from '../../views/report/write-report.js';
 import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { intOption } from '../io.js';
@@ -19,6 +21,14 @@ interface DecodeFlags {
   blockSize?: string;
   legend?: boolean;
   quiet?: boolean;
+  html?: string;
+}
+
+/** What the input held: its snapshots, and for the HTML report the program output and events. */
+interface Decoded {
+  snapshots: HeapSnapshot[];
+  output: string;
+  events: RecordingEvent[];
 }
 
 export function registerDecode(program: Command): void {
@@ -43,6 +53,7 @@ export function registerDecode(program: Command): void {
     .option('--no-legend', 'leave out the legend')
     .option('--block-size <bytes>', 'block size when a dump cannot tell (default 16)')
     .option('--json', 'print {"snapshots": [...]} (schema: docs/json.md)')
+    .option('--html <file>', 'also write an HTML report of every snapshot and the program output')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -50,7 +61,8 @@ export function registerDecode(program: Command): void {
         '  mpheap decode capture.log --all --no-color   every snapshot, plain text\n' +
         '  mpheap decode capture.log --snapshot 0 --width 32\n' +
         '  mpremote exec "import micropython; micropython.mem_info(1)" | mpheap decode -\n' +
-        '  mpheap decode run.ndjson --json | jq ".snapshots[].largestFreeBytes"\n\n' +
+        '  mpheap decode run.ndjson --json | jq ".snapshots[].largestFreeBytes"\n' +
+        '  mpheap decode capture.log --html heap.html   also a page to open in a browser\n\n' +
         'Exit codes: 0 decoded, 1 no mem_info output found, 2 unreadable input or bad option.',
     )
     .action(async (file: string, flags: DecodeFlags) => {
@@ -63,7 +75,8 @@ export function registerDecode(program: Command): void {
       }
       const index = flags.snapshot === undefined ? null : intOption(flags.snapshot, '--snapshot');
       const source = file === '-' ? 'stdin' : `file:${file}`;
-      const snapshots = await readSnapshots(file, source, blockSize);
+      const decoded = await readSnapshots(file, source, blockSize);
+      const { snapshots } = decoded;
       if (snapshots.length === 0) {
         process.stderr.write(
           `mpheap: no mem_info output found in ${file === '-' ? 'standard input' : file}\n`,
@@ -81,6 +94,7 @@ export function registerDecode(program: Command): void {
         }
         chosen = [snapshots[i]];
       }
+      if (flags.html !== undefined) writeHtml(flags.html, file, decoded);
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ snapshots: chosen.map(snapshotJson) }, null, 2)}\n`);
         return;
@@ -96,18 +110,50 @@ export function registerDecode(program: Command): void {
     });
 }
 
-/** Streams the input through the decoder (or reads a recording) and returns its snapshots. */
-async function readSnapshots(
-  file: string,
-  source: string,
-  blockSize: number | undefined,
-): Promise<HeapSnapshot[]> {
+/**
+ * The report holds every snapshot, whichever one the terminal shows: the page has its own
+ * timeline to pick from. It is said on stderr so that stdout stays the view (or the JSON).
+ */
+function writeHtml(path: string, file: string, decoded: Decoded): void {
+  const name = file === '-' ? 'standard input' : basename(file);
+  let bytes: number;
+  try {
+    bytes = writeReportFile(path, decoded.snapshots, {
+      title: `mpheap decode: ${name}`,
+      output: decoded.output,
+      events: decoded.events,
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code) throw new CliError(`--html: cannot write '${path}': ${err.message}`, EXIT.BAD_INPUT);
+    throw e;
+  }
+  const n = decoded.snapshots.length;
+  process.stderr.write(
+    `wrote ${path}: ${n} snapshot${n === 1 ? '' : 's'}, ${(bytes / 1024).toFixed(1)} KiB\n`,
+  );
+}
+
+function fromRecording(text: string): Decoded {
+  const rec = parseRecording(text);
+  return { snapshots: rec.snapshots, output: rec.outputs.map((o) => o.text).join(''), events: rec.events };
+}
+
+/** Streams the input through the decoder (or reads a recording) and returns what it held. */
+async function readSnapshots(file: string, source: string, blockSize: number | undefined): Promise<Decoded> {
   const snapshots: HeapSnapshot[] = [];
   if (file !== '-' && (await startsLikeRecording(file))) {
     const { readFileSync } = await import('node:fs');
-    return parseRecording(readFileSync(file, 'utf8')).snapshots;
+    return fromRecording(readFileSync(file, 'utf8'));
   }
-  const decoder = createDecoder({ source, blockSize, onSnapshot: (s) => snapshots.push(s) });
+  // Program output is kept whole only for the report; it is small next to the dumps around it.
+  const output: string[] = [];
+  const decoder = createDecoder({
+    source,
+    blockSize,
+    onSnapshot: (s) => snapshots.push(s),
+    onOutput: (text) => output.push(text),
+  });
   const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   let first = true;
   let recordingText: string[] | null = null;
@@ -124,9 +170,9 @@ async function readSnapshots(
       err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
     throw new CliError(`cannot read '${file}': ${why}`, EXIT.BAD_INPUT);
   }
-  if (recordingText) return parseRecording(recordingText.join('')).snapshots;
+  if (recordingText) return fromRecording(recordingText.join(''));
   decoder.end();
-  return snapshots;
+  return { snapshots, output: output.join(''), events: [] };
 }
 
 async function startsLikeRecording(file: string): Promise<boolean> {
