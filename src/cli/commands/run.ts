@@ -192,16 +192,15 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (interrupted) return EXIT.INTERRUPTED;
 
   const ctx = { engine: engine.info, recording: recordPath };
+  // The traceback goes where a Python user expects it: standard error, after the output.
+  const tb = result.error?.traceback;
+  if (tb) process.stderr.write(tb.endsWith('\n') ? tb : `${tb}\n`);
   if (json) {
     process.stdout.write(`${JSON.stringify(summaryJson(result, ctx), null, 2)}\n`);
   } else {
-    if (result.error)
-      process.stderr.write(
-        result.error.traceback.endsWith('\n') ? result.error.traceback : `${result.error.traceback}\n`,
-      );
-    const color = wantColor(flags.color);
     const shown = snapshotToDraw(result, flags.map === true);
-    if (shown) process.stdout.write(`\n${renderSnapshot(shown, { color, legend: false })}`);
+    if (shown)
+      process.stdout.write(`\n${renderSnapshot(shown, { color: wantColor(flags.color), legend: false })}`);
     process.stdout.write(`\n${formatSummary(result, ctx)}`);
   }
   return EXIT_OF[result.exit];

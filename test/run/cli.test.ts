@@ -1,0 +1,132 @@
+/** `mpheap run` through the real CLI entry (in-process) on the real engine: exit codes, --json, recordings. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { readRecording } from '../../src/recording/recording.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mpheap-run-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+const example = (name: string) => new URL(`../../examples/${name}`, import.meta.url).pathname;
+
+function script(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  });
+  process.exitCode = undefined;
+  try {
+    const code = await main(['node', 'mpheap', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  }
+}
+
+describe('mpheap run', () => {
+  it('runs a script, prints its output and a summary, and writes the recording', async () => {
+    const rec = join(dir, 'ok.ndjson');
+    const p = script('ok.py', 'import mpheap\nprint("hi")\nmpheap.snap("middle")\n');
+    const r = await cli('run', p, '--record', rec, '--no-color');
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('hi\n')).toBe(true);
+    expect(r.stdout).toMatch(/peak used [\d,]+ bytes; lowest largest free block [\d,]+ bytes; 3 snapshots/);
+    expect(r.stdout).toContain('snap middle');
+    const back = readRecording(rec);
+    expect(back.headers[0]).toMatchObject({ script: p, engine: { kind: 'wasm' } });
+    expect(back.snapshots.map((s) => s.trigger)).toEqual(['start', 'snap', 'end']);
+  });
+
+  it('--json: one object with the documented fields; script output goes to stderr', async () => {
+    const rec = join(dir, 'frag.ndjson');
+    const r = await cli(
+      'run',
+      example('fragmentation.py'),
+      '--fixed',
+      '--heap',
+      '16K',
+      '--step',
+      '--json',
+      '--record',
+      rec,
+    );
+    expect(r.code).toBe(4);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({
+      engine: { kind: 'wasm', fixedHeap: true, collectsMidLoop: false },
+      heapSize: 16384,
+      exit: 'exception',
+      recording: rec,
+      error: { type: 'MemoryError', line: 25 },
+    });
+    expect(j.memoryErrors).toEqual([
+      expect.objectContaining({
+        requested: 6000,
+        label: '25: frame = bytearray(6000)',
+        line: 25,
+        cause: 'fragmented',
+      }),
+    ]);
+    expect(j.memoryErrors[0].largestFree).toBeLessThan(6000);
+    expect(j.snapshots[0]).toMatchObject({ seq: 0, trigger: 'start', label: null, source: 'wasm' });
+    expect(j.snapshots.some((s: { trigger: string }) => s.trigger === 'memory_error')).toBe(true);
+    expect(j.peakUsed).toBe(Math.max(...j.snapshots.map((s: { gc: { used: number } }) => s.gc.used)));
+    expect(r.stderr).toContain('MemoryError: memory allocation failed, allocating 6000 bytes');
+  });
+
+  it('exits 3 naming the budget and where it was broken', async () => {
+    const p = script(
+      'grow.py',
+      'import mpheap\nkeep = [bytearray(64) for i in range(100)]\nmpheap.snap("filled")\n',
+    );
+    const r = await cli('run', p, '--max-used', '4K', '--no-record', '--no-color');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/mpheap: --max-used 4,096: [\d,]+ bytes used at snapshot 1 "filled" \(snap\)/);
+    expect(r.stdout).toContain('budget broken: --max-used 4,096');
+  });
+
+  it('exits 5 when the watchdog stops the script, keeping what was recorded', async () => {
+    const rec = join(dir, 'hang.ndjson');
+    const p = script('hang.py', 'print("start")\nwhile True:\n    pass\n');
+    const r = await cli('run', p, '--timeout', '1', '--record', rec, '--no-color');
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain('stopped by the watchdog');
+    const back = readRecording(rec);
+    expect(back.snapshots.map((s) => s.trigger)).toEqual(['start']);
+    expect(back.events.some((e) => e.event === 'timeout')).toBe(true);
+  });
+
+  it('exits 4 on a syntax error, naming the line', async () => {
+    const p = script('bad.py', 'x = 1\ny = (\n');
+    const r = await cli('run', p, '--no-record', '--no-color');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('SyntaxError');
+    expect(r.stdout).toMatch(/SyntaxError at .*bad\.py:\d+/);
+  });
+
+  it('exits 2 on bad options and a missing script', async () => {
+    expect((await cli('run', join(dir, 'missing.py'))).code).toBe(2);
+    const p = script('fine.py', 'pass\n');
+    const small = await cli('run', p, '--heap', '1K', '--no-record');
+    expect(small.code).toBe(2);
+    expect(small.stderr).toContain('--heap: 1,024 bytes is too small');
+    expect((await cli('run', p, '--timeout', 'soon', '--no-record')).code).toBe(2);
+    expect((await cli('run', p, '--max-used', 'lots', '--no-record')).code).toBe(2);
+  });
+});
