@@ -6,6 +6,7 @@ import { BoardMonitor, type MonitorSummary } from '../../device/monitor.js';
 import { transportFor } from '../../device/node/open-port.js';
 import { RecordingWriter } from '../../recording/recording.js';
 import { formatBytes } from '../../util/size.js';
+import { type Dashboard, startDashboard } from '../../views/live/dashboard.js';
 import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
 import { CliError } from '../errors.js';
 import { boardCliError, PORT_HELP } from './port-option.js';
@@ -18,6 +19,8 @@ interface MonitorFlags {
   json?: boolean;
   map?: boolean;
   color?: boolean;
+  web?: boolean;
+  httpPort?: string;
 }
 
 export function registerMonitor(program: Command): void {
@@ -42,18 +45,22 @@ export function registerMonitor(program: Command): void {
     .option('--no-map', 'show figures and the history, not the heap map')
     .option('--json', 'no live view; print the summary as JSON at the end')
     .option('--no-color', 'no colours')
+    .option('--web', 'also show it live in a browser: serves a dashboard on 127.0.0.1 and prints its URL')
+    .option('--http-port <n>', 'port for --web (default: a free one)')
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  mpheap monitor --port a0\n' +
         '  mpheap monitor --port /dev/ttyUSB0 --poll 2 --record heap.ndjson\n' +
-        '  mpheap monitor --port socket://127.0.0.1:2217 --duration 60 --json\n\n' +
+        '  mpheap monitor --port socket://127.0.0.1:2217 --duration 60 --json\n' +
+        '  mpheap monitor --port a0 --web --http-port 8765   then open http://127.0.0.1:8765/\n\n' +
         'Exit codes: 0 ended (Ctrl-C or --duration), 2 bad option or port, 4 the port failed.',
     )
     .action(async (flags: MonitorFlags) => {
       const pollMs = secondsOption(flags.poll, '--poll');
       const durationMs = secondsOption(flags.duration, '--duration');
-      const summary = await monitorBoard(flags, pollMs, durationMs);
+      const httpPort = httpPortOption(flags);
+      const summary = await monitorBoard(flags, pollMs, durationMs, httpPort);
       if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else process.stderr.write(`\n${summaryText(summary)}\n`);
     });
@@ -62,6 +69,8 @@ export function registerMonitor(program: Command): void {
 interface MonitorResult extends MonitorSummary {
   port: string;
   recording: string | null;
+  /** The dashboard's address with --web. */
+  web: string | null;
   last: { usedBytes: number; freeBytes: number; largestFreeBytes: number; fragmentation: number } | null;
 }
 
@@ -69,12 +78,14 @@ async function monitorBoard(
   flags: MonitorFlags,
   pollMs: number | null,
   durationMs: number | null,
+  httpPort: number | null,
 ): Promise<MonitorResult> {
   const live = !flags.json;
   const c = pc.createColors(wantColor(flags.color));
   const history: { used: number; largest: number; total: number }[] = [];
   let last: MonitorResult['last'] = null;
   let recording: RecordingWriter | null = null;
+  let dashboard: Dashboard | null = null;
   const say = (text: string) => live && process.stderr.write(c.dim(`[mpheap] ${text}\n`));
 
   const monitor = new BoardMonitor({
@@ -83,10 +94,12 @@ async function monitorBoard(
     pollMs,
     onOutput: (text) => {
       recording?.output(text);
+      dashboard?.pushOutput(text);
       if (live) process.stdout.write(text);
     },
     onSnapshot: (s) => {
       recording?.snapshot(s);
+      dashboard?.push(s);
       const h = headerFigures(s);
       if (h) {
         last = {
@@ -106,6 +119,7 @@ async function monitorBoard(
     },
     onEvent: (event, fields) => {
       recording?.event(event, fields);
+      dashboard?.pushEvent({ ...fields, event, time: Date.now() });
       if (event === 'gap')
         say(`lost the board (${String(fields.reason)}); waiting for ${flags.port} to come back…`);
       else say(`reconnected after ${((fields.afterMs as number) / 1000).toFixed(1)} s`);
@@ -123,10 +137,21 @@ async function monitorBoard(
       throw new CliError(`--record: cannot write '${flags.record}': ${(e as Error).message}`);
     }
   }
+  if (httpPort !== null) {
+    try {
+      dashboard = await startDashboard({ port: httpPort, title: `mpheap monitor ${flags.port}` });
+    } catch (e) {
+      recording?.close();
+      throw dashboardCliError(e, httpPort);
+    }
+    // Printed even with --json (stdout stays the JSON): the URL is what the user came for.
+    process.stderr.write(`dashboard: ${dashboard.url}\n`);
+  }
   try {
     await monitor.start();
   } catch (e) {
     recording?.close();
+    await dashboard?.close();
     throw boardCliError(e);
   }
   say(
@@ -147,7 +172,27 @@ async function monitorBoard(
   const summary = await monitor.stop();
   recording?.event('end', summary as unknown as Record<string, unknown>);
   recording?.close();
-  return { ...summary, port: flags.port, recording: flags.record ?? null, last };
+  await dashboard?.close();
+  return { ...summary, port: flags.port, recording: flags.record ?? null, web: dashboard?.url ?? null, last };
+}
+
+/** The dashboard's TCP port with --web (0: a free one), or null without it. */
+function httpPortOption(flags: MonitorFlags): number | null {
+  if (flags.httpPort !== undefined && !flags.web) throw new CliError('--http-port: only with --web');
+  if (!flags.web) return null;
+  if (flags.httpPort === undefined) return 0;
+  const n = Number(flags.httpPort);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new CliError(`--http-port: '${flags.httpPort}' is not a TCP port (1 to 65535)`);
+  return n;
+}
+
+function dashboardCliError(e: unknown, port: number): CliError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new CliError(`--http-port: ${port} is in use on 127.0.0.1; pick another or leave it out`);
+  if (code === 'EACCES') return new CliError(`--http-port: not allowed to listen on ${port}`);
+  return new CliError(`--web: cannot start the dashboard: ${(e as Error).message}`);
 }
 
 function secondsOption(value: string | undefined, option: string): number | null {
@@ -203,5 +248,6 @@ function summaryText(s: MonitorResult): string {
     );
   }
   if (s.recording) lines.push(`recorded to ${s.recording}`);
+  if (s.web) lines.push(`dashboard at ${s.web} closed`);
   return lines.join('\n');
 }
