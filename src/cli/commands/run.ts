@@ -54,26 +54,29 @@ export function registerRun(program: Command): void {
     .command('run')
     .summary('run a script on real MicroPython and record what it does to the heap')
     .description(
-      'Run a MicroPython script on the MicroPython WebAssembly engine built into mpheap (the\n' +
-        'official build, MicroPython 1.27, 32-bit: 16-byte blocks like most boards) and record\n' +
-        'its heap as it goes. A snapshot (the full heap map) is taken:\n' +
+      'Run a MicroPython script on the MicroPython WebAssembly engine built into\n' +
+        'mpheap (the official build, MicroPython 1.27, 32-bit: 16-byte blocks like\n' +
+        'most boards) and record its heap as it goes. A snapshot (the full heap map)\n' +
+        'is taken:\n' +
         '  - at the start and at the end;\n' +
         '  - wherever the script calls micropython.mem_info() itself;\n' +
-        '  - at mpheap.snap("label"): `import mpheap` works in every script run this way;\n' +
+        '  - at mpheap.snap("label") (`import mpheap` works in every script run here);\n' +
         '  - after each top-level statement with --step;\n' +
         '  - after an uncaught MemoryError, set against the size it asked for.\n' +
-        'The script prints as it runs; a status line follows the heap; a summary ends the run.\n' +
-        'Every snapshot is appended to the recording the moment it is taken, so Ctrl-C or a\n' +
-        'crash loses nothing: open it with `mpheap decode FILE --all` or `mpheap report FILE`.\n\n' +
+        'The script prints as it runs, a status line follows the heap, and a summary\n' +
+        'ends the run. Each snapshot is appended to the recording the moment it is\n' +
+        'taken, so Ctrl-C or a crash loses nothing: open it with\n' +
+        '`mpheap decode FILE --all` or `mpheap report FILE`.\n\n' +
         'How this engine differs from a board (say so when you compare):\n' +
-        '  - it collects garbage only between top-level calls, never inside a loop, even when the\n' +
-        '    script calls gc.collect(): a loop that makes garbage needs more heap here than on a\n' +
-        '    board and, with --fixed, fails earlier. With --step the top-level statements run one\n' +
-        '    by one, so collection happens between them, as often as this engine allows;\n' +
-        '  - its heap grows by itself (extra areas) unless --fixed keeps it at --heap bytes;\n' +
-        '  - with --fixed, an allocation that fills the heap completely can leave it unable to\n' +
-        '    report the MemoryError (it needs heap to format the traceback): the watchdog then\n' +
-        '    stops it (exit 5).',
+        '  - it collects garbage only between top-level calls, never inside a loop,\n' +
+        '    even when the script calls gc.collect(): a loop that makes garbage needs\n' +
+        '    more heap here than on a board and, with --fixed, fails earlier. With\n' +
+        '    --step the top-level statements run one by one, so collection happens\n' +
+        '    between them, as often as this engine allows;\n' +
+        '  - its heap grows by itself (extra areas) unless --fixed keeps it at --heap;\n' +
+        '  - with --fixed, an allocation that fills the heap to the last block can\n' +
+        '    leave it unable to report the MemoryError (it needs heap to format the\n' +
+        '    traceback): the watchdog then stops it (exit 5).',
     )
     .argument('<script>', "MicroPython script ('-' for standard input)")
     .option(
@@ -94,17 +97,19 @@ export function registerRun(program: Command): void {
     .addHelpText(
       'after',
       '\nExamples:\n' +
-        '  mpheap run examples/sensor_logger.py                  record a script on a 112 KiB heap\n' +
+        '  mpheap run examples/sensor_logger.py\n' +
+        '        record a script on a 112 KiB heap (it grows when needed)\n' +
         '  mpheap run examples/fragmentation.py --fixed --heap 16K --step\n' +
-        '                                                        a board-sized heap, statement by statement\n' +
-        '  mpheap run app.py --fixed --heap 64K --max-used 48K --min-largest-free 4K --no-memory-error\n' +
-        '                                                        a CI check (exit 3 when a budget is broken)\n' +
+        '        a board-sized heap, statement by statement\n' +
+        '  mpheap run app.py --fixed --heap 64K --max-used 48K --min-largest-free 4K \\\n' +
+        '        --no-memory-error\n' +
+        '        a CI check (exit 3 when a budget is broken)\n' +
         '  mpheap run app.py --json | jq .peakUsed\n\n' +
         'In the script:\n' +
         '  import mpheap\n' +
-        '  mpheap.snap("after parse")      # a labelled snapshot (the module also runs on boards)\n\n' +
+        '  mpheap.snap("after parse")   # a labelled snapshot (works on boards too)\n\n' +
         'Exit codes: 0 ran, 2 bad option or unreadable script, 3 budget broken,\n' +
-        '4 the script raised an exception (or the engine failed), 5 stopped by the watchdog,\n' +
+        '4 the script raised an exception (or the engine failed),\n5 stopped by the watchdog, ' +
         '130 interrupted (Ctrl-C).',
     )
     .action(async (file: string, flags: RunFlags) => {
