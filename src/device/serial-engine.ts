@@ -4,6 +4,7 @@
  * Portable: give it any Transport (Node serial/TCP, WebSerial).
  */
 import type { Engine, EngineInfo, ExecOptions, ExecResult } from '../engines/engine.js';
+import { pythonString } from '../engines/python/quote.js';
 import { parseTraceback, renameTracebackFile } from '../engines/traceback.js';
 import { BoardLink } from './link.js';
 import { rewriteImports } from './module-imports.js';
@@ -123,19 +124,4 @@ export class SerialEngine implements Engine {
     }
     await this.link.close();
   }
-}
-
-/** A Python string literal any MicroPython can read (ASCII only, everything else escaped). */
-export function pythonString(text: string): string {
-  let out = "'";
-  for (const ch of text) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (ch === "'" || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (c >= 0x20 && c < 0x7f) out += ch;
-    else if (c < 0x100) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += `\\U${c.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}'`;
 }
