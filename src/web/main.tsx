@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { REPORT_FORMAT, type ReportData } from '../views/report/format.js';
 import { App } from './app.js';
+import { BoardConnect } from './board-connect.js';
 import { Session } from './session.js';
 import './style.css';
 
@@ -14,4 +15,4 @@ function readData(): ReportData {
 
 const session = new Session(readData());
 if (session.data.live) session.connectLive();
-render(<App session={session} />, document.getElementById('app')!);
+render(<App session={session} extra={<BoardConnect session={session} />} />, document.getElementById('app')!);
