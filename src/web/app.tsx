@@ -1,5 +1,5 @@
 /** The page: header and verdict, timeline and slider, the map, and the panels beside it. */
-import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { diff as heapDiff } from '../analysis/diff.js';
 import { heapFigures } from '../analysis/figures.js';
 import { wouldAllocate } from '../analysis/would-allocate.js';
@@ -47,6 +47,11 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
   const [sel, setSel] = useState(Math.max(0, n - 1));
   const [view, setView] = useState<'types' | 'diff'>('types');
   const [follow, setFollow] = useState(true);
+  // The key handler reads the selection from here: a listener bound to one render's `sel` can
+  // still fire after the next render committed (effects run later), and would step from a stale
+  // snapshot (← then → quickly landed one past where it started).
+  const selRef = useRef(sel);
+  selRef.current = sel;
 
   const select = (i: number) => {
     const last = session.snapshots.length - 1;
@@ -67,8 +72,8 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement) return;
-      if (e.key === 'ArrowLeft') select(sel - 1);
-      else if (e.key === 'ArrowRight') select(sel + 1);
+      if (e.key === 'ArrowLeft') select(selRef.current - 1);
+      else if (e.key === 'ArrowRight') select(selRef.current + 1);
       else if (e.key === 'Home') select(0);
       else if (e.key === 'End') select(session.snapshots.length - 1);
       else return;
@@ -76,7 +81,7 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [sel]);
+  }, []);
 
   useEffect(() => {
     window.mpheap = {
