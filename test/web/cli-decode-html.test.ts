@@ -4,6 +4,7 @@
  * failed): the report holds every decoded snapshot and the program output, and chromium draws it.
  * The command runs in this process through main(), on the current sources.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -67,7 +68,16 @@ test('decode --html writes a report of every snapshot and the program output, an
   expect(r.stdout).toContain('3 snapshots found; showing #2');
   expect(r.stderr).toBe(`wrote ${out}: 3 snapshots, ${(statSync(out).size / 1024).toFixed(1)} KiB\n`);
 
-  const data = reportDataOf(readFileSync(out, 'utf8'));
+  const html = readFileSync(out, 'utf8');
+  const data = reportDataOf(html);
+  // Self-contained: the policy allows exactly the one inline script (the whole bundle, WebSerial
+  // code included), by its hash, and no connections.
+  const scripts = [...html.matchAll(/<script>(.*?)<\/script>/gs)].map((m) => m[1]);
+  expect(scripts).toHaveLength(1);
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
+  expect(csp).toContain(`script-src 'sha256-${createHash('sha256').update(scripts[0]).digest('base64')}'`);
+  expect(csp).toContain("default-src 'none'");
+  expect(csp).toContain("connect-src 'none'");
   expect(data.title).toBe('mpheap decode: 13_frag_big_fail.log');
   expect(data.snapshots.map((s) => s.gc)).toEqual(
     TRUTH.map(({ gc: { max_new_split, ...rest } }) => ({ ...rest, maxNewSplit: max_new_split })),
@@ -75,6 +85,10 @@ test('decode --html writes a report of every snapshot and the program output, an
   expect(data.output).toContain('MemoryError: memory allocation failed, allocating 2440 bytes');
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 1300 } });
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
   await page.goto(`file://${out}`);
   await page.waitForFunction(() => window.mpheap?.canvas() != null);
   expect(await page.getByTestId('snapshot-title').innerText()).toContain('Snapshot 3 of 3');
@@ -102,6 +116,7 @@ test('decode --html writes a report of every snapshot and the program output, an
   }, head);
   expect(pixel).toEqual(parseRgb(paletteEntry(String.fromCharCode(map[head])).rgb));
   expect(await page.getByTestId('all-output').textContent()).toContain('allocating 2440 bytes');
+  expect(violations).toEqual([]);
   await page.screenshot({ path: join(RESULTS, 'decode-microbit-13.png'), fullPage: true });
   await page.close();
 });
