@@ -33,6 +33,7 @@ export * from './device/ports.js';
 export * from './device/raw-repl.js';
 export * from './device/serial-engine.js';
 export type * from './device/transport.js';
+export * from './device/web-serial-transport.js';
 export * from './device/node/open-port.js';
 export * from './device/node/serial-transport.js';
 export * from './device/node/tcp-transport.js';
