@@ -12,8 +12,10 @@ import { formatBytes, formatSize } from '../../util/size.js';
 import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { readTextFile, sizeOption } from '../io.js';
+import { boardCliError, engineForPort, PORT_HELP } from './port-option.js';
 
 export interface RunFlags {
+  port?: string;
   heap?: string;
   fixed?: boolean;
   step?: boolean;
@@ -37,8 +39,15 @@ const EXIT_OF: Record<RunExit, number> = {
 /**
  * Which engine runs the script. Everything after this works with any Engine.
  */
-export function createEngine(flags: RunFlags): Engine {
-  // ── boards (issue 5): `--port DEV` → the serial engine goes here, before the default ──
+export async function createEngine(flags: RunFlags): Promise<Engine> {
+  if (flags.port !== undefined) {
+    // A board's heap is whatever its firmware made it: nothing here can size or pin it.
+    if (flags.heap !== undefined || flags.fixed)
+      throw new CliError(
+        `${flags.heap !== undefined ? '--heap' : '--fixed'}: only for the built-in engine; a board's heap is sized by its firmware`,
+      );
+    return engineForPort(flags.port);
+  }
   const heapSize = flags.heap === undefined ? DEFAULT_WASM_HEAP : sizeOption(flags.heap, '--heap');
   if (heapSize < MIN_WASM_HEAP)
     throw new CliError(
@@ -67,6 +76,9 @@ export function registerRun(program: Command): void {
         'ends the run. Each snapshot is appended to the recording the moment it is\n' +
         'taken, so Ctrl-C or a crash loses nothing: open it with\n' +
         '`mpheap decode FILE --all` or `mpheap report FILE`.\n\n' +
+        'With --port it runs on a real board over the raw REPL instead (or on the\n' +
+        'micro:bit of `mpheap emulate microbit`): `mpheap` is defined in the board\'s\n' +
+        'RAM, never on its filesystem, and the script runs as it would on its own.\n\n' +
         'How this engine differs from a board (say so when you compare):\n' +
         '  - it collects garbage only between top-level calls, never inside a loop,\n' +
         '    even when the script calls gc.collect(): a loop that makes garbage needs\n' +
@@ -79,6 +91,7 @@ export function registerRun(program: Command): void {
         '    traceback): the watchdog then stops it (exit 5).',
     )
     .argument('<script>', "MicroPython script ('-' for standard input)")
+    .option('--port <dev>', `run it on a real board instead: ${PORT_HELP}`)
     .option(
       '--heap <size>',
       `GC heap size (e.g. 16K, 112K, 0x1C000, 1M; default ${formatSize(DEFAULT_WASM_HEAP)})`,
@@ -104,7 +117,9 @@ export function registerRun(program: Command): void {
         '  mpheap run app.py --fixed --heap 64K --max-used 48K --min-largest-free 4K \\\n' +
         '        --no-memory-error\n' +
         '        a CI check (exit 3 when a budget is broken)\n' +
-        '  mpheap run app.py --json | jq .peakUsed\n\n' +
+        '  mpheap run app.py --json | jq .peakUsed\n' +
+        '  mpheap run examples/fragmentation.py --port a0\n' +
+        '        on the board at /dev/ttyACM0 (socket://127.0.0.1:PORT: the emulator)\n\n' +
         'In the script:\n' +
         '  import mpheap\n' +
         '  mpheap.snap("after parse")   # a labelled snapshot (works on boards too)\n\n' +
@@ -130,7 +145,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       flags.minLargestFree === undefined ? undefined : sizeOption(flags.minLargestFree, '--min-largest-free'),
     noMemoryError: flags.memoryError === false,
   };
-  const engine = createEngine(flags);
+  const engine = await createEngine(flags);
   const json = flags.json === true;
   const out = json ? process.stderr : process.stdout;
   const status = new StatusLine(!json && process.stderr.isTTY === true);
@@ -167,7 +182,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     try {
       await engine.load();
     } catch (e) {
-      throw new CliError((e as Error).message, EXIT.SCRIPT_FAILED);
+      const board = boardCliError(e);
+      throw board instanceof CliError ? board : new CliError((e as Error).message, EXIT.SCRIPT_FAILED);
     }
     result = await runScript(engine, script, {
       scriptName,
@@ -187,6 +203,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     recording?.event('engine_failed', { message: (e as Error).message });
     if (interrupted) return EXIT.INTERRUPTED;
     if (e instanceof CliError) throw e;
+    const board = boardCliError(e);
+    if (board instanceof CliError) throw board;
     throw new CliError(`the engine failed: ${(e as Error).message}`, EXIT.SCRIPT_FAILED);
   } finally {
     process.removeListener('SIGINT', onSigint);
