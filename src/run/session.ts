@@ -43,6 +43,8 @@ export interface RunOptions {
   onSnapshot?: (s: HeapSnapshot, progress: RunProgress) => void;
   /** A budget broken (as it is noticed). */
   onViolation?: (v: BudgetViolation) => void;
+  /** Every event the recording gets (start, exception, memory_error, budget, timeout, end…), as it happens. */
+  onEvent?: (event: string, fields: Record<string, unknown>) => void;
 }
 
 export interface RunProgress {
@@ -89,10 +91,15 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   let peakUsed: number | null = null;
   let minLargestFree: number | null = null;
   let lastLabel: string | null = null;
+  // One path for events, so the recording and a live view (the dashboard) see the same ones.
+  const event = (name: string, fields: Record<string, unknown>) => {
+    rec?.event(name, fields);
+    opts.onEvent?.(name, fields);
+  };
 
   const violated = (v: BudgetViolation) => {
     violations.push(v);
-    rec?.event('budget', {
+    event('budget', {
       budget: v.budget,
       limit: v.limit,
       value: v.value,
@@ -110,7 +117,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
       rec?.output(text);
       opts.onOutput?.(text);
     },
-    onWarning: (w) => rec?.event('warning', { message: w.message, line: w.line }),
+    onWarning: (w) => event('warning', { message: w.message, line: w.line }),
     onSnapshot: (s) => {
       snapshots.push(s);
       rec?.snapshot(s);
@@ -136,7 +143,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   ) => {
     const r = await exec(snapshotCode(trigger, arg));
     if (r.error)
-      rec?.event('warning', { message: `${trigger} snapshot failed: ${r.error.type}: ${r.error.message}` });
+      event('warning', { message: `${trigger} snapshot failed: ${r.error.type}: ${r.error.message}` });
     return !r.timedOut;
   };
 
@@ -152,7 +159,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
 
   let error: PythonErrorInfo | null = null;
   let timedOut = false;
-  rec?.event('start', { script: scriptName, step: opts.step === true, units: units.length });
+  event('start', { script: scriptName, step: opts.step === true, units: units.length });
   timedOut = !(await takeSnapshot('start', null));
 
   for (const unit of timedOut ? [] : units) {
@@ -163,7 +170,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     }
     if (r.error) {
       error = r.error;
-      rec?.event('exception', { type: r.error.type, message: r.error.message, line: r.error.line });
+      event('exception', { type: r.error.type, message: r.error.message, line: r.error.line });
       if (r.error.type === 'MemoryError') {
         const requested = requestedBytesOf(r.error.message);
         const before = snapshots.length;
@@ -182,7 +189,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
           ...d,
         };
         memoryErrors.push(report);
-        rec?.event('memory_error', { ...report });
+        event('memory_error', { ...report });
         if (budgets.noMemoryError) violated(memoryErrorViolation(requested, r.error.line, scriptName));
         if (!ok) timedOut = true;
       }
@@ -196,7 +203,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
 
   if (!timedOut) timedOut = !(await takeSnapshot('end', null));
   decoder.end();
-  if (timedOut) rec?.event('timeout', { afterMs: Date.now() - started });
+  if (timedOut) event('timeout', { afterMs: Date.now() - started });
 
   const memoryErrorIsBudget = error?.type === 'MemoryError' && budgets.noMemoryError === true;
   const exit: RunExit = timedOut
@@ -206,7 +213,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
       : violations.length > 0
         ? 'budget'
         : 'ok';
-  rec?.event('end', { exit, snapshots: snapshots.length, peakUsed, minLargestFree });
+  event('end', { exit, snapshots: snapshots.length, peakUsed, minLargestFree });
   return {
     scriptName,
     snapshots,

@@ -1,5 +1,5 @@
 /** `mpheap run` through the real CLI entry (in-process) on the real engine: exit codes, --json, recordings. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -128,5 +128,36 @@ describe('mpheap run', () => {
     expect(small.stderr).toContain('--heap: 1,024 bytes is too small');
     expect((await cli('run', p, '--timeout', 'soon', '--no-record')).code).toBe(2);
     expect((await cli('run', p, '--max-used', 'lots', '--no-record')).code).toBe(2);
+  });
+
+  it('--html keeps every snapshot taken before the watchdog stopped the script', async () => {
+    const html = join(dir, 'hang.html');
+    const p = script('hang-html.py', 'import mpheap\nmpheap.snap("before")\nwhile True:\n    pass\n');
+    const r = await cli('run', p, '--timeout', '1', '--html', html, '--no-record');
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/wrote .*hang\.html: 2 snapshots, [\d.]+ KiB\n/);
+    const page = readFileSync(html, 'utf8');
+    const json = /<script type="application\/json" id="mpheap-data">(.*?)<\/script>/s.exec(page)?.[1];
+    const data = JSON.parse(json ?? 'null');
+    expect(
+      data.snapshots.map((s: { trigger: string; label: string | null }) => [s.trigger, s.label]),
+    ).toEqual([
+      ['start', null],
+      ['snap', 'before'],
+    ]);
+    expect(data.events.map((e: { event: string }) => e.event)).toContain('timeout');
+  });
+
+  it('refuses an --html it could not write and --http-port without --web, before running', async () => {
+    const p = script('never.py', 'print("ran")\n');
+    const html = await cli('run', p, '--html', join(dir, 'no', 'such', 'r.html'), '--no-record');
+    expect([html.code, html.stdout]).toEqual([2, '']);
+    expect(html.stderr).toBe(
+      `mpheap: --html: cannot write '${join(dir, 'no', 'such', 'r.html')}': no such folder\n`,
+    );
+    const port = await cli('run', p, '--http-port', '8765', '--no-record');
+    expect([port.code, port.stderr]).toEqual([2, 'mpheap: --http-port: only with --web\n']);
+    const bad = await cli('run', p, '--web', '--http-port', 'x', '--no-record');
+    expect([bad.code, bad.stderr]).toEqual([2, "mpheap: --http-port: 'x' is not a TCP port (1 to 65535)\n"]);
   });
 });

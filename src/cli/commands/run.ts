@@ -12,7 +12,9 @@ import { formatBytes, formatSize } from '../../util/size.js';
 import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { readTextFile, sizeOption } from '../io.js';
+import { httpPortOption } from './http-port-option.js';
 import { boardCliError, engineForPort, PORT_HELP } from './port-option.js';
+import { RunViews } from './run-views.js';
 
 export interface RunFlags {
   port?: string;
@@ -27,6 +29,9 @@ export interface RunFlags {
   map?: boolean;
   json?: boolean;
   color?: boolean;
+  html?: string;
+  web?: boolean;
+  httpPort?: string;
 }
 
 const EXIT_OF: Record<RunExit, number> = {
@@ -77,7 +82,7 @@ export function registerRun(program: Command): void {
         'taken, so Ctrl-C or a crash loses nothing: open it with\n' +
         '`mpheap decode FILE --all` or `mpheap report FILE`.\n\n' +
         'With --port it runs on a real board over the raw REPL instead (or on the\n' +
-        'micro:bit of `mpheap emulate microbit`): `mpheap` is defined in the board\'s\n' +
+        "micro:bit of `mpheap emulate microbit`): `mpheap` is defined in the board's\n" +
         'RAM, never on its filesystem, and the script runs as it would on its own.\n\n' +
         'How this engine differs from a board (say so when you compare):\n' +
         '  - it collects garbage only between top-level calls, never inside a loop,\n' +
@@ -104,6 +109,9 @@ export function registerRun(program: Command): void {
     .option('--max-used <bytes>', 'budget: fail (exit 3) if any snapshot uses more than this')
     .option('--min-largest-free <bytes>', 'budget: fail (exit 3) if the largest free block drops below this')
     .option('--no-memory-error', 'budget: fail (exit 3) on a MemoryError')
+    .option('--html <file>', 'write an HTML report at the end (also when the script fails or times out)')
+    .option('--web', 'show the heap live in a browser: serves a dashboard on 127.0.0.1, prints its URL')
+    .option('--http-port <n>', 'port for --web (default: a free one)')
     .option('--map', 'draw the heap map of the last snapshot in the summary')
     .option('--no-color', 'plain text, no colours (also: NO_COLOR=1)')
     .option('--json', 'print the summary as JSON (schema: docs/json.md); script output goes to stderr')
@@ -118,6 +126,8 @@ export function registerRun(program: Command): void {
         '        --no-memory-error\n' +
         '        a CI check (exit 3 when a budget is broken)\n' +
         '  mpheap run app.py --json | jq .peakUsed\n' +
+        '  mpheap run app.py --web --html app.html\n' +
+        '        watch it live in a browser, then keep the report\n' +
         '  mpheap run examples/fragmentation.py --port a0\n' +
         '        on the board at /dev/ttyACM0 (socket://127.0.0.1:PORT: the emulator)\n\n' +
         'In the script:\n' +
@@ -145,6 +155,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       flags.minLargestFree === undefined ? undefined : sizeOption(flags.minLargestFree, '--min-largest-free'),
     noMemoryError: flags.memoryError === false,
   };
+  const httpPort = httpPortOption(flags.web, flags.httpPort);
   const engine = await createEngine(flags);
   const json = flags.json === true;
   const out = json ? process.stderr : process.stdout;
@@ -168,6 +179,21 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     }
   }
 
+  let views: RunViews;
+  try {
+    views = await RunViews.start({
+      html: flags.html ?? null,
+      httpPort,
+      title: `mpheap run ${scriptName}${flags.port ? ` on ${flags.port}` : ''}`,
+    });
+  } catch (e) {
+    recording?.close();
+    await engine.close();
+    throw e;
+  }
+  // Printed even with --json (stdout stays the JSON): the URL is what the user came for.
+  if (views.dashboard) process.stderr.write(`dashboard: ${views.dashboard.url}\n`);
+
   // Ctrl-C: stop the engine, keep the recording whole, exit 130.
   let interrupted = false;
   const onSigint = () => {
@@ -178,6 +204,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   process.once('SIGINT', onSigint);
 
   let result: RunResult;
+  let htmlWritten = true;
   try {
     try {
       await engine.load();
@@ -191,8 +218,15 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       timeoutMs: timeoutS * 1000,
       budgets,
       recording,
-      onOutput: (text) => status.around(text, () => out.write(text)),
-      onSnapshot: (_s: HeapSnapshot, p: RunProgress) => status.show(statusText(p)),
+      onOutput: (text) => {
+        views.addOutput(text);
+        status.around(text, () => out.write(text));
+      },
+      onSnapshot: (s: HeapSnapshot, p: RunProgress) => {
+        views.snapshot(s);
+        status.show(statusText(p));
+      },
+      onEvent: (name, fields) => views.event(name, fields),
       onViolation: (v: BudgetViolation) => {
         const line = `mpheap: ${v.message}\n`;
         status.around(line, () => process.stderr.write(line));
@@ -201,6 +235,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   } catch (e) {
     status.clear();
     recording?.event('engine_failed', { message: (e as Error).message });
+    views.event('engine_failed', { message: (e as Error).message });
     if (interrupted) return EXIT.INTERRUPTED;
     if (e instanceof CliError) throw e;
     const board = boardCliError(e);
@@ -210,6 +245,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     process.removeListener('SIGINT', onSigint);
     await engine.close();
     recording?.close();
+    // Whatever ended the run, the report holds every snapshot captured up to then.
+    htmlWritten = await views.finish();
   }
   status.clear();
   if (interrupted) return EXIT.INTERRUPTED;
@@ -226,7 +263,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       process.stdout.write(`\n${renderSnapshot(shown, { color: wantColor(flags.color), legend: false })}`);
     process.stdout.write(`\n${formatSummary(result, ctx)}`);
   }
-  return EXIT_OF[result.exit];
+  // A report that could not be written fails a run that otherwise went well.
+  return !htmlWritten && result.exit === 'ok' ? EXIT.BAD_INPUT : EXIT_OF[result.exit];
 }
 
 /** The map worth drawing: the heap after a MemoryError, else the last one when --map asks. */

@@ -1,0 +1,108 @@
+/**
+ * What `mpheap run` shows besides the terminal: the live dashboard (--web), fed as the run goes,
+ * and the HTML report (--html), written when the run ends however it ends (exception, watchdog,
+ * Ctrl-C, a board that went away), from everything captured up to then.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+import { type Dashboard, startDashboard } from '../../views/live/dashboard.js';
+import { type EventLike, writeReportFile } from '../../views/report/write-report.js';
+import { CliError } from '../errors.js';
+import { dashboardCliError } from './http-port-option.js';
+
+export interface RunViewOptions {
+  /** --html FILE, or null. */
+  html: string | null;
+  /** --web: the dashboard's port (0: a free one), or null without --web. */
+  httpPort: number | null;
+  title: string;
+}
+
+export class RunViews {
+  private readonly snapshots: HeapSnapshot[] = [];
+  private readonly events: EventLike[] = [];
+  private output = '';
+  private lastException: string | null = null;
+
+  private constructor(
+    private readonly opts: RunViewOptions,
+    readonly dashboard: Dashboard | null,
+  ) {}
+
+  /** Checks --html can be written and starts the dashboard, before anything runs. */
+  static async start(opts: RunViewOptions): Promise<RunViews> {
+    if (opts.html !== null) checkWritable(opts.html);
+    let dashboard: Dashboard | null = null;
+    if (opts.httpPort !== null) {
+      try {
+        dashboard = await startDashboard({ port: opts.httpPort, title: opts.title });
+      } catch (e) {
+        throw dashboardCliError(e, opts.httpPort);
+      }
+    }
+    return new RunViews(opts, dashboard);
+  }
+
+  snapshot(s: HeapSnapshot): void {
+    this.snapshots.push(s);
+    this.dashboard?.push(s);
+  }
+
+  addOutput(text: string): void {
+    this.output += text;
+    this.dashboard?.pushOutput(text);
+  }
+
+  /** A run event; a MemoryError's `requested` is the `request` the page sets against the map. */
+  event(name: string, fields: Record<string, unknown>): void {
+    const e: EventLike = { ...fields, event: name, time: Date.now() };
+    if (name === 'exception') this.lastException = `${fields.type}: ${fields.message}`;
+    if (name === 'memory_error') {
+      if (typeof fields.requested === 'number') e.request = fields.requested;
+      // The page heads its MemoryError panel with this: the exception line, as Python printed it.
+      if (this.lastException !== null) e.message = this.lastException;
+    }
+    this.events.push(e);
+    this.dashboard?.pushEvent(e);
+  }
+
+  /**
+   * Closes the dashboard and writes the report. Never throws: the run's own outcome matters more,
+   * so a report that cannot be written is said on stderr and reported as false.
+   */
+  async finish(): Promise<boolean> {
+    await this.dashboard?.close();
+    if (this.opts.html === null) return true;
+    const path = this.opts.html;
+    try {
+      const bytes = writeReportFile(path, this.snapshots, {
+        title: this.opts.title,
+        events: this.events,
+        output: this.output,
+      });
+      const n = this.snapshots.length;
+      process.stderr.write(
+        `wrote ${path}: ${n} snapshot${n === 1 ? '' : 's'}, ${(bytes / 1024).toFixed(1)} KiB\n`,
+      );
+      return true;
+    } catch (e) {
+      process.stderr.write(`mpheap: --html: cannot write '${path}': ${(e as Error).message}\n`);
+      return false;
+    }
+  }
+}
+
+/** Fails before the run, not after it, when the report could not be written. */
+function checkWritable(path: string): void {
+  const full = resolve(path);
+  try {
+    if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) throw new Error('it is a folder');
+    accessSync(dirname(full), constants.W_OK);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'ENOENT' ? 'no such folder' : err.code === 'EACCES' ? 'not allowed' : err.message;
+    throw new CliError(`--html: cannot write '${path}': ${why}`);
+  }
+}

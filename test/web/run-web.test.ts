@@ -1,0 +1,165 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: these are playwright's Locator.innerText(), not the DOM property
+/**
+ * `mpheap run --web` and `--html` on the real WebAssembly engine, through the CLI entry
+ * (in-process), seen in chromium: the dashboard receives each snapshot while the script still
+ * runs, and the report of a fragmenting run shows the MemoryError's request against the largest
+ * free block of the heap at that moment.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { buildWebBundle, launchChromium, RESULTS } from './support.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mpheap-run-web-'));
+let browser: Browser;
+
+beforeAll(async () => {
+  await buildWebBundle();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts the CLI in this process; `stderr()` shows what it has written so far. */
+function startCli(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  });
+  process.exitCode = undefined;
+  let finished = false;
+  const done = main(['node', 'mpheap', ...args]).then((code) => {
+    finished = true;
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+    return { code, stdout, stderr };
+  });
+  return { done, stderr: () => stderr, finished: () => finished };
+}
+
+const STEPS = 8;
+/** Grows a list, a labelled snapshot and a pause after each step, so a page can watch it happen. */
+const GROWING = [
+  'import time',
+  'import mpheap',
+  'keep = []',
+  `for i in range(${STEPS}):`,
+  '    keep.append(bytearray(512))',
+  "    print('step', i)",
+  "    mpheap.snap('step %d' % i)",
+  '    time.sleep_ms(600)',
+  '',
+].join('\n');
+
+describe('mpheap run --web', () => {
+  test('the dashboard receives the snapshots live from an embedded-engine run', async () => {
+    const file = join(dir, 'growing.py');
+    writeFileSync(file, GROWING);
+    const cli = startCli('run', file, '--web', '--no-record', '--json');
+    await vi.waitFor(() => expect(cli.stderr()).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\/\n/), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    const url = /http:\S+/.exec(cli.stderr())![0];
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    try {
+      await page.goto(url);
+      expect(await page.getByTestId('title').innerText()).toBe(`mpheap run ${file}`);
+      // Three labelled snapshots in, while the script is still running: they came live.
+      await page.waitForFunction(
+        () => window.mpheap!.session.snapshots.filter((s) => s.trigger === 'snap').length >= 3,
+        null,
+        { timeout: 20_000 },
+      );
+      expect(cli.finished()).toBe(false);
+      expect(await page.getByTestId('status').innerText()).toBe('live: connected');
+      await page.screenshot({ path: join(RESULTS, 'run-web-live.png'), fullPage: true });
+
+      const r = await cli.done;
+      expect(r.code).toBe(0);
+      const summary = JSON.parse(r.stdout);
+      // Everything the run captured reached the page, in order, with its labels and its heap.
+      await page.waitForFunction(
+        (n) => window.mpheap!.session.snapshots.length === n,
+        summary.snapshots.length,
+      );
+      const seen = await page.evaluate(() =>
+        window.mpheap!.session.snapshots.map((s) => ({
+          trigger: s.trigger,
+          label: s.label,
+          total: s.gc?.total,
+        })),
+      );
+      expect(seen).toEqual(
+        summary.snapshots.map((s: { trigger: string; label: string | null; gc: { total: number } }) => ({
+          trigger: s.trigger,
+          label: s.label,
+          total: s.gc.total,
+        })),
+      );
+      expect(seen.map((s) => s.label)).toEqual([
+        null,
+        ...Array.from({ length: STEPS }, (_, i) => `step ${i}`),
+        null,
+      ]);
+      expect(await page.getByTestId('all-output').textContent()).toContain(`step ${STEPS - 1}`);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('mpheap run --html', () => {
+  test('writes the report of a fragmenting run; it shows the request against the largest free block', async () => {
+    const html = join(dir, 'fragmentation.html');
+    const example = new URL('../../examples/fragmentation.py', import.meta.url).pathname;
+    const r = await startCli(
+      'run',
+      example,
+      '--fixed',
+      '--heap',
+      '16K',
+      '--html',
+      html,
+      '--no-record',
+      '--json',
+    ).done;
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/wrote .*fragmentation\.html: 5 snapshots, [\d.]+ KiB\n/);
+    const summary = JSON.parse(r.stdout);
+    const m = summary.memoryErrors[0];
+    expect(m).toMatchObject({ requested: 6000, cause: 'fragmented' });
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    try {
+      await page.goto(pathToFileURL(html).href);
+      const index = summary.snapshots.findIndex((s: { trigger: string }) => s.trigger === 'memory_error');
+      expect(index).toBe(3);
+      await page.evaluate(async (k) => {
+        const done = window.mpheap!.rendered();
+        window.mpheap!.select(k);
+        await done;
+      }, index);
+      const panel = await page.getByTestId('memory-error').innerText();
+      expect(panel).toContain('MemoryError: memory allocation failed, allocating 6000 bytes');
+      expect(panel).toContain(`Asked for 6,000 B (${Math.ceil(6000 / 16)} blocks)`);
+      expect(panel).toContain(`largest free block is ${m.largestFree.toLocaleString('en-US')} B`);
+      expect(panel).toContain('still finds no place for it');
+      await page.screenshot({ path: join(RESULTS, 'run-html-memory-error.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+});
