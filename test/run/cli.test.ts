@@ -157,6 +157,8 @@ describe('mpheap run', () => {
     );
     const port = await cli('run', p, '--http-port', '8765', '--no-record');
     expect([port.code, port.stderr]).toEqual([2, 'mpheap: --http-port: only with --web\n']);
+    const wait = await cli('run', p, '--web-wait', '--no-record');
+    expect([wait.code, wait.stderr]).toEqual([2, 'mpheap: --web-wait: only with --web\n']);
     const bad = await cli('run', p, '--web', '--http-port', 'x', '--no-record');
     expect([bad.code, bad.stderr]).toEqual([2, "mpheap: --http-port: 'x' is not a TCP port (1 to 65535)\n"]);
   });

@@ -6,6 +6,7 @@
  * free block of the heap at that moment.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -118,6 +119,48 @@ describe('mpheap run --web', () => {
     } finally {
       await page.close();
     }
+  });
+});
+
+function httpStatus(url: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = request(url, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    req.end();
+  });
+}
+
+describe('mpheap run --web --web-wait', () => {
+  test('keeps the dashboard of a finished run open until Ctrl-C', async () => {
+    const file = join(dir, 'short.py');
+    writeFileSync(file, 'import mpheap\nmpheap.snap("only")\n');
+    const othersListening = process.listeners('SIGINT');
+    const cli = startCli('run', file, '--web', '--web-wait', '--no-record', '--json');
+    await vi.waitFor(() => expect(cli.stderr()).toMatch(/dashboard still open at http:\S+; Ctrl-C ends\n$/), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    const url = /http:\S+/.exec(cli.stderr())![0];
+    const page = await browser.newPage();
+    try {
+      // Opened after the run ended: the page still gets every snapshot of it.
+      await page.goto(url);
+      await page.waitForFunction(() => window.mpheap!.session.snapshots.length === 3);
+      const labels = await page.evaluate(() => window.mpheap!.session.snapshots.map((s) => s.label));
+      expect(labels).toEqual([null, 'only', null]);
+      expect(cli.finished()).toBe(false);
+    } finally {
+      await page.close();
+    }
+    // Ctrl-C, to the CLI only: playwright listens for SIGINT too and would close chromium.
+    const ctrlC = process.listeners('SIGINT').filter((l) => !othersListening.includes(l));
+    expect(ctrlC).toHaveLength(1);
+    ctrlC[0]('SIGINT');
+    expect((await cli.done).code).toBe(0);
+    expect(await httpStatus(url)).toBe('ECONNREFUSED');
   });
 });
 

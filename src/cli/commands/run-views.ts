@@ -68,11 +68,10 @@ export class RunViews {
   }
 
   /**
-   * Closes the dashboard and writes the report. Never throws: the run's own outcome matters more,
-   * so a report that cannot be written is said on stderr and reported as false.
+   * Writes the report. Never throws: the run's own outcome matters more, so a report that cannot
+   * be written is said on stderr and reported as false.
    */
-  async finish(): Promise<boolean> {
-    await this.dashboard?.close();
+  writeReport(): boolean {
     if (this.opts.html === null) return true;
     const path = this.opts.html;
     try {
@@ -90,6 +89,26 @@ export class RunViews {
       process.stderr.write(`mpheap: --html: cannot write '${path}': ${(e as Error).message}\n`);
       return false;
     }
+  }
+
+  async close(): Promise<void> {
+    await this.dashboard?.close();
+  }
+
+  /** --web-wait: the page stays served after the run (a short script ends before anyone looks). */
+  async keepOpenUntilCtrlC(): Promise<void> {
+    if (!this.dashboard) return;
+    process.stderr.write(`dashboard still open at ${this.dashboard.url}; Ctrl-C ends\n`);
+    await new Promise<void>((done) => {
+      const end = () => {
+        process.off('SIGINT', end);
+        process.off('SIGTERM', end);
+        done();
+      };
+      process.once('SIGINT', end);
+      process.once('SIGTERM', end);
+    });
+    await this.close();
   }
 }
 

@@ -32,6 +32,7 @@ export interface RunFlags {
   html?: string;
   web?: boolean;
   httpPort?: string;
+  webWait?: boolean;
 }
 
 const EXIT_OF: Record<RunExit, number> = {
@@ -112,6 +113,7 @@ export function registerRun(program: Command): void {
     .option('--html <file>', 'write an HTML report at the end (also when the script fails or times out)')
     .option('--web', 'show the heap live in a browser: serves a dashboard on 127.0.0.1, prints its URL')
     .option('--http-port <n>', 'port for --web (default: a free one)')
+    .option('--web-wait', 'with --web: keep the dashboard open after the run, until Ctrl-C')
     .option('--map', 'draw the heap map of the last snapshot in the summary')
     .option('--no-color', 'plain text, no colours (also: NO_COLOR=1)')
     .option('--json', 'print the summary as JSON (schema: docs/json.md); script output goes to stderr')
@@ -156,6 +158,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     noMemoryError: flags.memoryError === false,
   };
   const httpPort = httpPortOption(flags.web, flags.httpPort);
+  if (flags.webWait && !flags.web) throw new CliError('--web-wait: only with --web');
   const engine = await createEngine(flags);
   const json = flags.json === true;
   const out = json ? process.stderr : process.stdout;
@@ -205,6 +208,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 
   let result: RunResult;
   let htmlWritten = true;
+  let ranToEnd = false;
   try {
     try {
       await engine.load();
@@ -232,6 +236,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
         status.around(line, () => process.stderr.write(line));
       },
     });
+    ranToEnd = true;
   } catch (e) {
     status.clear();
     recording?.event('engine_failed', { message: (e as Error).message });
@@ -246,7 +251,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     await engine.close();
     recording?.close();
     // Whatever ended the run, the report holds every snapshot captured up to then.
-    htmlWritten = await views.finish();
+    htmlWritten = views.writeReport();
+    if (!(ranToEnd && flags.webWait && !interrupted)) await views.close();
   }
   status.clear();
   if (interrupted) return EXIT.INTERRUPTED;
@@ -264,6 +270,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     process.stdout.write(`\n${formatSummary(result, ctx)}`);
   }
   // A report that could not be written fails a run that otherwise went well.
+  if (flags.webWait) await views.keepOpenUntilCtrlC();
   return !htmlWritten && result.exit === 'ok' ? EXIT.BAD_INPUT : EXIT_OF[result.exit];
 }
 
