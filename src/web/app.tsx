@@ -60,14 +60,17 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
     setFollow(v === last);
   };
 
-  useEffect(
-    () =>
-      session.subscribe(() => {
-        setVersion(session.version);
-        if (follow) setSel(Math.max(0, session.snapshots.length - 1));
-      }),
-    [follow],
-  );
+  useEffect(() => {
+    const sync = () => {
+      setVersion(session.version);
+      if (follow) setSel(Math.max(0, session.snapshots.length - 1));
+    };
+    const unsubscribe = session.subscribe(sync);
+    // The live stream starts before the first render, and a page opened late receives the whole
+    // history in one burst: whatever arrived before this subscription must be drawn now.
+    sync();
+    return unsubscribe;
+  }, [follow]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -107,8 +107,11 @@ describe('the live dashboard', () => {
     // A page opened later catches up with everything pushed so far.
     const late = await browser.newPage();
     await late.goto(dash.url);
+    // Each look has a short timeout, so a slow start is retried by the poll, not stuck in one wait.
     await expect
-      .poll(() => late.getByTestId('snapshot-title').innerText())
+      .poll(() => late.getByTestId('snapshot-title').innerText({ timeout: 1000 }).catch(String), {
+        timeout: 20_000,
+      })
       .toContain(`Snapshot ${snapshots.length} of ${snapshots.length}`);
     await late.close();
     await page.close();
