@@ -197,7 +197,9 @@ describe('the report page', () => {
         `Asked for ${request.toLocaleString('en-US')} B (${Math.ceil(request / 16)} blocks)`,
       );
       expect(panel).toContain(`largest free block is ${(s.blocks!.maxFree * 16).toLocaleString('en-US')} B`);
-      expect(panel).toContain(request > s.blocks!.maxFree * 16 ? 'still finds no place for it' : 'would fit now');
+      expect(panel).toContain(
+        request > s.blocks!.maxFree * 16 ? 'still finds no place for it' : 'would fit now',
+      );
       const map = s.areas[0].map;
       const hole = map.findIndex((c, b) => c === CH_FREE && (b === 0 || map[b - 1] !== CH_FREE));
       expect(hole).toBeGreaterThanOrEqual(0);
