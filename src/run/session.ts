@@ -163,6 +163,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   timedOut = !(await takeSnapshot('start', null));
 
   for (const unit of timedOut ? [] : units) {
+    const snapshotsBefore = snapshots.length;
     const r = await exec(unit.code);
     if (r.timedOut) {
       timedOut = true;
@@ -173,10 +174,13 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
       event('exception', { type: r.error.type, message: r.error.message, line: r.error.line });
       if (r.error.type === 'MemoryError') {
         const requested = requestedBytesOf(r.error.message);
-        const before = snapshots.length;
         const label = unit.stepLabel ?? lastLabel;
-        const ok = await takeSnapshot('memory_error', requested);
-        const s = ok && snapshots.length > before ? snapshots[snapshots.length - 1] : null;
+        // An engine may capture the heap at the moment of failure (the fixed WebAssembly heap
+        // does, since it cannot run more code in a full heap); otherwise take it now.
+        const atFailure = snapshots.slice(snapshotsBefore).find((x) => x.trigger === 'memory_error') ?? null;
+        const before = snapshots.length;
+        const ok = atFailure !== null || (await takeSnapshot('memory_error', requested));
+        const s = atFailure ?? (ok && snapshots.length > before ? snapshots[snapshots.length - 1] : null);
         const f = s ? runFigures(s) : null;
         const d = diagnose(requested, f?.largestFree ?? null, f?.free ?? null, engine.info.collectsMidLoop);
         const report: MemoryErrorReport = {

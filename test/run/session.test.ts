@@ -105,6 +105,37 @@ describe('runScript on the WebAssembly engine', () => {
     expect(r.snapshots[r.snapshots.length - 1].trigger).toBe('end');
   });
 
+  it('reports a fixed heap filled to the last block as MemoryError, with the full heap as it was', async () => {
+    // The engine's C side cannot format an uncaught exception in a full heap (it spins); the
+    // fixed engine's guard catches it in Python, where printing needs no memory.
+    const e = await engineWith({ heapSize: 16 * 1024, fixed: true });
+    const script = ['keep = []', 'while True:', '    keep.append(bytearray(100))'].join('\n');
+    const r = await runScript(e, script, { scriptName: 'fill.py', timeoutMs: 30_000 });
+    expect(r.exit).toBe('exception');
+    expect(r.error?.type).toBe('MemoryError');
+    expect(r.memoryErrors).toHaveLength(1);
+    const s = r.snapshots.find((x) => x.seq === r.memoryErrors[0].seq);
+    expect(s?.trigger).toBe('memory_error');
+    // Taken at the moment of failure: every block of the 16,000-byte pool in use.
+    expect(s?.gc).toEqual({ total: 16000, used: 16000, free: 0, maxNewSplit: 134217728 });
+    expect(s?.blocks?.maxFree).toBe(0);
+    expect(r.memoryErrors[0].largestFree).toBe(0);
+    // The engine goes on afterwards: the end snapshot was taken.
+    expect(r.snapshots[r.snapshots.length - 1].trigger).toBe('end');
+  });
+
+  it('keeps tracebacks of other exceptions as they were, through the fixed engine guard', async () => {
+    const e = await engineWith({ heapSize: 16 * 1024, fixed: true });
+    const r = await runScript(e, 'x = 1\n\ny = {}["missing"]\n', {
+      scriptName: 'boom.py',
+      timeoutMs: 30_000,
+    });
+    expect(r.error?.type).toBe('KeyError');
+    expect(r.error?.line).toBe(3);
+    expect(r.error?.traceback).toContain('File "boom.py", line 3');
+    expect(r.error?.traceback).not.toContain('_mpheap');
+  });
+
   it('checks budgets on every snapshot and names where each was broken', async () => {
     const e = await engineWith({ heapSize: 16 * 1024, fixed: true });
     const r = await runScript(e, FRAGMENTING, {

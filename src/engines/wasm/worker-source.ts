@@ -22,6 +22,15 @@
  * is never granted and the allocation raises MemoryError, as on a board. The glue's own mallocs
  * from JavaScript (the code text passed to runPython) may still grow memory; what they free is
  * soaked up again after every exec.
+ *
+ * Uncaught exceptions in a fixed heap: the engine's C side formats an uncaught exception for
+ * JavaScript in newly allocated heap memory; when the heap is full that allocation fails with no
+ * handler left and the engine spins forever. So with a fixed heap each piece of code runs through
+ * a small guard module (GUARD_SOURCE) that catches a MemoryError inside Python, where printing
+ * needs no heap: it prints a memory_error snapshot of the heap at that moment (marker line and
+ * mem_info(1)), then the traceback between `#mpheap uncaught` marker lines, which the worker turns
+ * back into the exec's error, and releases the script's globals so the engine can run the next
+ * piece of code (the script is over anyway). Other exceptions are re-raised unchanged.
  */
 export const WORKER_SOURCE = `
 'use strict';
@@ -47,8 +56,29 @@ WebAssembly.instantiate = function (binary, imports) {
   return originalInstantiate.call(WebAssembly, binary, imports);
 };
 
+const GUARD_PATH = '/_mpheap_guard.py';
+const UNIT_PATH = '/_mpheap_unit.py';
+const GUARD_SOURCE = [
+  'import sys, micropython',
+  'def run(g, path):',
+  '    try:',
+  // execfile compiles from the file through the lexer: the code is never a str in the GC heap.
+  '        execfile(path, g)',
+  '    except MemoryError as e:',
+  "        print('#mpheap uncaught MemoryError')",
+  '        sys.print_exception(e)',
+  "        print('#mpheap uncaught-end')",
+  "        print('#mpheap memory_error')",
+  '        micropython.mem_info(1)',
+  '        g.clear()',
+  '',
+].join('\\n');
+
 const decoder = new TextDecoder('utf-8');
 let pending = [];
+// The traceback the guard printed for an uncaught MemoryError, while it is being printed.
+let uncaught = null;
+let captured = null;
 function emitByte(b) {
   pending.push(b);
   if (b === 10) flush();
@@ -57,7 +87,45 @@ function flush() {
   if (pending.length === 0) return;
   const text = decoder.decode(new Uint8Array(pending), { stream: true });
   pending = [];
-  if (text) parentPort.postMessage({ type: 'output', text });
+  if (!text) return;
+  if (uncaught !== null) {
+    if (text.startsWith('#mpheap uncaught-end')) {
+      captured = uncaught;
+      uncaught = null;
+    } else if (!text.includes(GUARD_PATH)) {
+      // The guard's own frame is not part of the script's traceback.
+      uncaught.traceback += text;
+    }
+    return;
+  }
+  const m = /^#mpheap uncaught (\\S+)/.exec(text);
+  if (m) {
+    uncaught = { type: m[1], traceback: '' };
+    return;
+  }
+  if (captured && text.startsWith('#mpheap memory_error')) {
+    // The guard printed the traceback first, so the snapshot marker can carry the request.
+    const req = /allocating (\\d+) bytes/.exec(captured.traceback);
+    parentPort.postMessage({ type: 'output', text: '#mpheap memory_error' + (req ? ' ' + req[1] : '') + '\\n' });
+    return;
+  }
+  parentPort.postMessage({ type: 'output', text });
+}
+/**
+ * A traceback as if the code had run as <stdin> by runPython: without the call into the guard
+ * (runPython's own line 1) and the guard's frame, and with the unit file named <stdin>.
+ */
+function asStdin(traceback) {
+  const lines = traceback.split('\\n');
+  const kept = [];
+  for (const line of lines) {
+    if (line.includes('_mpheap_guard')) {
+      if (kept.length && /File "<stdin>", line 1, in <module>/.test(kept[kept.length - 1])) kept.pop();
+      continue;
+    }
+    kept.push(line);
+  }
+  return kept.join('\\n').split(UNIT_PATH).join('<stdin>');
 }
 
 let M = null;
@@ -103,7 +171,13 @@ function fixHeap() {
       stderr: (bytes) => { for (const b of bytes) emitByte(b); },
     });
     M = mp._module;
-    if (fixed) fixHeap();
+    if (fixed) {
+      mp.FS.writeFile(GUARD_PATH, GUARD_SOURCE);
+      // Imported once, up front: its few hundred bytes are in the heap from the first snapshot on,
+      // like the mpheap helper module's.
+      mp.runPython("__import__('_mpheap_guard')");
+      fixHeap();
+    }
     parentPort.on('message', (msg) => {
       if (msg.type === 'file') {
         mp.FS.writeFile(msg.path, msg.text);
@@ -111,10 +185,18 @@ function fixHeap() {
       }
       if (msg.type !== 'exec') return;
       let error = null;
+      captured = null;
       try {
-        mp.runPython(msg.code);
+        if (fixed) {
+          mp.FS.writeFile(UNIT_PATH, msg.code);
+          mp.runPython("__import__('_mpheap_guard').run(globals(), '" + UNIT_PATH + "')");
+        } else {
+          mp.runPython(msg.code);
+        }
+        flush();
+        if (captured) error = { type: captured.type, traceback: asStdin(captured.traceback) };
       } catch (e) {
-        if (e && e.name === 'PythonError') error = { type: String(e.type), traceback: String(e.message) };
+        if (e && e.name === 'PythonError') error = { type: String(e.type), traceback: asStdin(String(e.message)) };
         else error = { type: 'EngineError', traceback: String((e && e.stack) || e) };
       }
       flush();
