@@ -14,6 +14,12 @@ import type { Transport } from './transport.js';
 export interface SerialEngineOptions extends RawReplOptions {
   /** `serial` by default; the emulator passes `microbit`. */
   kind?: string;
+  /**
+   * Soft-reset the board when loading, so a script starts from a fresh interpreter and a heap
+   * that holds nothing of what ran before (as mpremote does before running a script). Off for
+   * `monitor`, which must attach without disturbing the board.
+   */
+  softReset?: boolean;
 }
 
 /** Asks the board what it is, in Python every MicroPython since 1.9 understands. */
@@ -32,8 +38,10 @@ export class SerialEngine implements Engine {
   info: EngineInfo;
   /** Modules that live in a global because the firmware has no sys.modules (module-imports.ts). */
   private readonly globalModules = new Set<string>();
+  private readonly softResetOnLoad: boolean;
 
   constructor(transport: Transport, opts: SerialEngineOptions = {}) {
+    this.softResetOnLoad = opts.softReset === true;
     this.link = new BoardLink(transport);
     this.repl = new RawRepl(this.link, opts);
     this.info = {
@@ -51,6 +59,7 @@ export class SerialEngine implements Engine {
   async load(): Promise<void> {
     await this.link.open();
     await this.repl.enter();
+    if (this.softResetOnLoad) await this.repl.softReset();
     const r = await this.repl.exec(IDENTIFY);
     if (r.error) throw new Error(`${this.link.name}: the board could not describe itself:\n${r.error}`);
     const [platform, version, is64, heap] = r.output.trim().split(/\r?\n/);

@@ -18,6 +18,12 @@ export interface EngineInfo {
   fixedHeap: boolean;
   /** False when collection happens only between top-level calls (the WebAssembly engine). */
   collectsMidLoop: boolean;
+  /**
+   * True when the engine itself prints a `memory_error` snapshot at the moment of an uncaught
+   * MemoryError (the fixed WebAssembly heap does); otherwise `mpheap run` guards the script so
+   * that a full fixed heap is still captured (src/run/memory-error-guard.ts).
+   */
+  snapshotsMemoryErrors?: boolean;
 }
 
 export interface PythonErrorInfo {

@@ -20,6 +20,7 @@ import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { type Budgets, type BudgetViolation, checkSnapshot, memoryErrorViolation } from './budgets.js';
 import { diagnose, type MemoryErrorReport } from './diagnosis.js';
 import { type RunFigures, runFigures } from './heap-figures.js';
+import { guardForMemoryError, unshiftError } from './memory-error-guard.js';
 import { snapshotCode } from './snapshot-code.js';
 import { codeAtItsLine, splitTopLevel } from './split-statements.js';
 
@@ -162,9 +163,14 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   event('start', { script: scriptName, step: opts.step === true, units: units.length });
   timedOut = !(await takeSnapshot('start', null));
 
+  // A board's heap is fixed and an uncaught MemoryError can leave it too full to run mpheap's own
+  // snapshot code: guard the script so the heap is captured at the moment of the error.
+  const guard = engine.info.fixedHeap && !engine.info.snapshotsMemoryErrors;
   for (const unit of timedOut ? [] : units) {
     const snapshotsBefore = snapshots.length;
-    const r = await exec(unit.code);
+    const guarded = guard ? guardForMemoryError(unit.code) : null;
+    const r = await exec(guarded ? guarded.code : unit.code);
+    if (guarded && r.error) r.error = unshiftError(r.error, guarded, scriptName);
     if (r.timedOut) {
       timedOut = true;
       break;

@@ -117,3 +117,17 @@ export function splitTopLevel(source: string): TopLevelStatement[] {
 export function codeAtItsLine(s: TopLevelStatement): string {
   return '\n'.repeat(s.line - 1) + s.code;
 }
+
+/**
+ * Which physical lines of `source` start inside a multi-line string: those must not be
+ * re-indented, or the string's contents would change.
+ */
+export function linesStartingInString(source: string): boolean[] {
+  const lines = source.split('\n');
+  const st: ScanState = { quote: null, depth: 0, backslash: false };
+  return lines.map((text) => {
+    const inside = st.quote !== null;
+    scanLine(text, st);
+    return inside;
+  });
+}

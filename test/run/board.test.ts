@@ -157,6 +157,29 @@ describe('mpheap run --port (emulated micro:bit over TCP)', () => {
     );
   });
 
+  it("captures the heap at the moment a full heap raises MemoryError, with the script's own line", async () => {
+    // Without the guard the board is too full afterwards even to compile mpheap's snapshot code.
+    const rec = join(dir, 'fill.ndjson');
+    const fill = ['keep = []', 'while True:', '    keep.append(bytearray(64))', ''].join('\n');
+    const r = await cli('run', script('fill.py', fill), '--port', board.portName, '--record', rec, '--json');
+    expect(r.code).toBe(4);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.error.type).toBe('MemoryError');
+    expect(summary.error.line).toBe(3);
+    expect(r.stderr).toContain('File "');
+    expect(r.stderr).toContain('", line 3, in <module>');
+    const m = summary.memoryErrors[0];
+    const at = readRecording(rec).snapshots.find((s) => s.trigger === 'memory_error');
+    expect(at?.seq).toBe(m.seq);
+    const f = heapFigures(at!);
+    // Nearly every block in use, and no hole as big as the request.
+    expect(f.freeBytes).toBeLessThan(at!.gc!.total / 10);
+    expect(m.largestFree).toBe(f.largestFreeBytes);
+    // A full heap cannot even format the size into the message; when it could, it did not fit.
+    if (m.requested === null) expect(summary.error.message).not.toMatch(/allocating \d+ bytes/);
+    else expect(m.largestFree).toBeLessThan(m.requested);
+  });
+
   it('refuses --heap and --fixed on a board, and says when no board answers', async () => {
     const p = script('noop.py', 'pass\n');
     const heap = await cli('run', p, '--port', board.portName, '--heap', '16K', '--no-record');

@@ -5,7 +5,7 @@
  */
 import { BoardTimeoutError, LinkClosedError, PortError } from '../../device/errors.js';
 import { transportFor } from '../../device/node/open-port.js';
-import { SerialEngine } from '../../device/serial-engine.js';
+import { SerialEngine, type SerialEngineOptions } from '../../device/serial-engine.js';
 import { EmulatorMissingError } from '../../emulator/microbit.js';
 import { CliError, EXIT } from '../errors.js';
 
@@ -13,9 +13,9 @@ export const PORT_HELP =
   'board to use: /dev/ttyACM0, COM3, a0/u0/c0 (mpremote shortcuts for /dev/ttyACM0, /dev/ttyUSB0, COM0), socket://HOST:PORT, or auto';
 
 /** A SerialEngine for the port, not loaded yet. */
-export async function engineForPort(port: string): Promise<SerialEngine> {
+export async function engineForPort(port: string, opts: SerialEngineOptions = {}): Promise<SerialEngine> {
   try {
-    return new SerialEngine(await transportFor(port));
+    return new SerialEngine(await transportFor(port), opts);
   } catch (e) {
     throw boardCliError(e);
   }

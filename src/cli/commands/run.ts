@@ -20,6 +20,8 @@ export interface RunFlags {
   port?: string;
   heap?: string;
   fixed?: boolean;
+  /** --no-reset: false. */
+  reset?: boolean;
   step?: boolean;
   timeout: string;
   record?: string | false;
@@ -52,7 +54,7 @@ export async function createEngine(flags: RunFlags): Promise<Engine> {
       throw new CliError(
         `${flags.heap !== undefined ? '--heap' : '--fixed'}: only for the built-in engine; a board's heap is sized by its firmware`,
       );
-    return engineForPort(flags.port);
+    return engineForPort(flags.port, { softReset: flags.reset !== false });
   }
   const heapSize = flags.heap === undefined ? DEFAULT_WASM_HEAP : sizeOption(flags.heap, '--heap');
   if (heapSize < MIN_WASM_HEAP)
@@ -104,6 +106,7 @@ export function registerRun(program: Command): void {
       `GC heap size (e.g. 16K, 112K, 0x1C000, 1M; default ${formatSize(DEFAULT_WASM_HEAP)})`,
     )
     .option('--fixed', 'keep the heap at --heap bytes, as on a board (no growing)')
+    .option('--no-reset', 'with --port: keep what the board holds (no soft reset before the script)')
     .option('--step', 'run top-level statements one by one, a snapshot after each')
     .option('--timeout <seconds>', 'watchdog: stop the script after this long', '120')
     .option('--record <file>', 'recording file (NDJSON; default: <script>.heap.ndjson)')

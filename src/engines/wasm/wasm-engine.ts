@@ -83,6 +83,8 @@ export class WasmEngine implements Engine {
       heapSize: this.heapSize,
       fixedHeap: this.fixed,
       collectsMidLoop: false,
+      // With a fixed heap the worker's guard prints the snapshot when the MemoryError happens.
+      snapshotsMemoryErrors: this.fixed,
     };
   }
 
