@@ -270,7 +270,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   } else {
     const shown = snapshotToDraw(result, flags.map === true);
     if (shown)
-      process.stdout.write(`\n${renderSnapshot(shown, { color: wantColor(flags.color), legend: false })}`);
+      process.stdout.write(
+        `\n${renderSnapshot(shown, {
+          color: wantColor(flags.color),
+          legend: false,
+          heapCanGrow: !engine.info.fixedHeap,
+        })}`,
+      );
     process.stdout.write(`\n${formatSummary(result, ctx)}`);
   }
   // A report that could not be written fails a run that otherwise went well.

@@ -22,6 +22,11 @@ export interface TerminalOptions {
   legend?: boolean;
   /** Print the map (default true); false gives figures and verdict only. */
   map?: boolean;
+  /**
+   * False when the caller knows the heap cannot grow although the firmware prints
+   * `max new split` (the built-in engine under --fixed): the "can grow" line is then left out.
+   */
+  heapCanGrow?: boolean;
 }
 
 /**
@@ -53,7 +58,7 @@ export function renderSnapshot(s: HeapSnapshot, opts: TerminalOptions): string {
     lines.push(...renderLegend(s, f as HeapFigures, paint, c));
   }
   lines.push('');
-  lines.push(...renderFigures(s, f, c));
+  lines.push(...renderFigures(s, f, c, opts.heapCanGrow !== false));
   for (const w of s.warnings) lines.push(c.yellow(`warning: ${w}`));
   lines.push('');
   lines.push(c.bold(verdict(s)));
@@ -126,7 +131,7 @@ function renderLegend(s: HeapSnapshot, f: HeapFigures, paint: Record<string, Pai
   return out;
 }
 
-function renderFigures(s: HeapSnapshot, f: HeapFigures | null, c: Colors): string[] {
+function renderFigures(s: HeapSnapshot, f: HeapFigures | null, c: Colors, canGrow: boolean): string[] {
   const out: string[] = [];
   const b = (n: number) => `${formatBytes(n)} bytes`;
   if (s.stack)
@@ -158,7 +163,8 @@ function renderFigures(s: HeapSnapshot, f: HeapFigures | null, c: Colors): strin
       `heap       ${b(s.gc.total)}; used ${b(s.gc.used)}, free ${b(s.gc.free)} (no map: mem_info() without 1)`,
     );
   }
-  if (s.gc?.maxNewSplit != null) out.push(`can grow   by up to ${b(s.gc.maxNewSplit)} (max new split)`);
+  if (canGrow && s.gc?.maxNewSplit != null)
+    out.push(`can grow   by up to ${b(s.gc.maxNewSplit)} (max new split)`);
   if (out.length === 0) out.push(c.dim('no figures (the mem_info lines were cut)'));
   return out;
 }
