@@ -43,6 +43,8 @@ export interface MonitorSummary {
 
 /** What we type at the prompt to sample the heap: short, so it fits any receive ring. */
 export const POLL_COMMAND = `print('${formatMarker('poll')}');import micropython;micropython.mem_info(1)\r`;
+/** The friendly REPL's echo of POLL_COMMAND. */
+const POLL_ECHO = `${POLL_COMMAND.slice(0, -1)}\r\n`;
 /** The prompt must have been quiet this long before we type (the board is surely idle). */
 const IDLE_BEFORE_POLL_MS = 300;
 
@@ -120,7 +122,11 @@ export class BoardMonitor {
       source: this.opts.source,
       now: this.now,
       onSnapshot: (s) => this.snapshot(s),
-      onOutput: this.opts.onOutput,
+      onOutput: (text) => {
+        // The board echoes what --poll typed: that is mpheap talking, not the board's output.
+        const shown = text.split(POLL_ECHO).join('');
+        if (shown) this.opts.onOutput?.(shown);
+      },
       onWarning: this.opts.onWarning,
     });
     link.tap((bytes) => {
