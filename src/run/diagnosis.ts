@@ -1,5 +1,6 @@
 /**
- * Why a MemoryError happened, from the size it asked for and the heap right after it: too
+ * Why a MemoryError happened, from the size it asked for and the heap when it happened (or right
+ * after, where the engine cannot capture the moment itself): too
  * little memory, too fragmented, or (on an engine that collects only between top-level calls)
  * garbage that would have been collected on a board.
  */
@@ -62,6 +63,10 @@ export function diagnose(
     cause: 'full',
     diagnosis:
       `${ask} but only ${formatBytes(free)} bytes are free (largest block ${formatBytes(largestFree)}): ` +
-      'the heap is full (hold fewer objects, or give the heap more RAM)',
+      'the heap is full (hold fewer objects, or give the heap more RAM)' +
+      (collectsMidLoop
+        ? ''
+        : '; this engine collects only between top-level statements, so some of it may be garbage ' +
+          'a board would have collected: try --step'),
   };
 }
