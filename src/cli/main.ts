@@ -11,11 +11,25 @@ export function buildProgram(): Command {
   const program = new Command('mpheap')
     .description(
       'See, understand and manage the MicroPython GC heap.\n\n' +
-        'MicroPython keeps every object in one heap of 16-byte blocks (32 on 64-bit builds).\n' +
-        'mpheap models that heap block for block, decodes micropython.mem_info(1) output,\n' +
-        'runs scripts on real MicroPython and shows what they do to the heap.',
+        'MicroPython keeps every object in one heap of 16-byte blocks (32 on 64-bit\n' +
+        'builds). mpheap models that heap block for block, decodes the output of\n' +
+        'micropython.mem_info(1), runs scripts on real MicroPython and shows what they\n' +
+        'do to the heap.',
     )
     .version('0.1.0')
+    .addHelpText(
+      'after',
+      '\nStart here:\n' +
+        '  mpheap run examples/fragmentation.py --fixed --heap 16K --step\n' +
+        '      a script on real MicroPython, its heap after every statement, and why a\n' +
+        '      MemoryError happened although memory was free\n' +
+        '  mpheap decode log.txt          read a mem_info(1) someone pasted, or a serial log\n' +
+        '  mpheap emulate microbit        a real MicroPython board without hardware, then\n' +
+        '  mpheap run main.py --port socket://127.0.0.1:PORT\n\n' +
+        'Every command has --help with examples, and --json for scripts (docs/json.md).\n' +
+        'Exit codes: 0 ok, 1 nothing found, 2 bad input or usage, 3 budget broken,\n' +
+        '4 script or engine failed, 5 watchdog timeout, 130 interrupted.',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);

@@ -10,12 +10,13 @@ import { registerRun } from './run.js';
 import { registerSim } from './sim.js';
 
 export function registerCommands(program: Command): void {
-  registerSim(program);
+  // The main job first, then reading what a board printed, then the board tools and the model.
   registerRun(program);
   registerDecode(program);
-  registerLinker(program);
   registerMonitor(program);
-  registerDevices(program);
-  registerEmulate(program);
   registerReport(program);
+  registerSim(program);
+  registerLinker(program);
+  registerEmulate(program);
+  registerDevices(program);
 }
