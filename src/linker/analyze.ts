@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { WordSize } from '../heap/layout.js';
 import type { Expr, Statement } from './ast.js';
+import { readElfSymbols } from './elf.js';
 import { type Evaluation, evaluateScript, type LinkFacts } from './evaluate.js';
 import { buildReport, hex, type LinkerReport } from './heap-report.js';
 import { loadScripts, parseDefsym } from './load.js';
@@ -15,6 +16,8 @@ export interface AnalyzeOptions {
   scripts: string[];
   /** A GNU ld map file: its values win over what the scripts compute. */
   map?: string;
+  /** The linked ELF file: its symbol table, like a map file (a map's value wins where both say). */
+  elf?: string;
   /** `NAME=VALUE` strings, as given to --defsym. */
   defsyms?: string[];
   /** -L folders for INCLUDE. */
@@ -25,6 +28,7 @@ export interface AnalyzeOptions {
   stackBytes?: number;
   wordSize?: WordSize;
   readFile?: (path: string) => string;
+  readBinary?: (path: string) => Uint8Array;
 }
 
 export class UnknownMcuError extends Error {}
@@ -37,6 +41,23 @@ export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
   const files = [...loaded.files];
 
   let link: LinkFacts = {};
+  /** Without a script, the link's own symbols stand in for one (so `_heap_start` has a value). */
+  const assignLinkSymbols = (names: Iterable<string>, file: string) => {
+    const loc = { file, line: 1, col: 1 };
+    for (const name of names) {
+      if (!name.startsWith('_')) continue;
+      const self: Expr = { k: 'sym', name, loc };
+      statements.push({
+        k: 'assign',
+        name,
+        op: '=',
+        expr: self,
+        provide: false,
+        loc,
+        ctx: { inSections: false },
+      });
+    }
+  };
   if (opts.map !== undefined) {
     const map = parseMapFile(read(opts.map));
     files.push(opts.map);
@@ -53,21 +74,22 @@ export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
           length: { k: 'num', value: r.length },
           loc,
         });
-      for (const name of map.symbols.keys()) {
-        if (!name.startsWith('_')) continue;
-        const self: Expr = { k: 'sym', name, loc };
-        statements.push({
-          k: 'assign',
-          name,
-          op: '=',
-          expr: self,
-          provide: false,
-          loc,
-          ctx: { inSections: false },
-        });
-      }
+      assignLinkSymbols(map.symbols.keys(), opts.map);
     }
   }
+  if (opts.elf !== undefined) {
+    const readBinary = opts.readBinary ?? ((p: string) => new Uint8Array(readFileSync(p)));
+    const elf = readElfSymbols(readBinary(opts.elf), opts.elf);
+    files.push(opts.elf);
+    const symbols = new Map(elf.symbols);
+    for (const [name, v] of link.symbols ?? []) symbols.set(name, v);
+    const sections = new Map(elf.sections);
+    for (const [name, v] of link.sections ?? []) sections.set(name, v);
+    link = { symbols, sections };
+    // An ELF has no MEMORY regions: alone, it needs --mcu or --ram for the RAM around the heap.
+    if (opts.scripts.length === 0 && opts.map === undefined) assignLinkSymbols(elf.symbols.keys(), opts.elf);
+  }
+  const linkName = opts.map !== undefined ? 'the map' : 'the ELF file';
 
   // A --defsym value wins over the scripts, as a map value does: `--defsym _ebss=0x20003000` is how
   // to say where .bss ends without a map file (ld itself would let the script's `_ebss = .` win).
@@ -102,7 +124,7 @@ export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
       else if (own.value.v !== BigInt.asIntN(64, v))
         ev.diagnostics.push({
           severity: 'warning',
-          message: `the map gives ${name} = ${hex(Number(v))} but the scripts give ${hex(Number(own.value.v))}: is the map from a build of these scripts (and the same --defsym)?`,
+          message: `${linkName} gives ${name} = ${hex(Number(v))} but the scripts give ${hex(Number(own.value.v))}: is it from a build of these scripts (and the same --defsym)?`,
         });
     }
     whatIfLink = { symbols: linkOnly, sections: link.sections };

@@ -1,6 +1,7 @@
 /** Linker scripts and map files: where the GC heap is and how big gc_init will make it. */
 export { type AnalyzeOptions, analyzeLinker, UnknownMcuError } from './analyze.js';
 export type { Expr, Statement } from './ast.js';
+export { ElfError, type ElfSymbols, readElfSymbols } from './elf.js';
 export {
   type EvaluateOptions,
   type Evaluation,

@@ -143,7 +143,7 @@ describe('mpheap linker', () => {
     expect(stderr).toContain('give --mcu or --ram, not both');
     stderr = '';
     expect(await run()).toBe(2);
-    expect(stderr).toContain('give at least one linker script, or a map file with --map');
+    expect(stderr).toContain('give at least one linker script, or the link with --map FILE or --elf FILE');
   });
 
   it('--help teaches with examples', async () => {

@@ -330,7 +330,7 @@ describe('other inputs', () => {
       map: join(FIX, 'maps', 'pybv11.map'),
     });
     expect(r.warnings).toContain(
-      'the map gives _estack = 0x2001FFF8 but the scripts give 0x20020000: is the map from a build of these scripts (and the same --defsym)?',
+      'the map gives _estack = 0x2001FFF8 but the scripts give 0x20020000: is it from a build of these scripts (and the same --defsym)?',
     );
   });
 

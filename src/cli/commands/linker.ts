@@ -1,6 +1,7 @@
 /** `mpheap linker FILE.ld...`: size the GC heap from a port's linker scripts (and a map file). */
 import type { Command } from 'commander';
 import { analyzeLinker, UnknownMcuError } from '../../linker/analyze.js';
+import { ElfError } from '../../linker/elf.js';
 import { hex, kb, type LinkerReport } from '../../linker/heap-report.js';
 import { MCUS } from '../../linker/mcus.js';
 import { LinkerScriptError } from '../../linker/source.js';
@@ -10,6 +11,7 @@ import { sizeOption, wordOption } from '../io.js';
 
 interface LinkerFlags {
   map?: string;
+  elf?: string;
   defsym: string[];
   searchDir: string[];
   mcu?: string;
@@ -38,6 +40,10 @@ export function registerLinker(program: Command): void {
     )
     .argument('[scripts...]', 'linker scripts, in -T order (may be left out when --map is given)')
     .option('--map <file>', 'GNU ld map file of a build of these scripts: the link-time values (_ebss...)')
+    .option(
+      '--elf <file>',
+      'the linked ELF (firmware.elf): its symbol table gives the link-time values, like --map',
+    )
     .option('--defsym <name=value>', 'define a symbol as ld --defsym does (repeatable)', collect, [])
     .option('-L, --search-dir <dir>', 'folder to look in for INCLUDEd scripts (repeatable)', collect, [])
     .option('--mcu <name>', 'the chip, for its real RAM size (see --list-mcus)')
@@ -62,7 +68,8 @@ export function registerLinker(program: Command): void {
         '  mpheap linker boards/stm32f405.ld --defsym _estack_reserve=8 --map build-PYBV11/firmware.map\n' +
         '  mpheap linker memmap_mp_rp2040.ld --map build-RPI_PICO/firmware.elf.map --json\n' +
         '  mpheap linker boards/nrf52840_1M_256k.ld boards/s140_7.3.0.ld boards/memory.ld boards/common.ld\n' +
-        '  mpheap linker --map firmware.map --mcu RP2040       # a map file alone\n\n' +
+        '  mpheap linker --map firmware.map --mcu RP2040       # a map file alone\n' +
+        '  mpheap linker boards/stm32f405.ld --elf build-PYBV11/firmware.elf   # values from the ELF\n\n' +
         'Exit codes: 0 reported (unknown values are reported, not errors), 2 bad option, missing file\n' +
         'or a syntax error (the message names file:line:column).',
     )
@@ -71,9 +78,9 @@ export function registerLinker(program: Command): void {
         printMcus(!!flags.json);
         return;
       }
-      if (scripts.length === 0 && flags.map === undefined)
+      if (scripts.length === 0 && flags.map === undefined && flags.elf === undefined)
         throw new CliError(
-          'give at least one linker script, or a map file with --map (see mpheap linker --help)',
+          'give at least one linker script, or the link with --map FILE or --elf FILE (see mpheap linker --help)',
         );
       if (flags.mcu !== undefined && flags.ram !== undefined)
         throw new CliError('give --mcu or --ram, not both');
@@ -83,6 +90,7 @@ export function registerLinker(program: Command): void {
         report = analyzeLinker({
           scripts,
           map: flags.map,
+          elf: flags.elf,
           defsyms: flags.defsym,
           searchDirs: flags.searchDir,
           mcu: flags.mcu,
@@ -91,7 +99,8 @@ export function registerLinker(program: Command): void {
           wordSize,
         });
       } catch (e) {
-        if (e instanceof LinkerScriptError) throw new CliError(e.message, EXIT.BAD_INPUT);
+        if (e instanceof LinkerScriptError || e instanceof ElfError)
+          throw new CliError(e.message, EXIT.BAD_INPUT);
         if (e instanceof UnknownMcuError)
           throw new CliError(
             `--mcu: '${e.message}' is not one I know; try one of ${MCUS.map((m) => m.name).join(', ')} or give --ram SIZE`,
