@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import {
   checkEmulatorInstalled,
   freeTcpPort,
@@ -15,6 +14,7 @@ import {
   startMicrobit,
 } from '../../src/emulator/microbit.js';
 import { parseRecording } from '../../src/recording/recording.js';
+import { runCli as cli } from '../support/cli.js';
 
 let board: RunningEmulator;
 const dir = mkdtempSync(join(tmpdir(), 'mpheap-cli-'));
@@ -29,28 +29,6 @@ afterAll(async () => {
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** Runs the CLI, capturing what it writes. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    stdout += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'mpheap', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-    process.exitCode = undefined;
-  }
-}
 
 describe('mpheap monitor', () => {
   it('samples an idle board with --poll and records every snapshot', async () => {

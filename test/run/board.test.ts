@@ -7,11 +7,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heapFigures, wouldAllocate } from '../../src/analysis/index.js';
-import { main } from '../../src/cli/main.js';
 import { type RunningEmulator, startMicrobit } from '../../src/emulator/microbit.js';
 import { readRecording } from '../../src/recording/recording.js';
+import { runCli as cli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mpheap-run-board-'));
 let board: RunningEmulator;
@@ -30,27 +30,6 @@ function script(name: string, text: string): string {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
-}
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    stdout += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'mpheap', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-    process.exitCode = undefined;
-  }
 }
 
 const LABELLED =

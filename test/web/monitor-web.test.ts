@@ -12,12 +12,12 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { decodeText } from '../../src/decode/index.js';
 import { TcpTransport } from '../../src/device/node/tcp-transport.js';
 import { SerialEngine } from '../../src/device/serial-engine.js';
 import { type RunningEmulator, startMicrobit } from '../../src/emulator/microbit.js';
 import { writeReport } from '../../src/views/report/write-report.js';
+import { startCli } from '../support/cli.js';
 import { CORPUS } from '../support/shared.js';
 import { buildWebBundle, launchChromium, RESULTS } from './support.js';
 
@@ -58,27 +58,6 @@ async function startProgramOnBoard(): Promise<void> {
   await link.open();
   await link.write(new TextEncoder().encode(`grow(${STEPS})\r`));
   await link.close();
-}
-
-/** Starts the CLI in this process; `stderr()` shows what it has written so far. */
-function startCli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    stdout += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  });
-  process.exitCode = undefined;
-  const done = main(['node', 'mpheap', ...args]).then((code) => {
-    vi.restoreAllMocks();
-    process.exitCode = undefined;
-    return { code, stdout, stderr };
-  });
-  return { done, stderr: () => stderr };
 }
 
 function httpStatus(url: string): Promise<number | string> {

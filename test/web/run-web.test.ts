@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { startCli } from '../support/cli.js';
 import { buildWebBundle, launchChromium, RESULTS } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mpheap-run-web-'));
@@ -26,29 +26,6 @@ afterAll(async () => {
   await browser?.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Starts the CLI in this process; `stderr()` shows what it has written so far. */
-function startCli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    stdout += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  });
-  process.exitCode = undefined;
-  let finished = false;
-  const done = main(['node', 'mpheap', ...args]).then((code) => {
-    finished = true;
-    vi.restoreAllMocks();
-    process.exitCode = undefined;
-    return { code, stdout, stderr };
-  });
-  return { done, stderr: () => stderr, finished: () => finished };
-}
 
 const STEPS = 8;
 /** Grows a list, a labelled snapshot and a pause after each step, so a page can watch it happen. */
