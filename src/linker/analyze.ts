@@ -41,6 +41,8 @@ export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
   const files = [...loaded.files];
 
   let link: LinkFacts = {};
+  /** Which input gave each link value, so a disagreement warning blames the right file. */
+  const linkSource = new Map<string, string>();
   /** Without a script, the link's own symbols stand in for one (so `_heap_start` has a value). */
   const assignLinkSymbols = (names: Iterable<string>, file: string) => {
     const loc = { file, line: 1, col: 1 };
@@ -62,6 +64,7 @@ export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
     const map = parseMapFile(read(opts.map));
     files.push(opts.map);
     link = { symbols: map.symbols, sections: map.sections };
+    for (const name of map.symbols.keys()) linkSource.set(name, 'the map');
     if (opts.scripts.length === 0) {
       // No script: the map's memory regions and its linker symbols stand in for one.
       const loc = { file: opts.map, line: 1, col: 1 };
@@ -82,6 +85,7 @@ export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
     const elf = readElfSymbols(readBinary(opts.elf), opts.elf);
     files.push(opts.elf);
     const symbols = new Map(elf.symbols);
+    for (const name of elf.symbols.keys()) if (!linkSource.has(name)) linkSource.set(name, 'the ELF file');
     for (const [name, v] of link.symbols ?? []) symbols.set(name, v);
     const sections = new Map(elf.sections);
     for (const [name, v] of link.sections ?? []) sections.set(name, v);
@@ -89,7 +93,6 @@ export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
     // An ELF has no MEMORY regions: alone, it needs --mcu or --ram for the RAM around the heap.
     if (opts.scripts.length === 0 && opts.map === undefined) assignLinkSymbols(elf.symbols.keys(), opts.elf);
   }
-  const linkName = opts.map !== undefined ? 'the map' : 'the ELF file';
 
   // A --defsym value wins over the scripts, as a map value does: `--defsym _ebss=0x20003000` is how
   // to say where .bss ends without a map file (ld itself would let the script's `_ebss = .` win).
@@ -124,7 +127,7 @@ export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
       else if (own.value.v !== BigInt.asIntN(64, v))
         ev.diagnostics.push({
           severity: 'warning',
-          message: `${linkName} gives ${name} = ${hex(Number(v))} but the scripts give ${hex(Number(own.value.v))}: is it from a build of these scripts (and the same --defsym)?`,
+          message: `${linkSource.get(name) ?? 'the link'} gives ${name} = ${hex(Number(v))} but the scripts give ${hex(Number(own.value.v))}: is it from a build of these scripts (and the same --defsym)?`,
         });
     }
     whatIfLink = { symbols: linkOnly, sections: link.sections };

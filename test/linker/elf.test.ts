@@ -3,13 +3,13 @@
  * against what nm prints for the same files; one big-endian file written byte by byte, since no
  * big-endian toolchain is installed; and the errors for files that are not what they should be.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ElfError, readElfSymbols } from '../../src/linker/elf.js';
-import { REPO_ROOT } from '../support/shared.js';
+import { runCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mpheap-elf-'));
 const SCRIPT = join(dir, 'stm32f405.ld');
@@ -100,26 +100,66 @@ describe('readElfSymbols', () => {
 });
 
 describe('mpheap linker --elf', () => {
-  const bin = join(REPO_ROOT, 'bin', 'mpheap.js');
-  const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'ignore' });
-  }, 180_000);
+  const run = (...args: string[]) => runCli('linker', ...args);
 
-  it('takes where .bss ends from the ELF and sizes the heap from it', () => {
-    const r = run('linker', SCRIPT, '--elf', join(dir, 'fw32.elf'), '--json');
-    expect(r.status).toBe(0);
+  it('takes where .bss ends from the ELF and sizes the heap from it', async () => {
+    const r = await run(SCRIPT, '--elf', join(dir, 'fw32.elf'), '--json');
+    expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     // The spec's worked example: heap 0x20003000..0x2001BFF8, gc_init rounds the end to ...BFF0.
     expect(j.heap).toMatchObject({ start: 0x2000_3000, end: 0x2001_bff8, size: 102392 });
     expect(j.gc.total).toBe(100032);
     expect(j.symbols._ebss).toBe(0x2000_3000);
     expect(j.unknown).toEqual([]);
+    expect(j.warnings).toEqual([]);
+    expect(j.files).toEqual([SCRIPT, join(dir, 'fw32.elf')]);
   });
 
-  it('exits 2 naming the file when the ELF is unusable', () => {
-    const r = run('linker', SCRIPT, '--elf', join(dir, 'stripped.elf'));
-    expect(r.status).toBe(2);
+  it('prints the same heap in the report a person reads', async () => {
+    const r = await run(SCRIPT, '--elf', join(dir, 'fw64.elf'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'Heap   0x20003000 .. 0x2001BFF8  102,392 bytes  (_heap_start .. _heap_end, in RAM)',
+    );
+    expect(r.stdout).toContain('GC: total 100,032 bytes, 6,252 blocks');
+  });
+
+  it('stands alone with --mcu, as a map file does', async () => {
+    const r = await run('--elf', join(dir, 'fw32.elf'), '--mcu', 'STM32F405', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.heap).toMatchObject({ start: 0x2000_3000, end: 0x2001_bff8, size: 102392 });
+    expect(j.stack).toMatchObject({ start: 0x2001_bff8, end: 0x2001_fff8, size: 16384 });
+  });
+
+  it('warns, naming the ELF, where it disagrees with the scripts', async () => {
+    // The scripts say 64K of RAM; the ELF was linked for 128K.
+    const small = join(dir, 'small.ld');
+    writeFileSync(small, readFileSync(SCRIPT, 'utf8').replace('128K', '64K'));
+    // A map from another link that knows only _ebss: the ELF still answers for the rest.
+    const map = join(dir, 'ebss-only.map');
+    const mini = join(dir, 'ebss-only.ld');
+    writeFileSync(
+      mini,
+      'MEMORY { RAM (xrw) : ORIGIN = 0x20000000, LENGTH = 128K }\nSECTIONS {\n  .bss : { . = . + 0x3000; } > RAM\n  _ebss = .;\n}\n',
+    );
+    execFileSync('ld', ['-m', 'elf_i386', '-T', mini, 's32.o', '-o', 'mini.elf', '-Map', map], { cwd: dir });
+    for (const extra of [[], ['--map', map]]) {
+      const r = await run(small, '--elf', join(dir, 'fw32.elf'), ...extra, '--json');
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.warnings).toEqual([
+        'the ELF file gives _heap_end = 0x2001BFF8 but the scripts give 0x2000BFF8: is it from a build of these scripts (and the same --defsym)?',
+        'the ELF file gives _sstack = 0x2001BFF8 but the scripts give 0x2000BFF8: is it from a build of these scripts (and the same --defsym)?',
+        'the ELF file gives _estack = 0x2001FFF8 but the scripts give 0x2000FFF8: is it from a build of these scripts (and the same --defsym)?',
+      ]);
+      expect(j.symbols._ebss).toBe(0x2000_3000);
+    }
+  });
+
+  it('exits 2 naming the file when the ELF is unusable', async () => {
+    const r = await run(SCRIPT, '--elf', join(dir, 'stripped.elf'));
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('stripped.elf: no symbol table');
   });
 });
