@@ -36,9 +36,9 @@ export function registerLinker(program: Command): void {
         'RAM the chip has.\n\n' +
         'Give the scripts in the order the build passes them with -T. Values only the link knows ' +
         '(where .bss ends: `_heap_start = _ebss`) are reported as unknown; --map FILE.map (from ' +
-        '-Wl,-Map=...) supplies them. Values the Makefile sets go in with --defsym, as for ld.',
+        '-Wl,-Map=...) or --elf firmware.elf (its symbol table) supplies them. Values the Makefile sets go in with --defsym, as for ld.',
     )
-    .argument('[scripts...]', 'linker scripts, in -T order (may be left out when --map is given)')
+    .argument('[scripts...]', 'linker scripts, in -T order (may be left out when --map or --elf is given)')
     .option('--map <file>', 'GNU ld map file of a build of these scripts: the link-time values (_ebss...)')
     .option(
       '--elf <file>',
