@@ -62,8 +62,6 @@ export interface CollectHooks {
   finaliserLookup?: (address: number, block: number) => void;
   /** The sweep freed the object whose head was this block. */
   freed?: (block: number) => void;
-  /** Called after gc_collect_end, before the allocation that triggered it (if any) goes on. */
-  afterCollect?: () => void;
 }
 
 export interface HeapCounters {
@@ -393,24 +391,22 @@ export class GcHeap {
   }
 
   /**
-   * The port's gc_collect(): gc_collect_start, mark every root pointer (plus `extraRoots`),
-   * gc_collect_end (overflow rescan, finaliser pass, free pass).
+   * The port's gc_collect(): gc_collect_start, mark every root pointer (the hooks' roots and what
+   * a running realloc pins), gc_collect_end (overflow rescan, finaliser pass, free pass).
    */
-  collect(extraRoots: Iterable<number> = []): void {
+  collect(): void {
     this.counters.collections++;
     this.lockDepth++;
     this.allocAmount = 0;
     this.stackOverflow = false;
     const roots = this.hooks.roots?.();
     if (roots) for (const p of roots) this.markRoot(p);
-    for (const p of extraRoots) this.markRoot(p);
     for (const p of this.pinned) this.markRoot(p);
     this.dealWithStackOverflow();
     this.sweepFinalisers();
     this.sweepFree();
     this.lastFreeAtbIndex = 0;
     this.lockDepth--;
-    this.hooks.afterCollect?.();
   }
 
   /** gc_mark: a root keeps an object only if it is exactly the address of an unmarked HEAD. */

@@ -55,7 +55,6 @@ class TraceRunner {
   private heap: GcHeap | null = null;
   /** Pointer held by each id (0 = unbound). */
   private readonly ptr: number[];
-  private readonly bound = new Set<number>();
   /** Which id holds the object at each block, for `finalise <id>` lines. */
   private owner = new Int32Array(0);
   private roots: number[] = [];
@@ -174,7 +173,6 @@ class TraceRunner {
     });
     this.heap = heap;
     this.ptr.fill(0);
-    this.bound.clear();
     this.owner = new Int32Array(heap.blocks).fill(-1);
     this.roots = [];
     if (this.opts.thresholdBytes !== undefined) heap.setThresholdBytes(this.opts.thresholdBytes);
@@ -203,7 +201,6 @@ class TraceRunner {
   private bind(id: number, p: number): void {
     if (id === NULL_ID) return;
     this.ptr[id] = p;
-    this.bound.add(id);
     this.owner[this.heap!.blockOf(p)] = id;
   }
 
@@ -213,7 +210,6 @@ class TraceRunner {
     const block = this.heap!.blockOf(p);
     if (block >= 0 && this.owner[block] === id) this.owner[block] = -1;
     this.ptr[id] = 0;
-    this.bound.delete(id);
   }
 
   private trackExtremes(heap: GcHeap): void {

@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CH_FREE, CH_TAIL } from '../../src/heap/block-map.js';
 import { paletteEntry, parseRgb } from '../../src/views/palette.js';
 import type { ReportData } from '../../src/views/report/format.js';
+import { runCli } from '../support/cli.js';
 import { CORPUS } from '../support/shared.js';
 import { buildWebBundle, launchChromium, RESULTS } from './support.js';
 
@@ -32,25 +32,8 @@ afterAll(async () => {
 });
 
 async function decode(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
-    stdout += String(c);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
-    stderr += String(c);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    const status = await main(['node', 'mpheap', 'decode', ...args]);
-    return { status, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
+  const r = await runCli('decode', ...args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The data a report page carries, read back from its HTML. */

@@ -8,7 +8,6 @@
  * the page's own transport, monitor and decoder. One QEMU boot for the file, stopped in afterAll.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -19,7 +18,7 @@ import { type RunningEmulator, startMicrobit } from '../../src/emulator/microbit
 import { writeReport } from '../../src/views/report/write-report.js';
 import { startCli } from '../support/cli.js';
 import { CORPUS } from '../support/shared.js';
-import { buildWebBundle, launchChromium, RESULTS } from './support.js';
+import { buildWebBundle, httpStatus, launchChromium, RESULTS } from './support.js';
 
 /** Grows a list of 200-byte bytearrays, printing a step line and the heap map after each. */
 const PROGRAM = [
@@ -58,17 +57,6 @@ async function startProgramOnBoard(): Promise<void> {
   await link.open();
   await link.write(new TextEncoder().encode(`grow(${STEPS})\r`));
   await link.close();
-}
-
-function httpStatus(url: string): Promise<number | string> {
-  return new Promise((resolve) => {
-    const req = request(url, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
-    req.end();
-  });
 }
 
 describe('mpheap monitor --web', () => {

@@ -6,14 +6,13 @@
  * free block of the heap at that moment.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { startCli } from '../support/cli.js';
-import { buildWebBundle, launchChromium, RESULTS } from './support.js';
+import { buildWebBundle, httpStatus, launchChromium, RESULTS } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mpheap-run-web-'));
 let browser: Browser;
@@ -98,17 +97,6 @@ describe('mpheap run --web', () => {
     }
   });
 });
-
-function httpStatus(url: string): Promise<number | string> {
-  return new Promise((resolve) => {
-    const req = request(url, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
-    req.end();
-  });
-}
 
 describe('mpheap run --web --web-wait', () => {
   test('keeps the dashboard of a finished run open until Ctrl-C', async () => {

@@ -1,5 +1,6 @@
 /** Shared by the browser tests: a fresh web bundle, chromium, and reports built from real data. */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { build } from 'vite';
@@ -37,5 +38,17 @@ export function traceSnapshots(name: string, wordSize: 4 | 8 = 4) {
     wordSize,
     lines: text.split(/\r?\n/),
     source: `model:${name}`,
+  });
+}
+
+/** The HTTP status of a GET, or the connection error code (ECONNREFUSED once a server is gone). */
+export function httpStatus(url: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = request(url, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    req.end();
   });
 }
