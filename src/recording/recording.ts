@@ -56,7 +56,9 @@ export class RecordingWriter {
   }
 
   event(event: string, fields: Record<string, unknown> = {}, time = Date.now()): void {
-    this.write({ type: 'event', time, event, ...fields });
+    // The record's own keys go last: a field named `type` or `time` must not turn it into another
+    // kind of record (the reader would skip it).
+    this.write({ ...fields, type: 'event', time, event });
   }
 
   close(): void {

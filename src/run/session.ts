@@ -177,7 +177,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     }
     if (r.error) {
       error = r.error;
-      event('exception', { type: r.error.type, message: r.error.message, line: r.error.line });
+      event('exception', { error: r.error.type, message: r.error.message, line: r.error.line });
       if (r.error.type === 'MemoryError') {
         const requested = requestedBytesOf(r.error.message);
         const label = unit.stepLabel ?? lastLabel;
@@ -199,7 +199,8 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
           ...d,
         };
         memoryErrors.push(report);
-        event('memory_error', { ...report });
+        // The exception line as Python printed it: what a report heads its MemoryError panel with.
+        event('memory_error', { ...report, message: `${r.error.type}: ${r.error.message}` });
         if (budgets.noMemoryError) violated(memoryErrorViolation(requested, r.error.line, scriptName));
         if (!ok) timedOut = true;
       }

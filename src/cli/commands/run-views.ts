@@ -23,7 +23,6 @@ export class RunViews {
   private readonly snapshots: HeapSnapshot[] = [];
   private readonly events: EventLike[] = [];
   private output = '';
-  private lastException: string | null = null;
 
   private constructor(
     private readonly opts: RunViewOptions,
@@ -54,15 +53,9 @@ export class RunViews {
     this.dashboard?.pushOutput(text);
   }
 
-  /** A run event; a MemoryError's `requested` is the `request` the page sets against the map. */
+  /** A run event, as the recording gets it. */
   event(name: string, fields: Record<string, unknown>): void {
     const e: EventLike = { ...fields, event: name, time: Date.now() };
-    if (name === 'exception') this.lastException = `${fields.type}: ${fields.message}`;
-    if (name === 'memory_error') {
-      if (typeof fields.requested === 'number') e.request = fields.requested;
-      // The page heads its MemoryError panel with this: the exception line, as Python printed it.
-      if (this.lastException !== null) e.message = this.lastException;
-    }
     this.events.push(e);
     this.dashboard?.pushEvent(e);
   }

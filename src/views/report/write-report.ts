@@ -44,7 +44,8 @@ export function reportData(snapshots: readonly HeapSnapshot[], opts: ReportOptio
 export function toReportEvent(event: EventLike): ReportEvent {
   const e = event as { event: string } & Record<string, unknown>;
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  const request = num(e.request) ?? num(e.bytes) ?? num(e.nbytes);
+  // `requested` is what mpheap run records; the others are accepted from hand-written events.
+  const request = num(e.requested) ?? num(e.request) ?? num(e.bytes) ?? num(e.nbytes);
   const message = typeof e.message === 'string' ? e.message : typeof e.text === 'string' ? e.text : undefined;
   return { time: num(e.time), event: String(e.event), seq: num(e.seq), message, request };
 }
