@@ -92,3 +92,18 @@ export function heapLayout(start: number, end: number, opts: LayoutOptions): Hea
 export function gcTotalFor(bytes: number, opts: LayoutOptions): number {
   return heapLayout(0, bytes, opts).poolBytes;
 }
+
+/**
+ * The smallest region whose pool is at least `poolBytes` (gc_init's arithmetic run backwards):
+ * what to give an engine so that `GC: total` says what a board's firmware prints.
+ */
+export function regionBytesForPool(poolBytes: number, opts: LayoutOptions): number {
+  const blockSize = blockSizeOf(opts);
+  const tableBitsPerAtbByte = 8 + (opts.finaliser !== false ? 4 : 0) + (opts.weakref ? 4 : 0) + 8 * 4 * blockSize;
+  const atbBytes = Math.ceil(poolBytes / (4 * blockSize));
+  const gapBytes = opts.gapByte === false ? 0 : 1;
+  let region = Math.ceil((atbBytes * tableBitsPerAtbByte) / 8) + gapBytes;
+  region += (blockSize - (region % blockSize)) % blockSize;
+  while (heapLayout(0, region, opts).poolBytes < poolBytes) region += blockSize;
+  return region;
+}

@@ -1,0 +1,117 @@
+/**
+ * The referee: the same scripts on the emulated micro:bit (a real MicroPython 1.9.2 board, 10 KB
+ * heap, over the raw REPL) and on the embedded engine with the micro:bit's pool (10,048 bytes,
+ * fixed). Scripts that fit both must end the same way: garbage made in a loop inside a function
+ * is collected and the script runs to the end; a live set larger than the heap is a full heap;
+ * small survivors between freed buffers are a fragmented one.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startMicrobit } from '../../src/emulator/microbit.js';
+import { regionBytesForPool } from '../../src/heap/layout.js';
+import { runCli as cli } from '../support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mpheap-referee-'));
+let board: RunningEmulator;
+beforeAll(async () => {
+  board = await startMicrobit();
+});
+afterAll(async () => {
+  await board?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The micro:bit's GC pool, as its firmware prints `GC: total`. */
+const MICROBIT_POOL = 10048;
+
+interface Outcome {
+  code: number;
+  exit: string;
+  output: string;
+  causes: string[];
+  total: number;
+}
+
+async function onBoth(name: string, source: string): Promise<{ board: Outcome; engine: Outcome }> {
+  const path = join(dir, name);
+  writeFileSync(path, source);
+  const heap = String(regionBytesForPool(MICROBIT_POOL, { wordSize: 4 }));
+  const runs = {
+    board: await cli('run', path, '--port', board.portName, '--no-record', '--json'),
+    engine: await cli('run', path, '--fixed', '--heap', heap, '--no-record', '--json'),
+  };
+  const outcome = (r: { code: number; stdout: string; stderr: string }): Outcome => {
+    const j = JSON.parse(r.stdout);
+    return {
+      code: r.code,
+      exit: j.exit,
+      // The board ends its lines with \r\n; the traceback goes after the output.
+      output: r.stderr.replace(/\r\n/g, '\n').split('Traceback')[0],
+      causes: j.memoryErrors.map((m: { cause: string }) => m.cause),
+      total: j.snapshots[0].gc.total,
+    };
+  };
+  return { board: outcome(runs.board), engine: outcome(runs.engine) };
+}
+
+describe('the embedded engine ends as the emulated micro:bit does', () => {
+  it('runs a loop that makes garbage inside a function to the end', async () => {
+    const r = await onBoth(
+      'garbage.py',
+      [
+        'def main():',
+        '    total = 0',
+        '    for i in range(300):',
+        "        line = 'reading %d: %s' % (i, [i, i * 2, i * 3])",
+        '        total += len(line)',
+        "    print('total', total)",
+        'main()',
+        '',
+      ].join('\n'),
+    );
+    expect(r.board.total).toBe(MICROBIT_POOL);
+    expect(r.engine.total).toBe(MICROBIT_POOL);
+    expect(r.board).toMatchObject({ code: 0, exit: 'ok', causes: [] });
+    expect(r.engine).toMatchObject({ code: 0, exit: 'ok', causes: [] });
+    expect(r.engine.output).toBe(r.board.output);
+    expect(r.engine.output).toMatch(/^total \d+\n$/);
+  });
+
+  it('calls a live set larger than the heap full', async () => {
+    const r = await onBoth(
+      'full.py',
+      ['def main():', '    keep = []', '    while True:', '        keep.append(bytearray(3000))', 'main()', ''].join(
+        '\n',
+      ),
+    );
+    expect(r.board).toMatchObject({ code: 4, exit: 'exception', causes: ['full'] });
+    expect(r.engine).toMatchObject({ code: 4, exit: 'exception', causes: ['full'] });
+  });
+
+  it('calls small survivors between freed buffers fragmented', async () => {
+    const r = await onBoth(
+      'fragmented.py',
+      [
+        'import gc',
+        'def main():',
+        '    keep = []',
+        '    scratch = []',
+        '    try:',
+        '        while True:',
+        '            keep.append(bytearray(48))',
+        '            scratch.append(bytearray(176))',
+        '    except MemoryError:',
+        '        pass',
+        '    scratch = None',
+        '    gc.collect()',
+        '    frame = bytearray(1500)',
+        'main()',
+        '',
+      ].join('\n'),
+    );
+    expect(r.board).toMatchObject({ code: 4, exit: 'exception', causes: ['fragmented'] });
+    expect(r.engine).toMatchObject({ code: 4, exit: 'exception', causes: ['fragmented'] });
+  });
+});
