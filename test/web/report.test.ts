@@ -178,7 +178,7 @@ describe('the report page', () => {
     const t = traceSnapshots('rand_medium_1.trace');
     const k = t.snapshots.findIndex((s, j) => {
       const e = t.events.find((ev) => ev.seq === j);
-      return s.trigger === 'memory_error' && e?.request != null && e.request > 16 && s.gc!.free > 0;
+      return s.trigger === 'memory_error' && e?.request != null && e.request > 16 && s.gc!.free! > 0;
     });
     expect(k).toBeGreaterThan(0);
     const request = t.events.find((e) => e.seq === k)!.request!;
@@ -196,9 +196,9 @@ describe('the report page', () => {
       expect(panel).toContain(
         `Asked for ${request.toLocaleString('en-US')} B (${Math.ceil(request / 16)} blocks)`,
       );
-      expect(panel).toContain(`largest free block is ${(s.blocks!.maxFree * 16).toLocaleString('en-US')} B`);
+      expect(panel).toContain(`largest free block is ${(s.blocks!.maxFree! * 16).toLocaleString('en-US')} B`);
       expect(panel).toContain(
-        request > s.blocks!.maxFree * 16 ? 'still finds no place for it' : 'would fit now',
+        request > s.blocks!.maxFree! * 16 ? 'still finds no place for it' : 'would fit now',
       );
       const map = s.areas[0].map;
       const hole = map.findIndex((c, b) => c === CH_FREE && (b === 0 || map[b - 1] !== CH_FREE));

@@ -96,7 +96,9 @@ export function registerDecode(program: Command): void {
       }
       if (flags.html !== undefined) writeHtml(flags.html, file, decoded);
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ snapshots: chosen.map(snapshotJson) }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ snapshots: chosen.map((s) => snapshotJson(s)) }, null, 2)}\n`,
+        );
         return;
       }
       const color = wantColor(flags.color);
