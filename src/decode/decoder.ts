@@ -247,6 +247,8 @@ export class MemInfoDecoder implements StreamDecoder {
     const nul = this.state === 'dump' ? buf.subarray(start, end).indexOf(NUL) : -1;
     if (nul >= 0) {
       this.content(buf, start, start + nul, start + nul, false, skip);
+      // What follows the NUL is never the rest of the row (`MicroPython` starts with a map letter).
+      if (this.snap?.current) this.snap.current.openRow = null;
       this.content(buf, start + nul + 1, to, end, last, 0);
     } else {
       this.content(buf, start, to, end, last, skip);

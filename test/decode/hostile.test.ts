@@ -15,7 +15,6 @@ import { CORPUS } from '../support/shared.js';
 
 /** A real capture: six mem_info(1) dumps from the emulated micro:bit (10,048-byte heap). */
 const DICT_GROW = readFileSync(join(CORPUS, 'microbit', '04_dict_grow.log'), 'latin1');
-const STM32 = readFileSync(join(CORPUS, 'wild', '01_stm32-pybd-sf6_v1.13.log'), 'latin1');
 
 function key(s: HeapSnapshot): string {
   return JSON.stringify(storeSnapshot({ ...s, time: null }));
@@ -46,7 +45,7 @@ describe('sizes the input states', () => {
     const text = replaceNth(DICT_GROW, '(6 lines all free)', '(4294967295 lines all free)', 2);
     const { snapshots, warnings } = decodeText(text, 'x');
     expect(snapshots).toHaveLength(6);
-    expect(snapshots.map(key).filter((k, i) => i !== 2)).toEqual(good.map(key).filter((k, i) => i !== 2));
+    expect(snapshots.map(key).filter((_, i) => i !== 2)).toEqual(good.map(key).filter((_, i) => i !== 2));
     const hit = snapshots[2];
     expect(hit.complete).toBe(false);
     // Bounded by GC total: 10,048 bytes of 16-byte blocks.
