@@ -106,6 +106,8 @@ class PendingSnapshot {
   /** The section header rows are being dropped under, and how many were. */
   unknownSection: string | null = null;
   unplacedRows = 0;
+  /** Blocks in the areas before the current one (fixed once the current one starts). */
+  blocksBefore = 0;
 
   constructor(
     readonly marker: SnapshotMarker | null,
@@ -242,24 +244,26 @@ export class MemInfoDecoder implements StreamDecoder {
     let end = to;
     if (end > start && buf[end - 1] === LF) end--;
     while (end > start && buf[end - 1] === CR) end--;
-    // A board reset in the middle of a dump: NUL, then its banner, glued onto a row. The row
-    // ends at the NUL; the banner is a line of its own.
-    const nul = this.state === 'dump' ? buf.subarray(start, end).indexOf(NUL) : -1;
-    if (nul >= 0) {
-      this.content(buf, start, start + nul, start + nul, false, skip);
-      // What follows the NUL is never the rest of the row (`MicroPython` starts with a map letter).
-      if (this.snap?.current) this.snap.current.openRow = null;
-      this.content(buf, start + nul + 1, to, end, last, 0);
-    } else {
-      this.content(buf, start, to, end, last, skip);
-    }
+    this.content(buf, start, to, end, last, skip);
     this.lineOffset += this.lineDropped + (to - from);
     this.lineNo++;
   }
 
   /** A line's content [from, end), its terminator up to `to`. */
   private content(buf: Uint8Array, from: number, to: number, end: number, last: boolean, skip: number): void {
-    if (this.state === 'dump' && this.fastRow(buf, from, end)) return;
+    if (this.state === 'dump') {
+      if (this.fastRow(buf, from, end)) return;
+      // A board reset in the middle of a dump: NUL, then its banner, glued onto a row. The row
+      // ends at the NUL; the banner is a line of its own (never the rest of the row, although
+      // `MicroPython` starts with a map letter).
+      const nul = indexOfByte(buf, NUL, from, end);
+      if (nul >= 0) {
+        this.content(buf, from, nul, nul, false, skip);
+        if (this.snap?.current) this.snap.current.openRow = null;
+        this.content(buf, nul + 1, to, end, last, 0);
+        return;
+      }
+    }
     const plain = isPlainAscii(buf, from, end);
     const clean = plain ? buf.subarray(from, end) : cleanBytes(buf, from, end);
     if (last && this.state === 'dump') this.markCut(clean);
@@ -418,7 +422,7 @@ export class MemInfoDecoder implements StreamDecoder {
       length = BLOCKS_PER_LINE;
     }
     const start = placed.line * BLOCKS_PER_LINE;
-    const room = this.limitBlocks(snap) - (snap.blocksSeen() - area.extent);
+    const room = this.limitBlocks(snap) - snap.blocksBefore;
     if (start >= room) {
       this.warn(`map row ${hex(offset, digits)} lies past ${this.limitSaid(snap)}; dropped`);
       snap.damaged = true;
@@ -434,7 +438,7 @@ export class MemInfoDecoder implements StreamDecoder {
     if (area.rows === 0 && snap.gc?.total) {
       // Size the map once from GC total rather than doubling it row by row.
       const bs = snap.step === null ? this.fallbackBlockSize : snap.step / BLOCKS_PER_LINE;
-      const hint = Math.min(Math.floor(snap.gc.total / bs) - (snap.blocksSeen() - area.extent), room);
+      const hint = Math.min(Math.floor(snap.gc.total / bs) - snap.blocksBefore, room);
       if (hint > 0) area.ensure(Math.min(hint, MAX_PRESIZE), true);
     }
     area.ensure(start + length);
@@ -475,7 +479,7 @@ export class MemInfoDecoder implements StreamDecoder {
 
   private freeLines(snap: PendingSnapshot, area: AreaBuilder, lines: number): void {
     area.openRow = null;
-    const room = this.limitBlocks(snap) - (snap.blocksSeen() - area.extent);
+    const room = this.limitBlocks(snap) - snap.blocksBefore;
     const first = area.lastLine + 1;
     if ((first + lines) * BLOCKS_PER_LINE > room) {
       const fits = Math.max(0, Math.floor(room / BLOCKS_PER_LINE) - first);
@@ -603,6 +607,7 @@ export class MemInfoDecoder implements StreamDecoder {
   private startArea(snap: PendingSnapshot, base: string): void {
     if (snap.current) snap.current.openRow = null;
     const area = new AreaBuilder(base);
+    snap.blocksBefore = snap.blocksSeen();
     snap.areas.push(area);
     snap.current = area;
     snap.unknownSection = null;
@@ -840,6 +845,11 @@ function continuesHeader(lead: string, snap: PendingSnapshot): boolean {
     if (c !== '' && (lead.startsWith(c) || c.startsWith(lead))) return true;
   }
   return /^[0-9a-fA-F]{1,8}(?::|$)/.test(lead);
+}
+
+function indexOfByte(buf: Uint8Array, byte: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (buf[i] === byte) return i;
+  return -1;
 }
 
 /** The largest index ≤ p (and ≥ lo) that does not split a UTF-8 character. */
