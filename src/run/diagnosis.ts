@@ -4,6 +4,7 @@
  * little memory, too fragmented, or (on an engine that collects only between top-level calls)
  * garbage that would have been collected on a board.
  */
+import { memoryErrorCause } from '../analysis/verdict.js';
 import { formatBytes } from '../util/size.js';
 
 export type MemoryErrorCause = 'full' | 'fragmented' | 'garbage' | 'unknown';
@@ -40,7 +41,9 @@ export function diagnose(
     };
   }
   const ask = `${formatBytes(requested)} bytes were asked for`;
-  if (largestFree >= requested) {
+  // The same reading of the figures as every view's verdict (analysis/verdict.ts).
+  const cause = memoryErrorCause(requested, largestFree, free);
+  if (cause === 'fits') {
     return {
       cause: 'garbage',
       diagnosis: collectsMidLoop
@@ -50,7 +53,7 @@ export function diagnose(
           '(a board collects inside the loop; try --step, or call gc.collect() in the loop on the board)',
     };
   }
-  if (free >= requested) {
+  if (cause === 'fragmented') {
     return {
       cause: 'fragmented',
       diagnosis:

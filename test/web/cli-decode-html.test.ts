@@ -87,6 +87,12 @@ test('decode --html writes a report of every snapshot and the program output, an
     await drawn;
   });
   expect(await page.getByTestId('snapshot-title').innerText()).toContain('(3 of 3)');
+  // The page states the terminal's verdict, word for word (one verdict function, analysis/).
+  const last = r.stdout
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !l.startsWith('  ('));
+  expect(await page.locator('[data-testid="verdict"] p').innerText()).toBe(last.at(-1));
   // Every snapshot's map, unpacked in the page, has the truth's count of each map character.
   const counts = await page.evaluate(() => {
     const store = window.mpheap!.session.store;
