@@ -718,9 +718,24 @@ export class MemInfoDecoder implements StreamDecoder {
 
   private build(p: PendingSnapshot): HeapSnapshot {
     const maps = p.areas.map((a) => a.finalMap());
-    const seen = maps.reduce((n, m) => n + m.length, 0);
+    let seen = maps.reduce((n, m) => n + m.length, 0);
     const { blockSize, blockSizeKnown } = this.blockSizeOf(p, seen);
     const warnings = p.warnings;
+    const headerBlocks = p.gc?.total != null ? Math.floor(p.gc.total / blockSize) : null;
+    if (headerBlocks !== null && seen > headerBlocks) {
+      // Damaged offsets or counts stretched the map past the heap its header describes (the
+      // bound while rows placed it allowed up to 8-byte blocks): the heap is what GC total says.
+      warnings.push(
+        `map holds ${seen} blocks but GC total is ${headerBlocks} blocks; cut to ${headerBlocks}`,
+      );
+      p.damaged = true;
+      let room = headerBlocks;
+      for (let i = 0; i < maps.length; i++) {
+        if (maps[i].length > room) maps[i] = maps[i].slice(0, room);
+        room -= maps[i].length;
+      }
+      seen = headerBlocks;
+    }
     const hasDump = p.areas.length > 0;
     let complete = !p.damaged && !p.truncatedMidLine;
     if (p.unplacedRows > 0) {
@@ -744,8 +759,6 @@ export class MemInfoDecoder implements StreamDecoder {
         warnings.push(
           `map cut short: ${seen} of ${expected} blocks seen${p.truncatedMidLine ? ' (cut inside a row)' : ''}`,
         );
-      } else if (seen > expected) {
-        warnings.push(`map holds ${seen} blocks but GC total is ${expected} blocks`);
       }
     } else if (hasDump && p.truncatedMidLine) {
       warnings.push('map cut short inside a row');

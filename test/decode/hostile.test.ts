@@ -4,13 +4,16 @@
  * snapshots however they are chunked. Each case failed on the decoder before these fixes:
  * a crash that lost every good snapshot, minutes and gigabytes, or a split snapshot.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mapStats } from '../../src/analysis/map-stats.js';
 import { createDecoder, decodeText } from '../../src/decode/index.js';
 import { storeSnapshot } from '../../src/snapshot/serialize.js';
 import type { HeapSnapshot } from '../../src/snapshot/snapshot.js';
+import { runCli } from '../support/cli.js';
 import { CORPUS } from '../support/shared.js';
 
 /** A real capture: six mem_info(1) dumps from the emulated micro:bit (10,048-byte heap). */
@@ -146,5 +149,68 @@ describe('chunking', () => {
     const whole = decodeText(text, 'x').snapshots;
     expect(whole.map((s) => mapStats(s.areas[0].map).blocks)).toEqual([628, 628, 628, 628, 628, 628]);
     for (const size of [1, 2, 5]) expect(decodeInChunks(text, size).map(key)).toEqual(whole.map(key));
+  });
+});
+
+describe('the commands on a damaged size', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mpheap-hostile-'));
+  const file = join(dir, 'damaged.log');
+  writeFileSync(
+    file,
+    replaceNth(DICT_GROW, '(6 lines all free)', '(4294967295 lines all free)', 2),
+    'latin1',
+  );
+
+  it('decode shows every snapshot, the damaged one incomplete (exit 0)', async () => {
+    const r = await runCli('decode', file, '--all', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { snapshots: { complete: boolean }[] };
+    expect(j.snapshots.map((s) => s.complete)).toEqual([true, true, false, true, true, true]);
+  });
+
+  it('report writes a page of every snapshot (exit 0, no stack trace)', async () => {
+    const r = await runCli('report', file, '-o', join(dir, 'r.html'), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ snapshots: 6 });
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('damaged sizes, at random (property)', () => {
+  const logs = ['microbit/04_dict_grow.log', 'wild/02_esp32_v1.2x.log', 'wild/04_esp32_v1.2x-split2.log'].map(
+    (f) => readFileSync(join(CORPUS, f), 'latin1'),
+  );
+  it('never throws, keeps the number of snapshots, and no map outgrows its GC total', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: logs.length - 1 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.oneof(
+          fc.constant(0xffffffff),
+          fc.integer({ min: 0, max: 2 ** 53 - 1 }),
+          fc.integer({ min: 0, max: 99999 }),
+        ),
+        fc.boolean(),
+        (which, where, size, inOffset) => {
+          const text = logs[which];
+          const before = decodeText(text, 'x').snapshots;
+          // Replace one number a dump states: a row offset, or a (N lines all free) count.
+          const re = inOffset ? /^[0-9a-f]{5,8}(?=: )/gm : /(?<=\()\d+(?= lines all free\))/g;
+          const spots = [...text.matchAll(re)];
+          if (spots.length === 0) return;
+          const m = spots[Math.floor(where * spots.length) % spots.length];
+          // An offset is printed with at most 8 hex digits (%08x of a 32-bit number).
+          const printed = inOffset ? (size % 2 ** 32).toString(16).padStart(m[0].length, '0') : String(size);
+          const damaged = text.slice(0, m.index) + printed + text.slice((m.index ?? 0) + m[0].length);
+          const after = decodeText(damaged, 'x').snapshots;
+          expect(after).toHaveLength(before.length);
+          for (const s of after) {
+            const blocks = s.areas.reduce((n, a) => n + a.map.length, 0);
+            if (s.gc?.total) expect(blocks * s.blockSize).toBeLessThanOrEqual(s.gc.total);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
