@@ -142,3 +142,37 @@ for (const r of rows) {
   );
 }
 console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (the 100 MB log is never held whole)`);
+
+// 3. Hostile input: what one bad size or a board that never prints a newline costs. Each is
+//    timed beside the plain scan of the same bytes, with the heap growth it caused (after gc).
+{
+  const heapUsed = () => {
+    globalThis.gc?.();
+    return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  };
+  const dump = memInfo(makeMap(114688 / 16 - 40, 3), '2000a000');
+  const firstRow = dump.indexOf('\r\n00000400: ');
+  const cases = [
+    [
+      '(4294967295 lines all free)',
+      `${dump}${dump.replace(/\r\n00000400: /, '\r\n       (4294967295 lines all free)\r\n00000400: ')}`,
+      65536,
+    ],
+    ['20 dumps, a row at fffffc00', dump.replace(/\r\n00000400: /, '\r\nfffffc00: ').repeat(20), 65536],
+    ['1 MB, no newline, 64 B reads', 'abcdefgh'.repeat(1 << 17), 64],
+  ];
+  if (firstRow < 0) throw new Error('no second row in the bench dump');
+  console.log(
+    '\nhostile input                       bytes   plain scan ms   decode ms   ratio   heap growth',
+  );
+  for (const [name, text, chunk] of cases) {
+    const bytes = new TextEncoder().encode(text);
+    const scan = best(() => plainScan(bytes), 5);
+    const before = heapUsed();
+    const dec = best(() => decodeBytes(bytes, chunk), 5);
+    const grown = heapUsed() - before;
+    console.log(
+      `${name.padEnd(30)} ${String(bytes.length).padStart(10)} ${scan.ms.toFixed(2).padStart(15)} ${dec.ms.toFixed(1).padStart(11)} ${(scan.ms / dec.ms).toFixed(3).padStart(7)} ${(grown / 2 ** 20).toFixed(1).padStart(9)} MiB`,
+    );
+  }
+}

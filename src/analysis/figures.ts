@@ -153,21 +153,3 @@ export function heapFigures(s: HeapSnapshot): HeapFigures {
     ),
   };
 }
-
-/**
- * The figures of a snapshot that has no map (`mem_info()` without an argument): only what the
- * header says. Null when the header is missing too.
- */
-export function headerFigures(
-  s: HeapSnapshot,
-): Pick<HeapFigures, 'totalBytes' | 'usedBytes' | 'freeBytes' | 'largestFreeBytes' | 'fragmentation'> | null {
-  if (!s.gc) return null;
-  const largest = s.blocks ? s.blocks.maxFree * s.blockSize : 0;
-  return {
-    totalBytes: s.gc.total,
-    usedBytes: s.gc.used,
-    freeBytes: s.gc.free,
-    largestFreeBytes: largest,
-    fragmentation: s.gc.free === 0 ? 0 : Math.max(0, 1 - largest / s.gc.free),
-  };
-}

@@ -4,4 +4,5 @@ export * from './figures.js';
 export * from './map-stats.js';
 export * from './snapshot-json.js';
 export * from './timeline.js';
+export * from './verdict.js';
 export * from './would-allocate.js';

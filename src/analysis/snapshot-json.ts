@@ -2,9 +2,10 @@
  * The stable JSON form of a snapshot for `--json` (documented in docs/json.md). Header figures
  * are as printed; map figures are recomputed from the map. Browser-safe.
  */
-import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import type { HeapArea, HeapSnapshot } from '../snapshot/snapshot.js';
 import { heapFigures } from './figures.js';
 import { mapStats } from './map-stats.js';
+import { heapVerdict, type VerdictContext, type VerdictState } from './verdict.js';
 
 export interface SnapshotJson {
   seq: number;
@@ -13,14 +14,15 @@ export interface SnapshotJson {
   label: string | null;
   trigger: string | null;
   complete: boolean;
-  gc: { total: number; used: number; free: number; maxNewSplit: number | null } | null;
-  blocks: { one: number; two: number; maxBlock: number; maxFree: number } | null;
+  gc: { total: number | null; used: number | null; free: number | null; maxNewSplit: number | null } | null;
+  blocks: { one: number; two: number; maxBlock: number; maxFree: number | null } | null;
   stack: { used: number; limit: number | null } | null;
   mem: { total: number; current: number; peak: number } | null;
   blockSize: number;
+  blockSizeKnown: boolean;
   areas: Array<{
     base: string;
-    offsetDigits: 5 | 8 | null;
+    offsetDigits: HeapArea['offsetDigits'];
     blocks: number;
     free: number;
     heads: number;
@@ -30,18 +32,19 @@ export interface SnapshotJson {
   usedBytes: number | null;
   freeBytes: number | null;
   largestFreeBytes: number | null;
+  largestFreeIsLowerBound: boolean;
+  canGrowBytes: number | null;
   holes: number | null;
   fragmentation: number | null;
   types: Record<string, { count: number; blocks: number; bytes: number; largestBlocks: number }>;
+  verdict: { level: string; state: VerdictState; text: string; notes: string[] };
   warnings: string[];
 }
 
-export function snapshotJson(s: HeapSnapshot): SnapshotJson {
-  const hasMap = s.areas.length > 0;
-  const f = hasMap ? heapFigures(s) : null;
-  // Without a map, what the header says: max free sz is the largest free block.
-  const largestFromHeader = s.blocks ? s.blocks.maxFree * s.blockSize : null;
-  const freeFromHeader = s.gc ? s.gc.free : null;
+export function snapshotJson(s: HeapSnapshot, ctx: VerdictContext = {}): SnapshotJson {
+  const f = s.areas.length > 0 ? heapFigures(s) : null;
+  const v = heapVerdict(s, ctx);
+  const k = v.figures;
   return {
     seq: s.seq,
     time: s.time,
@@ -54,6 +57,7 @@ export function snapshotJson(s: HeapSnapshot): SnapshotJson {
     stack: s.stack,
     mem: s.mem,
     blockSize: s.blockSize,
+    blockSizeKnown: s.blockSizeKnown,
     areas: s.areas.map((a) => {
       const m = mapStats(a.map);
       return {
@@ -66,16 +70,16 @@ export function snapshotJson(s: HeapSnapshot): SnapshotJson {
         kinds: m.charCounts,
       };
     }),
-    usedBytes: f ? f.usedBytes : (s.gc?.used ?? null),
-    freeBytes: f ? f.freeBytes : freeFromHeader,
-    largestFreeBytes: f ? f.largestFreeBytes : largestFromHeader,
-    holes: f ? f.holes : null,
-    fragmentation: f
-      ? f.fragmentation
-      : freeFromHeader && largestFromHeader !== null
-        ? 1 - largestFromHeader / freeFromHeader
-        : null,
+    // The figures the verdict rests on: what the capture supports, null where it does not say.
+    usedBytes: k.usedBytes,
+    freeBytes: k.freeBytes,
+    largestFreeBytes: k.largestFreeBytes,
+    largestFreeIsLowerBound: k.largestFreeIsLowerBound,
+    canGrowBytes: k.canGrowBytes,
+    holes: k.holes,
+    fragmentation: k.fragmentation,
     types: f ? f.types : {},
+    verdict: { level: v.level, state: v.state, text: v.text, notes: v.notes },
     warnings: s.warnings,
   };
 }

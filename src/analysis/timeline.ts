@@ -1,10 +1,11 @@
 /**
  * A figure over a sequence of snapshots, for charts and `--json`: one point per snapshot.
- * Snapshots without a map use their header figures where the figure is in the header.
+ * Each value is what the snapshot supports (analysis/verdict.ts), null where it does not say.
  * Browser-safe.
  */
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
-import { type HeapFigures, headerFigures, heapFigures } from './figures.js';
+import { type HeapFigures, heapFigures } from './figures.js';
+import { snapshotFigures } from './verdict.js';
 
 export type TimelineFigure =
   | 'usedBytes'
@@ -43,16 +44,7 @@ export function timeline(snapshots: readonly HeapSnapshot[], figure: TimelineFig
 function figureValue(s: HeapSnapshot, f: HeapFigures | null, figure: TimelineFigure): number | null {
   if (typeof figure === 'function') return figure(s, f);
   if (figure === 'stackUsed') return s.stack?.used ?? null;
-  if (f) return f[figure];
-  const h = headerFigures(s);
-  if (!h) return null;
-  if (
-    figure === 'usedBytes' ||
-    figure === 'freeBytes' ||
-    figure === 'largestFreeBytes' ||
-    figure === 'fragmentation'
-  ) {
-    return h[figure];
-  }
-  return null;
+  if (figure === 'holes' || figure === 'objects') return f && !snapshotFigures(s).mapCut ? f[figure] : null;
+  // What the capture supports: the header's figures stand where a map is cut short.
+  return snapshotFigures(s)[figure];
 }

@@ -29,10 +29,17 @@ export interface DecoderOptions {
   onSnapshot: (s: HeapSnapshot) => void;
   onOutput?: (text: string) => void;
   onWarning?: (w: DecodeWarning) => void;
-  /** Block size when the dump cannot tell (16 unless the offsets show otherwise). */
+  /**
+   * Block size when the capture cannot tell (--word, or the engine's word size). Without it a
+   * snapshot whose block size nothing shows says so (`blockSizeKnown: false`, 16 assumed).
+   */
   blockSize?: number;
-  /** Clock for `snapshot.time` (ms since epoch); default Date.now. */
-  now?: () => number;
+  /**
+   * Clock for `snapshot.time` (ms since epoch): default Date.now, right for a live stream where
+   * a snapshot is captured as it arrives. null when arrival is not capture (a file): times
+   * are then unknown. decodeText defaults to null.
+   */
+  now?: (() => number) | null;
 }
 
 export interface StreamDecoder {

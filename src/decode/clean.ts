@@ -27,7 +27,7 @@ export function cleanBytes(bytes: Uint8Array, from: number, to: number): Uint8Ar
   while (i < to) {
     const c = bytes[i];
     if (c === ESC) {
-      i = skipEscape(bytes, i, to);
+      i = escapeEnd(bytes, i, to);
       continue;
     }
     if (c >= 0x20 && c < 0x7f) out[n++] = c;
@@ -36,8 +36,11 @@ export function cleanBytes(bytes: Uint8Array, from: number, to: number): Uint8Ar
   return out.subarray(0, n);
 }
 
-/** Index just past the escape sequence starting at `i` (which holds ESC). */
-function skipEscape(bytes: Uint8Array, i: number, to: number): number {
+/**
+ * Index just past the escape sequence starting at `i` (which holds ESC); `to` when the
+ * sequence is not finished before `to`.
+ */
+export function escapeEnd(bytes: Uint8Array, i: number, to: number): number {
   const kind = i + 1 < to ? bytes[i + 1] : -1;
   if (kind === 0x5b) {
     // CSI: parameters and intermediates (0x20-0x3f), then one final byte (0x40-0x7e).

@@ -4,31 +4,77 @@
  * Bytes arrive in any chunks; complete lines are handled one at a time by a small state machine:
  *
  *   idle  ──mem:/stack:/GC: line──►  info  ──GC memory layout──►  dump  ──map covers GC total──► idle
- *     ▲                               │ other line: snapshot without a map     │ other line: cut short
+ *     ▲                               │ other line: snapshot without a map     │ other line: end of map
  *     └───────────────────────────────┴─────────────────────────────────────────┘
  *
  * Rows (the bulk of any log) take a byte-level fast path; everything else is cleaned of escape
  * sequences and control bytes and matched as text. A snapshot is emitted the moment its map
  * covers `GC: total`, or when something else clearly starts, or at end(); one cut short is kept
  * and marked incomplete.
+ *
+ * The result never depends on how the input was chunked: every decision taken early on a line
+ * still arriving (partial-line.ts) is one the whole line would lead to as well. And nothing the
+ * input says is trusted with memory: a map never grows past what its header's `GC: total`
+ * allows (or MAX_BLOCKS_WITHOUT_HEADER), and a line longer than LONG_LINE is passed on as
+ * program output as it arrives instead of being held.
  */
 import { gcInfoOfMaps } from '../heap/block-map.js';
-import type { HeapArea, HeapSnapshot, SnapshotTrigger } from '../snapshot/snapshot.js';
+import type {
+  BlockFigures,
+  GcFigures,
+  HeapArea,
+  HeapSnapshot,
+  SnapshotTrigger,
+} from '../snapshot/snapshot.js';
 import { emptySnapshot } from '../snapshot/snapshot.js';
 import type { DecodeResult, DecoderOptions, DecodeWarning, StreamDecoder } from './api.js';
+import { blockSizeOfHeader } from './block-size.js';
 import { asciiString, cleanBytes, isPlainAscii } from './clean.js';
-import { AreaBuilder, BLOCKS_PER_LINE, hex, MAP_BYTE, placeRow } from './dump-builder.js';
-import { FREE_LINES, findInfo, INFO_RANK, type InfoLine, parseInfo } from './info-lines.js';
+import {
+  AreaBuilder,
+  BLOCKS_PER_LINE,
+  hex,
+  MAP_BYTE,
+  type OffsetDigits,
+  placeRow,
+  relativeOffset,
+} from './dump-builder.js';
+import {
+  damagedInfoKind,
+  FREE_LINES,
+  findInfo,
+  INFO_RANK,
+  type InfoKind,
+  type InfoLine,
+  parseInfo,
+  ROW_START,
+  UNKNOWN_SECTION,
+} from './info-lines.js';
 import { parseMarker, type SnapshotMarker } from './markers.js';
+import { PartialLine } from './partial-line.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
+const NUL = 0x00;
 const COLON = 0x3a;
 const SPACE = 0x20;
 /** How much program output a snapshot keeps in `outputBefore`. */
 const OUTPUT_BEFORE_LIMIT = 16 * 1024;
-/** Upper bound for sizing a map from a header figure (which may be garbled): 64 Mi blocks. */
-const MAX_PREALLOCATED_BLOCKS = 64 * 1024 * 1024;
+/**
+ * Bounds on what a capture can make the decoder hold (docs/performance.md). A heap's blocks
+ * are bounded by its header's `GC: total` (counted at the smallest block size, 8 bytes, until
+ * the rows show the real one), and never more than MAX_BLOCKS; a map with no readable
+ * `GC: total` by the largest any header of the input claimed, or MAX_BLOCKS_WITHOUT_HEADER.
+ */
+export const MAX_BLOCKS = 64 * 1024 * 1024;
+export const MAX_BLOCKS_WITHOUT_HEADER = 4 * 1024 * 1024;
+const SMALLEST_BLOCK = 8;
+/** A map buffer is sized from `GC: total` up to this many blocks at once, then grows by doubling. */
+const MAX_PRESIZE = 4 * 1024 * 1024;
+/** A line longer than this is program output (no mem_info line is): passed on as it arrives. */
+export const LONG_LINE = 64 * 1024;
+/** The end of a long line that is still read as a line (a mem_info line glued after output). */
+const LONG_LINE_TAIL = 1024;
 
 const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 16; i++) {
@@ -41,26 +87,32 @@ type State = 'idle' | 'info' | 'dump';
 /** Everything gathered for the snapshot being read. */
 class PendingSnapshot {
   stack: HeapSnapshot['stack'] = null;
-  gc: HeapSnapshot['gc'] = null;
-  blocks: { one: number; two: number; maxBlock: number; maxFree: number | null } | null = null;
+  gc: GcFigures | null = null;
+  blocks: BlockFigures | null = null;
   mem: HeapSnapshot['mem'] = null;
   areas: AreaBuilder[] = [];
+  /** The area rows go into; null under a section header mpheap does not know. */
+  current: AreaBuilder | null = null;
   /** Bytes per map line (64 × block size) once the rows have shown it. */
   step: number | null = null;
   warnings: string[] = [];
   lastRank = -1;
   lastText = '';
+  /** Some mem_info line before the map was seen (a bare gc_dump_alloc_table() has none). */
+  sawHeader = false;
   truncatedMidLine = false;
+  /** Something was damaged or had to be dropped: the snapshot is not complete. */
   damaged = false;
+  /** The section header rows are being dropped under, and how many were. */
+  unknownSection: string | null = null;
+  unplacedRows = 0;
+  /** Blocks in the areas before the current one (fixed once the current one starts). */
+  blocksBefore = 0;
 
   constructor(
     readonly marker: SnapshotMarker | null,
     readonly outputBefore: string,
   ) {}
-
-  area(): AreaBuilder | null {
-    return this.areas.length === 0 ? null : this.areas[this.areas.length - 1];
-  }
 
   blocksSeen(): number {
     let n = 0;
@@ -78,6 +130,9 @@ export class MemInfoDecoder implements StreamDecoder {
   private carryLen = 0;
   /** Bytes at the start of the carried partial line already passed on as output (a prompt). */
   private carryEmitted = 0;
+  /** Bytes of the current line already passed on as output and dropped (a long line). */
+  private lineDropped = 0;
+  private readonly partial = new PartialLine();
   private lineNo = 1;
   /** Byte offset in the input of the line being handled. */
   private lineOffset = 0;
@@ -86,6 +141,8 @@ export class MemInfoDecoder implements StreamDecoder {
   private readonly utf8 = new TextDecoder('utf-8');
   private readonly encoder = new TextEncoder();
   private readonly fallbackBlockSize: number;
+  /** The most blocks any `GC: total` of this input claimed (bounds maps without one). */
+  private largestClaim = 0;
   private ended = false;
 
   constructor(private readonly opts: DecoderOptions) {
@@ -103,10 +160,9 @@ export class MemInfoDecoder implements StreamDecoder {
         this.afterFeed();
         return;
       }
-      this.appendCarry(bytes, 0, nl + 1);
+      this.appendCarry(bytes, 0, nl + 1, true);
       this.line(this.carry, 0, this.carryLen);
-      this.carryLen = 0;
-      this.carryEmitted = 0;
+      this.resetCarry();
       pos = nl + 1;
     }
     for (;;) {
@@ -125,7 +181,7 @@ export class MemInfoDecoder implements StreamDecoder {
       const len = this.carryLen;
       this.carryLen = 0;
       this.line(this.carry, 0, len, true);
-      this.carryEmitted = 0;
+      this.resetCarry();
     }
     if (this.snap) this.close();
     this.flushOutput();
@@ -134,7 +190,15 @@ export class MemInfoDecoder implements StreamDecoder {
 
   // ── lines ──────────────────────────────────────────────────────────────────────────────
 
-  private appendCarry(bytes: Uint8Array, from: number, to: number): void {
+  private resetCarry(): void {
+    this.carryLen = 0;
+    this.carryEmitted = 0;
+    this.lineDropped = 0;
+    this.partial.reset();
+  }
+
+  /** Adds bytes to the carried line; `ends` when they end it (its newline is among them). */
+  private appendCarry(bytes: Uint8Array, from: number, to: number, ends = false): void {
     const need = this.carryLen + (to - from);
     if (need > this.carry.length) {
       let cap = this.carry.length;
@@ -145,34 +209,77 @@ export class MemInfoDecoder implements StreamDecoder {
     }
     this.carry.set(bytes.subarray(from, to), this.carryLen);
     this.carryLen = need;
+    if (this.carryLen > LONG_LINE && !ends) this.flushLongCarry();
+  }
+
+  /**
+   * A line still without its newline grew past LONG_LINE: it is program output. Everything but
+   * its last LONG_LINE_TAIL bytes is passed on now and dropped, so a board that never prints a
+   * newline costs bounded memory.
+   */
+  private flushLongCarry(): void {
+    if (this.snap) this.close();
+    const split = charBoundary(this.carry, this.carryLen - LONG_LINE_TAIL, 0);
+    if (split > this.carryEmitted)
+      this.emitText(this.utf8.decode(this.carry.subarray(this.carryEmitted, split)));
+    this.carry.copyWithin(0, split, this.carryLen);
+    this.carryLen -= split;
+    this.carryEmitted = Math.max(0, this.carryEmitted - split);
+    this.lineDropped += split;
+    this.partial.reset();
   }
 
   /** One line [from, to) including its terminator (none when `last`). */
   private line(buf: Uint8Array, from: number, to: number, last = false): void {
-    let end = to;
-    if (end > from && buf[end - 1] === LF) end--;
-    while (end > from && buf[end - 1] === CR) end--;
-    const skip = this.carryEmitted;
-    if (!(this.state === 'dump' && this.fastRow(buf, from, end))) {
-      const plain = isPlainAscii(buf, from, end);
-      const clean = plain ? buf.subarray(from, end) : cleanBytes(buf, from, end);
-      if (last && this.state === 'dump') this.markCut(clean);
-      this.handle(clean, { buf, from, to, end, plain, skip });
+    let start = from;
+    let skip = this.carryEmitted;
+    if (this.lineDropped + (to - from) > LONG_LINE) {
+      // Program output, whatever it holds; only its end is still read (as flushLongCarry does).
+      if (this.snap) this.close();
+      const split = charBoundary(buf, to - LONG_LINE_TAIL, from);
+      if (split > from + skip) this.emitText(this.utf8.decode(buf.subarray(from + skip, split)));
+      skip = Math.max(0, skip - (split - from));
+      start = split;
     }
-    this.lineOffset += to - from;
+    let end = to;
+    if (end > start && buf[end - 1] === LF) end--;
+    while (end > start && buf[end - 1] === CR) end--;
+    this.content(buf, start, to, end, last, skip);
+    this.lineOffset += this.lineDropped + (to - from);
     this.lineNo++;
+  }
+
+  /** A line's content [from, end), its terminator up to `to`. */
+  private content(buf: Uint8Array, from: number, to: number, end: number, last: boolean, skip: number): void {
+    if (this.state === 'dump') {
+      if (this.fastRow(buf, from, end)) return;
+      // A board reset in the middle of a dump: NUL, then its banner, glued onto a row. The row
+      // ends at the NUL; the banner is a line of its own (never the rest of the row, although
+      // `MicroPython` starts with a map letter).
+      const nul = indexOfByte(buf, NUL, from, end);
+      if (nul >= 0) {
+        this.content(buf, from, nul, nul, false, skip);
+        if (this.snap?.current) this.snap.current.openRow = null;
+        this.content(buf, nul + 1, to, end, last, 0);
+        return;
+      }
+    }
+    const plain = isPlainAscii(buf, from, end);
+    const clean = plain ? buf.subarray(from, end) : cleanBytes(buf, from, end);
+    if (last && this.state === 'dump') this.markCut(clean);
+    this.handle(clean, { buf, from, to, end, plain, skip, cut: last });
   }
 
   /** Rows of clean ASCII (the bulk of every dump) go straight into the map. */
   private fastRow(buf: Uint8Array, from: number, end: number): boolean {
     const snap = this.snap;
-    const area = snap?.area();
+    const area = snap?.current;
     if (!snap || !area) return false;
     let i = from;
     let offset = 0;
     while (i < end && HEX[buf[i]] >= 0 && i - from < 8) offset = offset * 16 + HEX[buf[i++]];
     const digits = i - from;
-    if ((digits !== 5 && digits !== 8) || i >= end || buf[i] !== COLON) return false;
+    if ((digits !== 4 && digits !== 5 && digits !== 8) || i >= end || buf[i] !== COLON) return false;
     i++;
     if (i < end && buf[i] === SPACE) i++;
     // Every remaining byte must be a map character as printed today, else the careful path
@@ -181,11 +288,27 @@ export class MemInfoDecoder implements StreamDecoder {
       const c = buf[j];
       if (MAP_BYTE[c] !== c) return false;
     }
-    this.row(snap, area, offset, digits as 5 | 8, buf, i, end, true);
+    this.row(snap, area, offset, digits as OffsetDigits, buf, i, end, true);
     return true;
   }
 
   private handle(clean: Uint8Array, raw: RawLine): void {
+    const snap = this.snap;
+    if (snap && this.state === 'info' && snap.lastRank === INFO_RANK.blocks) {
+      const lead = asciiString(clean).trimStart();
+      if (lead !== '' && !continuesHeader(lead, snap)) {
+        // Only the map, a repeat of the last line or another section can follow ` No. of
+        // 1-blocks:` (the same test as afterFeed's on a line still arriving).
+        this.close();
+      } else if (ROW_START.test(lead)) {
+        this.startArea(snap, '?');
+        snap.damaged = true;
+        this.warn("map rows without their 'GC memory layout' line; the area's address is unknown");
+      } else if (UNKNOWN_SECTION.test(lead) && findInfo(lead)?.kind !== 'layout') {
+        this.unknownSection(snap, lead.trim());
+        return;
+      }
+    }
     if (this.state === 'dump' && this.dumpLine(clean, raw)) return;
     this.text(asciiString(clean), raw);
   }
@@ -193,37 +316,59 @@ export class MemInfoDecoder implements StreamDecoder {
   /** A line while reading a map; false when it is not part of the map. */
   private dumpLine(clean: Uint8Array, raw: RawLine): boolean {
     const snap = this.snap as PendingSnapshot;
-    const area = snap.area();
+    const area = snap.current;
     const n = clean.length;
     if (n === 0) return true; // blank lines inside a dump (a logger's doubled newline) mean nothing
-    if (area) {
-      let i = 0;
-      let offset = 0;
-      while (i < n && HEX[clean[i]] >= 0 && i < 8) offset = offset * 16 + HEX[clean[i++]];
-      if ((i === 5 || i === 8) && i < n && clean[i] === COLON) {
-        let j = i + 1;
-        if (j < n && clean[j] === SPACE) j++;
-        let k = j;
-        while (k < n && MAP_BYTE[clean[k]] !== 0) k++;
-        this.row(snap, area, offset, i as 5 | 8, clean, j, k);
-        if (k < n) this.rest(clean, k, raw);
+    let i = 0;
+    let offset = 0;
+    while (i < n && HEX[clean[i]] >= 0 && i < 8) offset = offset * 16 + HEX[clean[i++]];
+    const isRow = (i === 4 || i === 5 || i === 8) && i < n && clean[i] === COLON;
+    const text = isRow ? '' : asciiString(clean);
+    const free = isRow ? null : FREE_LINES.exec(text);
+    if (!area) {
+      if (isRow || free) {
+        snap.unplacedRows++;
         return true;
       }
-      if (area.openRow && MAP_BYTE[clean[0]] !== 0) {
-        let k = 0;
-        while (k < n && MAP_BYTE[clean[k]] !== 0) k++;
-        this.continuation(snap, area, clean, k);
-        if (k < n) this.rest(clean, k, raw);
+      if (UNKNOWN_SECTION.test(text) && findInfo(text)?.kind !== 'layout') {
+        this.unknownSection(snap, text.trim());
         return true;
       }
+      return false;
     }
-    const text = asciiString(clean);
-    const free = FREE_LINES.exec(text);
-    if (free && area) {
+    if (isRow) {
+      let j = i + 1;
+      if (j < n && clean[j] === SPACE) j++;
+      let k = j;
+      while (k < n && MAP_BYTE[clean[k]] !== 0) k++;
+      this.row(snap, area, offset, i as OffsetDigits, clean, j, k);
+      if (k < n) this.rest(clean, k, raw);
+      return true;
+    }
+    if (area.openRow && MAP_BYTE[clean[0]] !== 0) {
+      let k = 0;
+      while (k < n && MAP_BYTE[clean[k]] !== 0) k++;
+      this.continuation(snap, area, clean, k);
+      if (k < n) this.rest(clean, k, raw);
+      return true;
+    }
+    if (free) {
       this.freeLines(snap, area, Number(free[1]));
       return true;
     }
+    if (UNKNOWN_SECTION.test(text) && findInfo(text)?.kind !== 'layout') {
+      this.unknownSection(snap, text.trim());
+      return true;
+    }
     return false;
+  }
+
+  /** A section header mpheap does not know: rows under it cannot be placed in any area. */
+  private unknownSection(snap: PendingSnapshot, header: string): void {
+    if (snap.current) snap.current.openRow = null;
+    snap.current = null;
+    snap.unknownSection = header;
+    this.state = 'dump';
   }
 
   /** What follows the map characters on a row line (e.g. `stack:` with no newline before it). */
@@ -242,11 +387,28 @@ export class MemInfoDecoder implements StreamDecoder {
 
   // ── map rows ───────────────────────────────────────────────────────────────────────────
 
+  /** The blocks the snapshot's maps may hold in all (see MAX_BLOCKS). */
+  private limitBlocks(snap: PendingSnapshot): number {
+    const total = snap.gc?.total ?? null;
+    if (total !== null && total > 0) {
+      const bs = snap.step === null ? SMALLEST_BLOCK : snap.step / BLOCKS_PER_LINE;
+      return Math.min(Math.ceil(total / bs), MAX_BLOCKS);
+    }
+    return Math.min(Math.max(this.largestClaim, MAX_BLOCKS_WITHOUT_HEADER), MAX_BLOCKS);
+  }
+
+  private limitSaid(snap: PendingSnapshot): string {
+    const total = snap.gc?.total ?? null;
+    return total !== null && total > 0
+      ? `the heap's end (GC total ${total} bytes)`
+      : `the ${this.limitBlocks(snap)} blocks a map without a readable GC total may hold`;
+  }
+
   private row(
     snap: PendingSnapshot,
     area: AreaBuilder,
     offset: number,
-    digits: 5 | 8,
+    digits: OffsetDigits,
     src: Uint8Array,
     from: number,
     to: number,
@@ -254,19 +416,30 @@ export class MemInfoDecoder implements StreamDecoder {
   ): void {
     if (area.offsetDigits === null) area.offsetDigits = digits;
     const placed = placeRow(area, offset, digits, snap.step, this.fallbackBlockSize * BLOCKS_PER_LINE);
-    if (placed.inferredStep !== undefined) snap.step = placed.inferredStep;
-    if (placed.warning) this.warn(placed.warning);
     let length = to - from;
     if (length > BLOCKS_PER_LINE) {
       this.warn(`map row ${hex(offset, digits)} has ${length} blocks; kept the first ${BLOCKS_PER_LINE}`);
       length = BLOCKS_PER_LINE;
     }
     const start = placed.line * BLOCKS_PER_LINE;
-    if (area.rows === 0 && snap.gc) {
+    const room = this.limitBlocks(snap) - snap.blocksBefore;
+    if (start >= room) {
+      this.warn(`map row ${hex(offset, digits)} lies past ${this.limitSaid(snap)}; dropped`);
+      snap.damaged = true;
+      return;
+    }
+    if (start + length > room) {
+      this.warn(`map row ${hex(offset, digits)} runs past ${this.limitSaid(snap)}; cut there`);
+      snap.damaged = true;
+      length = room - start;
+    }
+    if (placed.inferredStep !== undefined) snap.step = placed.inferredStep;
+    if (placed.warning) this.warn(placed.warning);
+    if (area.rows === 0 && snap.gc?.total) {
       // Size the map once from GC total rather than doubling it row by row.
       const bs = snap.step === null ? this.fallbackBlockSize : snap.step / BLOCKS_PER_LINE;
-      const hint = Math.floor(snap.gc.total / bs) - (snap.blocksSeen() - area.extent);
-      if (hint > 0) area.ensure(Math.min(hint, MAX_PREALLOCATED_BLOCKS), true);
+      const hint = Math.min(Math.floor(snap.gc.total / bs) - snap.blocksBefore, room);
+      if (hint > 0) area.ensure(Math.min(hint, MAX_PRESIZE), true);
     }
     area.ensure(start + length);
     const map = area.map;
@@ -280,7 +453,7 @@ export class MemInfoDecoder implements StreamDecoder {
         this.warn(`map rows missing before ${hex(offset, digits)}; counted as free`);
       }
       area.lastLine = placed.line;
-      area.lastOffset = offset;
+      area.lastOffset = relativeOffset(area, offset, digits);
       area.freeAfterLast = 0;
     }
     area.rows++;
@@ -296,6 +469,7 @@ export class MemInfoDecoder implements StreamDecoder {
     const take = Math.min(room, to);
     if (to > room) this.warn(`map row fragment too long by ${to - room} blocks; extra ignored`);
     const start = open.line * BLOCKS_PER_LINE + open.length;
+    area.ensure(start + take);
     for (let i = 0; i < take; i++) area.map[start + i] = MAP_BYTE[src[i]];
     open.length += take;
     if (start + take > area.extent) area.extent = start + take;
@@ -305,6 +479,14 @@ export class MemInfoDecoder implements StreamDecoder {
 
   private freeLines(snap: PendingSnapshot, area: AreaBuilder, lines: number): void {
     area.openRow = null;
+    const room = this.limitBlocks(snap) - snap.blocksBefore;
+    const first = area.lastLine + 1;
+    if ((first + lines) * BLOCKS_PER_LINE > room) {
+      const fits = Math.max(0, Math.floor(room / BLOCKS_PER_LINE) - first);
+      this.warn(`(${lines} lines all free) runs past ${this.limitSaid(snap)}; counted ${fits}`);
+      snap.damaged = true;
+      lines = fits;
+    }
     area.freeAfterLast = lines;
     const end = area.expectedLine() * BLOCKS_PER_LINE;
     area.ensure(end);
@@ -314,9 +496,10 @@ export class MemInfoDecoder implements StreamDecoder {
 
   /** A map that covers `GC: total` is finished: emit it now rather than at the next line. */
   private checkFull(snap: PendingSnapshot): void {
-    if (!snap.gc || !snap.blocks) return;
+    const total = snap.gc?.total ?? null;
+    if (total === null || !snap.blocks) return;
     const bs = snap.step === null ? this.fallbackBlockSize : snap.step / BLOCKS_PER_LINE;
-    if (snap.blocksSeen() * bs >= snap.gc.total) this.close();
+    if (snap.blocksSeen() * bs >= total) this.close();
   }
 
   // ── text lines ─────────────────────────────────────────────────────────────────────────
@@ -334,6 +517,11 @@ export class MemInfoDecoder implements StreamDecoder {
     }
     const found = findInfo(t);
     if (!found) {
+      const damaged = this.state === 'info' && this.snap ? damagedInfoKind(t) : null;
+      if (damaged && this.snap && INFO_RANK[damaged] > this.snap.lastRank) {
+        this.damagedLine(this.snap, damaged, t.trim(), raw.cut);
+        return;
+      }
       if (this.snap) this.close();
       this.output(raw);
       return;
@@ -357,7 +545,7 @@ export class MemInfoDecoder implements StreamDecoder {
     let snap = this.snap;
     if (snap && found.kind === 'layout') {
       // A new area of the same dump (v1.20+ prints a header per area).
-    } else if (snap && this.state === 'info' && body === snap.lastText) {
+    } else if (snap && this.state === 'info' && body.trim() === snap.lastText) {
       this.warn(`repeated line dropped: '${shorten(body)}'`);
       return;
     } else if (snap && (this.state === 'dump' || rank <= snap.lastRank)) {
@@ -372,14 +560,27 @@ export class MemInfoDecoder implements StreamDecoder {
       this.state = 'info';
     }
     snap.lastRank = rank;
-    snap.lastText = body;
+    snap.lastText = body.trim();
+    if (found.kind !== 'layout') snap.sawHeader = true;
     if (!parsed) {
-      snap.damaged = true;
-      this.warn(`damaged ${found.kind} line: '${shorten(body)}'`);
-      if (found.kind === 'layout') this.startArea(snap, '?');
+      this.damagedLine(snap, found.kind, body, raw.cut);
       return;
     }
     this.apply(snap, parsed);
+  }
+
+  /**
+   * A header line that could not be read. A `GC:` line damaged in transfer leaves its figures
+   * unknown (null, never 0); one cut by the end of the input is simply not there.
+   */
+  private damagedLine(snap: PendingSnapshot, kind: InfoKind, body: string, cut: boolean): void {
+    snap.damaged = true;
+    snap.sawHeader = true;
+    snap.lastRank = INFO_RANK[kind];
+    snap.lastText = body;
+    this.warn(`damaged ${kind} line: '${shorten(body)}'`);
+    if (kind === 'gc' && !cut) snap.gc = { total: null, used: null, free: null, maxNewSplit: null };
+    if (kind === 'layout') this.startArea(snap, '?');
   }
 
   private apply(snap: PendingSnapshot, line: InfoLine): void {
@@ -392,20 +593,24 @@ export class MemInfoDecoder implements StreamDecoder {
         break;
       case 'gc':
         snap.gc = { total: line.total, used: line.used, free: line.free, maxNewSplit: line.maxNewSplit };
+        this.largestClaim = Math.max(this.largestClaim, Math.ceil(line.total / SMALLEST_BLOCK));
         break;
       case 'blocks':
         snap.blocks = { one: line.one, two: line.two, maxBlock: line.maxBlock, maxFree: line.maxFree };
         break;
       case 'layout':
-        this.startArea(snap, line.base);
+        this.startArea(snap, line.base ?? '?');
         break;
     }
   }
 
   private startArea(snap: PendingSnapshot, base: string): void {
-    const prev = snap.area();
-    if (prev) prev.openRow = null;
-    snap.areas.push(new AreaBuilder(base));
+    if (snap.current) snap.current.openRow = null;
+    const area = new AreaBuilder(base);
+    snap.blocksBefore = snap.blocksSeen();
+    snap.areas.push(area);
+    snap.current = area;
+    snap.unknownSection = null;
     this.state = 'dump';
   }
 
@@ -414,7 +619,7 @@ export class MemInfoDecoder implements StreamDecoder {
     const snap = this.snap;
     if (!snap || clean.length === 0) return;
     const t = asciiString(clean);
-    if (/^[0-9a-fA-F]{5,8}:/.test(t) || (snap.area()?.openRow && MAP_BYTE[clean[0]] !== 0)) {
+    if (ROW_START.test(t) || (snap.current?.openRow && MAP_BYTE[clean[0]] !== 0)) {
       snap.truncatedMidLine = true;
     }
   }
@@ -462,18 +667,27 @@ export class MemInfoDecoder implements StreamDecoder {
 
   /**
    * After each chunk: pass a waiting prompt on as output (a live monitor should show `>>> `
-   * before the user presses Enter), and finish a snapshot without a map as soon as the next
-   * line clearly is not `GC memory layout`.
+   * before the user presses Enter), and finish a snapshot as soon as the line still arriving
+   * cannot, however it ends, continue it. Each byte of the partial line is looked at once.
    */
   private afterFeed(): void {
     if (this.carryLen > 0) {
-      const clean = cleanBytes(this.carry, 0, this.carryLen);
-      const t = asciiString(clean);
-      if (this.state === 'info' && this.snap && this.snap.lastRank === INFO_RANK.blocks && t !== '') {
-        const header = 'GC memory layout; from ';
-        if (!(t.startsWith(header) || header.startsWith(t))) this.close();
+      this.partial.update(this.carry, this.carryLen);
+      const lead = this.partial.head(80).trimStart();
+      const snap = this.snap;
+      if (snap && lead !== '') {
+        if (this.state === 'info' && snap.lastRank === INFO_RANK.blocks && !continuesHeader(lead, snap)) {
+          this.close();
+        } else if (this.state === 'dump' && lead.startsWith('>')) {
+          // A prompt: no map line starts with '>' (the whole line would end the map as well).
+          this.close();
+        }
       }
-      if (this.state === 'idle' && /(>>> |\.\.\. |>)$/.test(t) && findInfo(t) === null) {
+      if (
+        this.state === 'idle' &&
+        /(>>> |\.\.\. |>)$/.test(this.partial.tail(4)) &&
+        !this.partial.hasKeyword
+      ) {
         const from = this.carryEmitted;
         if (from < this.carryLen) {
           this.emitText(this.utf8.decode(this.carry.subarray(from, this.carryLen)));
@@ -504,48 +718,63 @@ export class MemInfoDecoder implements StreamDecoder {
 
   private build(p: PendingSnapshot): HeapSnapshot {
     const maps = p.areas.map((a) => a.finalMap());
-    const seen = maps.reduce((n, m) => n + m.length, 0);
-    let blockSize = p.step === null ? null : p.step / BLOCKS_PER_LINE;
-    if (blockSize === null) {
-      const guess = p.gc && seen > 0 ? p.gc.total / seen : 0;
-      blockSize = [8, 16, 32, 64].includes(guess) ? guess : this.fallbackBlockSize;
-    }
+    let seen = maps.reduce((n, m) => n + m.length, 0);
+    const { blockSize, blockSizeKnown } = this.blockSizeOf(p, seen);
     const warnings = p.warnings;
-    const hasDump = p.areas.length > 0;
-    let complete = p.gc !== null && p.blocks !== null && !p.damaged;
-    if (p.gc === null || p.blocks === null) {
-      warnings.push(hasDump ? 'mem_info lines missing before the map' : 'mem_info output cut short');
+    const headerBlocks = p.gc?.total != null ? Math.floor(p.gc.total / blockSize) : null;
+    if (headerBlocks !== null && seen > headerBlocks) {
+      // Damaged offsets or counts stretched the map past the heap its header describes (the
+      // bound while rows placed it allowed up to 8-byte blocks): the heap is what GC total says.
+      warnings.push(
+        `map holds ${seen} blocks but GC total is ${headerBlocks} blocks; cut to ${headerBlocks}`,
+      );
+      p.damaged = true;
+      let room = headerBlocks;
+      for (let i = 0; i < maps.length; i++) {
+        if (maps[i].length > room) maps[i] = maps[i].slice(0, room);
+        room -= maps[i].length;
+      }
+      seen = headerBlocks;
     }
-    if (hasDump && p.gc) {
-      const expected = p.gc.total / blockSize;
+    const hasDump = p.areas.length > 0;
+    let complete = !p.damaged && !p.truncatedMidLine;
+    if (p.unplacedRows > 0) {
+      complete = false;
+      warnings.push(
+        `${p.unplacedRows} map row${p.unplacedRows === 1 ? '' : 's'} under the section header '${shorten(p.unknownSection ?? '')}', which mpheap does not know, could not be placed`,
+      );
+    }
+    // A bare gc_dump_alloc_table() has no header: whole as printed. Missing or damaged header
+    // lines make a snapshot incomplete, but its map is not "cut short" for that.
+    if ((p.gc === null || p.blocks === null) && (p.sawHeader || !hasDump)) {
+      complete = false;
+      if (!p.damaged)
+        warnings.push(hasDump ? 'mem_info lines missing before the map' : 'mem_info output cut short');
+    }
+    const total = p.gc?.total ?? null;
+    if (hasDump && total !== null) {
+      const expected = total / blockSize;
       if (seen < expected) {
         complete = false;
         warnings.push(
           `map cut short: ${seen} of ${expected} blocks seen${p.truncatedMidLine ? ' (cut inside a row)' : ''}`,
         );
-      } else if (seen > expected) {
-        warnings.push(`map holds ${seen} blocks but GC total is ${expected} blocks`);
       }
+    } else if (hasDump && p.truncatedMidLine) {
+      warnings.push('map cut short inside a row');
     }
     const info = hasDump ? gcInfoOfMaps(maps, blockSize) : null;
-    const blocks = p.blocks
-      ? {
-          one: p.blocks.one,
-          two: p.blocks.two,
-          maxBlock: p.blocks.maxBlock,
-          maxFree: p.blocks.maxFree ?? info?.maxFree ?? 0,
-        }
-      : null;
-    if (complete && info && p.gc && blocks) this.check(p.gc, blocks, info, warnings);
+    if (complete && info && p.gc && p.blocks) this.check(p.gc, p.blocks, info, warnings);
     const areas: HeapArea[] = p.areas.map((a, i) => ({
       base: a.base,
       offsetDigits: a.offsetDigits,
       map: maps[i],
     }));
     const marker = p.marker;
+    const now = this.opts.now === undefined ? Date.now : this.opts.now;
     const snapshot = emptySnapshot({
       seq: this.seq++,
-      time: (this.opts.now ?? Date.now)(),
+      time: now ? now() : null,
       source: this.opts.source,
       label: marker ? markerLabel(marker) : null,
       trigger: (marker ? marker.trigger : 'mem_info') as SnapshotTrigger,
@@ -556,22 +785,39 @@ export class MemInfoDecoder implements StreamDecoder {
       ...snapshot,
       complete,
       blockSize,
+      blockSizeKnown,
       stack: p.stack,
       gc: p.gc,
-      blocks,
+      blocks: p.blocks,
       mem: p.mem,
       areas,
     };
   }
 
+  /**
+   * Bytes per block, from what shows it best: the row offsets, else GC total over the blocks
+   * seen, else the caller (--word, the engine), else the header's figures; failing all of
+   * those, 16 is assumed and said to be unknown.
+   */
+  private blockSizeOf(p: PendingSnapshot, seen: number): { blockSize: number; blockSizeKnown: boolean } {
+    if (p.step !== null) return { blockSize: p.step / BLOCKS_PER_LINE, blockSizeKnown: true };
+    const total = p.gc?.total ?? null;
+    const guess = total !== null && seen > 0 ? total / seen : 0;
+    if ([8, 16, 32, 64].includes(guess)) return { blockSize: guess, blockSizeKnown: true };
+    if (this.opts.blockSize !== undefined) return { blockSize: this.opts.blockSize, blockSizeKnown: true };
+    const fromHeader = blockSizeOfHeader(p.gc, p.blocks);
+    if (fromHeader !== null) return { blockSize: fromHeader, blockSizeKnown: true };
+    return { blockSize: this.fallbackBlockSize, blockSizeKnown: false };
+  }
+
   /** The decoder checks itself: the header figures against what the map shows. */
   private check(
-    gc: NonNullable<HeapSnapshot['gc']>,
-    blocks: NonNullable<HeapSnapshot['blocks']>,
+    gc: GcFigures,
+    blocks: BlockFigures,
     info: ReturnType<typeof gcInfoOfMaps>,
     warnings: string[],
   ): void {
-    const pairs: Array<[string, number, number]> = [
+    const pairs: Array<[string, number | null, number]> = [
       ['GC total', gc.total, info.total],
       ['GC used', gc.used, info.used],
       ['GC free', gc.free, info.free],
@@ -581,7 +827,9 @@ export class MemInfoDecoder implements StreamDecoder {
       ['max free sz', blocks.maxFree, info.maxFree],
     ];
     for (const [name, printed, counted] of pairs) {
-      if (printed !== counted) warnings.push(`${name} is ${printed} in the header but ${counted} in the map`);
+      if (printed !== null && printed !== counted) {
+        warnings.push(`${name} is ${printed} in the header but ${counted} in the map`);
+      }
     }
   }
 }
@@ -595,6 +843,33 @@ interface RawLine {
   plain: boolean;
   /** Bytes at the start already passed on as output. */
   skip: number;
+  /** The input ended inside this line. */
+  cut: boolean;
+}
+
+/**
+ * After ` No. of 1-blocks:`, a line continues the same mem_info only if it is the map (its
+ * `GC memory layout` header or, the header lost, a row), another `GC ...:` section, or the
+ * same line again. Decided from the line's start, so it gives the same answer on any part of
+ * the line that has arrived as on the whole line.
+ */
+function continuesHeader(lead: string, snap: PendingSnapshot): boolean {
+  for (const c of ['GC ', snap.lastText]) {
+    if (c !== '' && (lead.startsWith(c) || c.startsWith(lead))) return true;
+  }
+  return /^[0-9a-fA-F]{1,8}(?::|$)/.test(lead);
+}
+
+function indexOfByte(buf: Uint8Array, byte: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (buf[i] === byte) return i;
+  return -1;
+}
+
+/** The largest index ≤ p (and ≥ lo) that does not split a UTF-8 character. */
+function charBoundary(buf: Uint8Array, p: number, lo: number): number {
+  let i = Math.max(lo, p);
+  while (i > lo && (buf[i] & 0xc0) === 0x80) i--;
+  return i;
 }
 
 function markerLabel(m: SnapshotMarker): string | null {
@@ -612,7 +887,10 @@ export function createDecoder(opts: DecoderOptions): StreamDecoder {
   return new MemInfoDecoder(opts);
 }
 
-/** Decodes a whole text (or byte buffer) at once. */
+/**
+ * Decodes a whole text (or byte buffer) at once. Its snapshots have no time unless `opts.now`
+ * gives one: decoding is not when they were captured.
+ */
 export function decodeText(
   text: string | Uint8Array,
   source = 'text',
@@ -622,6 +900,7 @@ export function decodeText(
   const warnings: DecodeWarning[] = [];
   let output = '';
   const d = createDecoder({
+    now: null,
     ...opts,
     source,
     onSnapshot: (s) => snapshots.push(s),

@@ -2,13 +2,23 @@
  * Rebuilds the block maps of one `gc_dump_alloc_table()` from its rows, as they arrive.
  *
  * Rows are placed by their printed offset, not by arrival order, so a re-sent row or a repeated
- * `(N lines all free)` changes nothing. The offset step between rows gives the block size
- * (64 blocks a line: 0x400 → 16 bytes, 0x800 → 32); `%05x` offsets (before v1.20) wrap at
- * 1 MiB and are unwrapped towards the row that was expected next.
+ * `(N lines all free)` changes nothing. What the offset means depends on the release:
+ *
+ *   `%08x` (v1.20+)         byte offset from the area's pool start
+ *   `%05x` (v1.8.1-v1.19)   the same, masked to 20 bits: unwrapped towards the row expected next
+ *   `%05x` (before v1.8.1)  the block's *address* masked to 20 bits: the first row sits at
+ *                           `base & 0xfffff`, which becomes the origin the others count from
+ *   `%04x` (2014)           the block number, 64 a row
+ *
+ * The offset step between rows gives the block size (64 blocks a line: 0x400 → 16 bytes,
+ * 0x800 → 32). Every placement is bounded by `limitBlocks`, so a damaged offset or count can
+ * neither claim memory nor stretch the map: it is reported and ignored.
  */
 import { CH_FREE } from '../heap/block-map.js';
 
 export const BLOCKS_PER_LINE = 64;
+
+export type OffsetDigits = 4 | 5 | 8;
 
 /** Map character translation: itself for a valid map character, `=` for the pre-1.8.1 tail
  * `t`, 0 for anything else. */
@@ -18,28 +28,35 @@ MAP_BYTE['t'.charCodeAt(0)] = '='.charCodeAt(0);
 
 const VALID_STEPS = new Set([8, 16, 32, 64].map((bs) => bs * BLOCKS_PER_LINE));
 const WRAP_5 = 0x100000;
+/** Blocks allocated before a row arrives when the header gives no size (the map grows by doubling). */
+const INITIAL_BLOCKS = 1024;
 
 export class AreaBuilder {
-  map = new Uint8Array(1024).fill(CH_FREE);
+  map = new Uint8Array(INITIAL_BLOCKS).fill(CH_FREE);
   /** Blocks known so far: the end of the furthest row or free-lines run. */
   extent = 0;
-  offsetDigits: 5 | 8 | null = null;
+  offsetDigits: OffsetDigits | null = null;
   rows = 0;
   /** Highest line index placed so far, -1 before any row. */
   lastLine = -1;
-  /** Its offset as printed (masked for 5 digits). */
+  /** Its offset, relative to the origin (masked for 5 digits). */
   lastOffset = 0;
   /** `(N lines all free)` seen after the last row. */
   freeAfterLast = 0;
   /** The last row when it holds fewer than 64 characters: a fragment may continue it. */
   openRow: { line: number; length: number } | null = null;
+  /**
+   * What a printed offset counts from: 0, or `base & 0xfffff` for the pre-1.8.1 dumps that
+   * print the block's address. Settled by the first row.
+   */
+  origin = 0;
 
   constructor(readonly base: string) {}
 
   /** Room for `blocks`; `exact` sizes the buffer to exactly that (a hint from GC total). */
   ensure(blocks: number, exact = false): void {
     if (blocks <= this.map.length) return;
-    let cap = this.map.length;
+    let cap = Math.max(this.map.length, 1);
     while (cap < blocks) cap *= 2;
     if (exact) cap = blocks;
     const next = new Uint8Array(cap).fill(CH_FREE);
@@ -56,6 +73,24 @@ export class AreaBuilder {
     // The buffer was sized from GC total: when the map fills it, hand it over without a copy.
     return this.extent === this.map.length ? this.map : this.map.slice(0, this.extent);
   }
+
+  /**
+   * Settles the origin at the first row of a `%05x` dump: when the first offset is the pool's
+   * own address (masked) rather than 0, the dump is one of the pre-1.8.1 kind.
+   */
+  settleOrigin(offset: number, digits: OffsetDigits, fallbackStep: number): void {
+    if (this.rows > 0 || digits !== 5 || offset === 0) return;
+    const base = /^[0-9a-f]+$/i.test(this.base) ? Number.parseInt(this.base, 16) : Number.NaN;
+    const lines = this.expectedLine();
+    if (Number.isFinite(base)) {
+      for (const step of new Set([fallbackStep, ...VALID_STEPS])) {
+        if ((base + lines * step) % WRAP_5 === offset) {
+          this.origin = base % WRAP_5;
+          return;
+        }
+      }
+    }
+  }
 }
 
 export interface Placement {
@@ -71,11 +106,14 @@ export interface Placement {
  */
 export function placeRow(
   area: AreaBuilder,
-  offset: number,
-  digits: 5 | 8,
+  printed: number,
+  digits: OffsetDigits,
   step: number | null,
   fallbackStep: number,
 ): Placement {
+  if (digits === 4) return { line: Math.floor(printed / BLOCKS_PER_LINE) };
+  area.settleOrigin(printed, digits, fallbackStep);
+  const offset = digits === 5 ? (printed - area.origin + WRAP_5) % WRAP_5 : printed;
   const expected = area.expectedLine();
   if (step === null) {
     if (area.rows === 0 && offset === 0) return { line: 0 };
@@ -90,28 +128,30 @@ export function placeRow(
     }
     return {
       line: Math.floor(offset / fallbackStep),
-      warning: `cannot tell the block size from the row offset ${hex(offset, digits)}; assumed ${fallbackStep / BLOCKS_PER_LINE} bytes`,
+      warning: `cannot tell the block size from the row offset ${hex(printed, digits)}; assumed ${fallbackStep / BLOCKS_PER_LINE} bytes`,
     };
   }
   const line = unwrap(offset, digits, step, expected);
-  if ((line * step) % WRAP_5 !== offset % WRAP_5 && digits === 5) {
-    return { line, warning: `row offset ${hex(offset, digits)} is not a multiple of the line step` };
-  }
-  if (digits === 8 && offset % step !== 0) {
-    return { line, warning: `row offset ${hex(offset, digits)} is not a multiple of the line step` };
+  if ((digits === 5 && (line * step) % WRAP_5 !== offset) || (digits === 8 && offset % step !== 0)) {
+    return { line, warning: `row offset ${hex(printed, digits)} is not a multiple of the line step` };
   }
   return { line };
 }
 
+/** The offset relative to the area's origin, as `lastOffset` keeps it. */
+export function relativeOffset(area: AreaBuilder, printed: number, digits: OffsetDigits): number {
+  return digits === 5 ? (printed - area.origin + WRAP_5) % WRAP_5 : printed;
+}
+
 /** `%05x` offsets are masked to 20 bits: pick the unmasked value nearest the expected line. */
-function unwrap(offset: number, digits: 5 | 8, step: number, expectedLine: number): number {
-  if (digits === 8) return Math.floor(offset / step);
+function unwrap(offset: number, digits: OffsetDigits, step: number, expectedLine: number): number {
+  if (digits !== 5) return Math.floor(offset / step);
   const expectedBytes = expectedLine * step;
   const wraps = Math.round((expectedBytes - offset) / WRAP_5);
   const full = offset + Math.max(0, wraps) * WRAP_5;
   return Math.floor(full / step);
 }
 
-export function hex(offset: number, digits: 5 | 8): string {
+export function hex(offset: number, digits: OffsetDigits): string {
   return offset.toString(16).padStart(digits, '0');
 }

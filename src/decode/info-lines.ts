@@ -7,6 +7,7 @@
  *   GC: total: %u, used: %u, free: %u[, max new split: %u]
  *    No. of 1-blocks: %u, 2-blocks: %u, max blk sz: %u[, max free sz: %u]
  *   GC memory layout; from %p:                          (one per area since v1.20)
+ *   GC memory layout:                                   (2014 builds: no address)
  *
  * Each may be glued after other text on the same line (a prompt, `>OK` of the raw REPL, program
  * output without a newline), so they are searched for, not anchored.
@@ -23,8 +24,11 @@ const KEYWORDS: ReadonlyArray<readonly [InfoKind, string]> = [
   ['stack', 'stack: '],
   ['gc', 'GC: total: '],
   ['blocks', 'No. of 1-blocks: '],
-  ['layout', 'GC memory layout; from '],
+  ['layout', 'GC memory layout'],
 ];
+
+/** Characters in the longest keyword: a keyword split across two reads fits in this overlap. */
+export const LONGEST_KEYWORD = Math.max(...KEYWORDS.map(([, w]) => w.length));
 
 export interface FoundInfo {
   kind: InfoKind;
@@ -47,14 +51,15 @@ export type InfoLine =
   | { kind: 'stack'; used: number; limit: number | null }
   | { kind: 'gc'; total: number; used: number; free: number; maxNewSplit: number | null }
   | { kind: 'blocks'; one: number; two: number; maxBlock: number; maxFree: number | null }
-  | { kind: 'layout'; base: string };
+  /** `base` is null for the 2014 form that printed no address. */
+  | { kind: 'layout'; base: string | null };
 
 const PATTERNS: Record<InfoKind, RegExp> = {
   mem: /^mem: total=(\d+), current=(\d+), peak=(\d+)\s*$/,
   stack: /^stack: (\d+)(?: out of (-?\d+))?\s*$/,
   gc: /^GC: total: (\d+), used: (\d+), free: (\d+)(?:, max new split: (\d+))?\s*$/,
   blocks: /^No\. of 1-blocks: (\d+), 2-blocks: (\d+), max blk sz: (\d+)(?:, max free sz: (\d+))?\s*$/,
-  layout: /^GC memory layout; from (?:0x)?([0-9a-fA-F]+):\s*$/,
+  layout: /^GC memory layout(?:; from (?:0x)?([0-9a-fA-F]+))?:\s*$/,
 };
 
 /**
@@ -75,9 +80,30 @@ export function parseInfo(kind: InfoKind, text: string): InfoLine | null {
     case 'blocks':
       return { kind, one: n(1), two: n(2), maxBlock: n(3), maxFree: m[4] === undefined ? null : n(4) };
     case 'layout':
-      return { kind, base: m[1].toLowerCase() };
+      return { kind, base: m[1] === undefined ? null : m[1].toLowerCase() };
   }
 }
 
 /** `       (N lines all free)`: gc.c's abbreviation for two or more whole free lines. */
 export const FREE_LINES = /^\s*\((\d+) lines all free\)\s*$/;
+
+/**
+ * What is left of a `GC:` or ` No. of 1-blocks:` line that lost its start in transfer
+ * (`193664, used: 48656, free: 145008`): two of its inner fields in their order are enough to
+ * tell it from program output.
+ */
+const DAMAGED: ReadonlyArray<readonly [InfoKind, RegExp]> = [
+  ['gc', /(?:^|[\s\d,])used: \d+, free: \d+(?:, max new split: \d+)?\s*$/],
+  ['blocks', /(?:^|[\s\d,])2-blocks: \d+, max blk sz: \d+(?:, max free sz: \d+)?\s*$/],
+];
+
+export function damagedInfoKind(line: string): InfoKind | null {
+  for (const [kind, re] of DAMAGED) if (re.test(line)) return kind;
+  return null;
+}
+
+/** A line that names a section of a dump mpheap does not know (`GC area #1 (size 8192), from X:`). */
+export const UNKNOWN_SECTION = /^\s*GC [^:]*:\s*$/;
+
+/** A map row: hex offset (4, 5 or 8 digits), a colon, block characters. */
+export const ROW_START = /^[0-9a-fA-F]{4,8}:/;

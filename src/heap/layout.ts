@@ -99,7 +99,8 @@ export function gcTotalFor(bytes: number, opts: LayoutOptions): number {
  */
 export function regionBytesForPool(poolBytes: number, opts: LayoutOptions): number {
   const blockSize = blockSizeOf(opts);
-  const tableBitsPerAtbByte = 8 + (opts.finaliser !== false ? 4 : 0) + (opts.weakref ? 4 : 0) + 8 * 4 * blockSize;
+  const tableBitsPerAtbByte =
+    8 + (opts.finaliser !== false ? 4 : 0) + (opts.weakref ? 4 : 0) + 8 * 4 * blockSize;
   const atbBytes = Math.ceil(poolBytes / (4 * blockSize));
   const gapBytes = opts.gapByte === false ? 0 : 1;
   let region = Math.ceil((atbBytes * tableBitsPerAtbByte) / 8) + gapBytes;

@@ -5,6 +5,7 @@
  * have collected. On an engine that collects as a board does, the heap at a failed allocation is
  * the heap right after gc.c's own collection, so garbage is never the cause there.
  */
+import { memoryErrorCause } from '../analysis/verdict.js';
 import { formatBytes } from '../util/size.js';
 
 export type MemoryErrorCause = 'full' | 'fragmented' | 'garbage' | 'unknown';
@@ -42,9 +43,10 @@ export function diagnose(
     };
   }
   const ask = `${formatBytes(requested)} bytes were asked for`;
-  // gc_alloc wants whole blocks: 3,000 bytes need 188 blocks of 16, a 3,000-byte hole is too small.
-  const need = Math.ceil(requested / blockSize) * blockSize;
-  if (largestFree >= need) {
+  // The same reading of the figures as every view's verdict (analysis/verdict.ts), in whole
+  // blocks: 3,000 bytes need 188 blocks of 16, so a 3,000-byte hole is too small.
+  const cause = memoryErrorCause(requested, largestFree, free, blockSize);
+  if (cause === 'fits') {
     return collectsMidLoop
       ? {
           cause: 'unknown',
@@ -60,7 +62,7 @@ export function diagnose(
             '(a board collects inside the loop)',
         };
   }
-  if (free >= need) {
+  if (cause === 'fragmented') {
     return {
       cause: 'fragmented',
       diagnosis:

@@ -125,7 +125,13 @@ export function summaryJson(r: RunResult, ctx: SummaryContext) {
     script: r.scriptName,
     heapSize: ctx.engine.heapSize,
     exit: r.exit,
-    snapshots: r.snapshots.map((s) => snapshotJson(s)),
+    snapshots: r.snapshots.map((s) => {
+      const m = r.memoryErrors.find((e) => e.seq === s.seq);
+      return snapshotJson(s, {
+        memoryError: m ? { request: m.requested } : null,
+        heapCanGrow: !ctx.engine.fixedHeap,
+      });
+    }),
     memoryErrors: r.memoryErrors.map((m) => ({
       requested: m.requested,
       largestFree: m.largestFree,

@@ -3,17 +3,20 @@
  * (map-codec.ts), everything else as it is in the model.
  */
 import { decodeMap, encodeMap } from './map-codec.js';
-import type { HeapSnapshot } from './snapshot.js';
+import type { HeapArea, HeapSnapshot } from './snapshot.js';
 
 export interface StoredArea {
   base: string;
-  offsetDigits: 5 | 8 | null;
+  offsetDigits: HeapArea['offsetDigits'];
   blocks: number;
   /** Run-length encoded block map. */
   map: string;
 }
 
-export type StoredSnapshot = Omit<HeapSnapshot, 'areas'> & { areas: StoredArea[] };
+export type StoredSnapshot = Omit<HeapSnapshot, 'areas' | 'blockSizeKnown'> & {
+  areas: StoredArea[];
+  blockSizeKnown?: boolean;
+};
 
 export function storeSnapshot(s: HeapSnapshot): StoredSnapshot {
   return {
@@ -30,6 +33,8 @@ export function storeSnapshot(s: HeapSnapshot): StoredSnapshot {
 export function loadSnapshot(s: StoredSnapshot): HeapSnapshot {
   return {
     ...s,
+    // Recordings written before the field existed always had a known block size.
+    blockSizeKnown: s.blockSizeKnown ?? true,
     warnings: s.warnings ?? [],
     outputBefore: s.outputBefore ?? '',
     areas: s.areas.map((a) => {

@@ -13,11 +13,15 @@ export interface StackFigures {
   limit: number | null;
 }
 
+/**
+ * The `GC:` line. A figure is null when the line was there but could not be read (damaged in
+ * transfer): unknown, never 0.
+ */
 export interface GcFigures {
   /** Pool bytes (all areas). */
-  total: number;
-  used: number;
-  free: number;
+  total: number | null;
+  used: number | null;
+  free: number | null;
   /** `, max new split: N` on ports whose heap grows (v1.21+ split-heap-auto), else null. */
   maxNewSplit: number | null;
 }
@@ -27,8 +31,8 @@ export interface BlockFigures {
   two: number;
   /** Longest object, in blocks. */
   maxBlock: number;
-  /** Longest free run within one area, in blocks. */
-  maxFree: number;
+  /** Longest free run within one area, in blocks; null when not printed (before v1.9). */
+  maxFree: number | null;
 }
 
 /** `mem: total=…, current=…, peak=…` (MICROPY_MEM_STATS builds). */
@@ -41,8 +45,11 @@ export interface MemStats {
 export interface HeapArea {
   /** The pool start as printed after `GC memory layout; from ` (hex, no 0x). */
   base: string;
-  /** Hex digits of the line offsets in the dump (5 before v1.20, 8 since), null if unknown. */
-  offsetDigits: 5 | 8 | null;
+  /**
+   * Hex digits of the row offsets as printed: 8 since v1.20, 5 before (byte offsets masked to
+   * 20 bits; before v1.8.1 the block's address masked), 4 in 2014 builds (block numbers).
+   */
+  offsetDigits: 4 | 5 | 8 | null;
   /** One character code per block: `.` `=` `m` `T L D S A F B M h`. */
   map: Uint8Array;
 }
@@ -72,8 +79,13 @@ export interface HeapSnapshot {
   trigger: SnapshotTrigger | null;
   /** False for a dump cut short: then only what was seen is counted. */
   complete: boolean;
-  /** Bytes per block: 16 on 32-bit builds, 32 on 64-bit. */
+  /** Bytes per block: 16 on 32-bit builds, 32 on 64-bit (16 assumed when not known). */
   blockSize: number;
+  /**
+   * False when nothing told the block size (a header without a map whose figures fit 16- and
+   * 32-byte blocks alike, and no --word): figures in blocks then have no byte size.
+   */
+  blockSizeKnown: boolean;
   stack: StackFigures | null;
   gc: GcFigures | null;
   blocks: BlockFigures | null;
@@ -100,6 +112,7 @@ export function emptySnapshot(meta: SnapshotMeta = {}): HeapSnapshot {
     trigger: meta.trigger ?? null,
     complete: true,
     blockSize: 16,
+    blockSizeKnown: true,
     stack: null,
     gc: null,
     blocks: null,

@@ -2,6 +2,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { diff as heapDiff } from '../analysis/diff.js';
 import { heapFigures } from '../analysis/figures.js';
+import { heapVerdict, incompleteWhy } from '../analysis/verdict.js';
 import { wouldAllocate } from '../analysis/would-allocate.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import type { PackedSnapshot } from '../views/report/format.js';
@@ -12,7 +13,6 @@ import {
   Breakdown,
   DiffPanel,
   Figures,
-  type HeapSummary,
   Histogram,
   Legend,
   MemoryErrorPanel,
@@ -44,9 +44,12 @@ let mapCanvas: MapCanvas | null = null;
 export function App({ session, extra }: { session: Session; extra?: preact.ComponentChildren }) {
   const [version, setVersion] = useState(session.version);
   const n = session.snapshots.length;
-  const [sel, setSel] = useState(Math.max(0, n - 1));
+  // A report opens on what matters most: its first MemoryError, else the last snapshot. The
+  // live dashboard follows the newest.
+  const opening = session.data.live ? -1 : firstMemoryError(session);
+  const [sel, setSel] = useState(opening >= 0 ? opening : Math.max(0, n - 1));
   const [view, setView] = useState<'types' | 'diff'>('types');
-  const [follow, setFollow] = useState(true);
+  const [follow, setFollow] = useState(opening < 0);
   // The key handler reads the selection from here: a listener bound to one render's `sel` can
   // still fire after the next render committed (effects run later), and would step from a stale
   // snapshot (← then → quickly landed one past where it started).
@@ -152,12 +155,7 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
   const runs = useMemo(() => freeRuns(maps), [joined]);
   const err = session.memoryError(i);
   const bs = s.blockSize;
-  const sum: HeapSummary = {
-    total: s.gc?.total ?? joined.length * bs,
-    used: s.gc?.used ?? figures.usedBytes,
-    free: s.gc?.free ?? figures.freeBytes,
-    largestFree: s.blocks ? s.blocks.maxFree * bs : figures.largestFreeBytes,
-  };
+  const verdict = heapVerdict(snap, { memoryError: err, heapCanGrow: session.data.heapCanGrow });
   const reqBlocks = err?.request != null ? Math.ceil(err.request / bs) : null;
   const mode = useMemo(
     () => ({
@@ -173,14 +171,13 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
       {extra}
       <section class="panel now">
         <div class="snap-title" data-testid="snapshot-title">
-          Snapshot {count(i + 1)} of {count(n)}
-          {s.label && <span class="label"> · {s.label}</span>}
+          Snapshot #{s.seq} ({count(i + 1)} of {count(n)}){s.label && <span class="label"> · {s.label}</span>}
           {s.trigger && <span class="trigger"> · {s.trigger}</span>}
           {s.time !== null && <span class="time"> · {new Date(s.time).toLocaleString()}</span>}
           <span class="source"> · {s.source}</span>
-          {!s.complete && <span class="incomplete"> · dump cut short</span>}
+          {!s.complete && <span class="incomplete"> · incomplete: {incompleteWhy(snap)}</span>}
         </div>
-        <Verdict sum={sum} err={err} />
+        <Verdict v={verdict} />
         <input
           type="range"
           class="slider"
@@ -191,7 +188,7 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
           aria-label="snapshot"
           onInput={(e) => select(Number((e.target as HTMLInputElement).value))}
         />
-        <Figures s={s} sum={sum} />
+        <Figures s={s} f={verdict.figures} />
       </section>
       <Timeline
         snapshots={session.snapshots}
@@ -238,7 +235,7 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
       {err && (
         <MemoryErrorPanel
           err={err}
-          sum={sum}
+          f={verdict.figures}
           blockSize={bs}
           tooSmall={reqBlocks ? runs.filter((r) => r < reqBlocks).length : 0}
           fitsNow={err.request != null && s.areas.length > 0 ? wouldAllocate(snap, err.request).fits : null}
@@ -266,6 +263,11 @@ function Header({ session }: { session: Session }) {
       )}
     </header>
   );
+}
+
+function firstMemoryError(session: Session): number {
+  for (let i = 0; i < session.snapshots.length; i++) if (session.memoryError(i)) return i;
+  return -1;
 }
 
 /** The packed snapshot with its unpacked maps, as analysis/ takes it (no copying). */

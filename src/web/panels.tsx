@@ -2,6 +2,7 @@
 
 import type { HeapDiff } from '../analysis/diff.js';
 import type { HistogramBucket, TypeFigures } from '../analysis/figures.js';
+import type { SnapshotFigures, Verdict as VerdictResult } from '../analysis/verdict.js';
 import { PALETTE, tailRgb } from '../views/palette.js';
 import type { PackedSnapshot } from '../views/report/format.js';
 import { LEGEND_BY_CHAR } from '../views/terminal/legend.js';
@@ -10,76 +11,52 @@ import { COLOUR_FREED, COLOUR_NEW, COLOUR_TOO_SMALL } from './map-paint.js';
 import type { MemoryErrorInfo } from './session.js';
 import { bytes, count, signed, typeName } from './text.js';
 
-export interface HeapSummary {
-  total: number;
-  used: number;
-  free: number;
-  largestFree: number;
-}
-
-/** One sentence on the state of the heap. */
-export function verdict(
-  sum: HeapSummary,
-  err: MemoryErrorInfo | null,
-): { level: 'ok' | 'warn' | 'bad'; text: string } {
-  const frag = sum.free > 0 ? 1 - sum.largestFree / sum.free : 0;
-  if (err) {
-    const req = err.request;
-    if (req !== null && req <= sum.free && req > sum.largestFree) {
-      return {
-        level: 'bad',
-        text: `MemoryError from fragmentation: ${bytes(req)} asked for, ${bytes(sum.free)} free, but the largest free block is ${bytes(sum.largestFree)}.`,
-      };
-    }
-    if (req !== null && req <= sum.largestFree) {
-      return {
-        level: 'bad',
-        text: `MemoryError for ${bytes(req)}, though the largest free block (${bytes(sum.largestFree)}) would hold it: the allocation could not move (an in-place realloc), the heap was locked, or the heap changed before this snapshot.`,
-      };
-    }
-    return {
-      level: 'bad',
-      text: `MemoryError: the heap is too full${req !== null ? ` for ${bytes(req)}` : ''} (${bytes(sum.free)} free, largest block ${bytes(sum.largestFree)}).`,
-    };
-  }
-  if (sum.total > 0 && sum.used / sum.total > 0.9) {
-    return { level: 'warn', text: `Nearly full: ${bytes(sum.used)} of ${bytes(sum.total)} used.` };
-  }
-  if (frag > 0.5 && sum.free > 0) {
-    return {
-      level: 'warn',
-      text: `Fragmented: ${bytes(sum.free)} free, but the largest free block is only ${bytes(sum.largestFree)} (${Math.round(frag * 100)}% of free space is in smaller holes).`,
-    };
-  }
-  return {
-    level: 'ok',
-    text: `Healthy: ${bytes(sum.used)} of ${bytes(sum.total)} used; the largest free block is ${bytes(sum.largestFree)}.`,
-  };
-}
-
-export function Verdict({ sum, err }: { sum: HeapSummary; err: MemoryErrorInfo | null }) {
-  const v = verdict(sum, err);
+/** The verdict, as every view states it (analysis/verdict.ts). */
+export function Verdict({ v }: { v: VerdictResult }) {
   return (
-    <p class={`verdict ${v.level}`} data-testid="verdict">
-      {v.text}
-    </p>
+    <div class={`verdict ${v.level}`} data-testid="verdict">
+      <p>{v.text}</p>
+      {v.notes.length > 0 && (
+        <ul class="verdict-notes" data-testid="verdict-notes">
+          {v.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
-export function Figures({ s, sum }: { s: PackedSnapshot; sum: HeapSummary }) {
-  const frag = sum.free > 0 ? Math.round(100 * (1 - sum.largestFree / sum.free)) : 0;
+/** A byte figure, or what stands in for one the capture does not give. */
+function known(n: number | null, atLeast = false): string {
+  return n === null ? 'unknown' : `${atLeast ? '≥ ' : ''}${bytes(n)}`;
+}
+
+export function Figures({ s, f }: { s: PackedSnapshot; f: SnapshotFigures }) {
   return (
     <dl class="figures" data-testid="figures">
       <dt>used</dt>
-      <dd>{bytes(sum.used)}</dd>
+      <dd>{known(f.usedBytes)}</dd>
       <dt>free</dt>
-      <dd>{bytes(sum.free)}</dd>
+      <dd>{known(f.freeBytes)}</dd>
       <dt>largest free</dt>
-      <dd>{bytes(sum.largestFree)}</dd>
+      <dd>
+        {f.largestFreeBytes !== null
+          ? known(f.largestFreeBytes, f.largestFreeIsLowerBound)
+          : f.largestFreeBlocks !== null
+            ? `${count(f.largestFreeBlocks)} blocks`
+            : 'unknown'}
+      </dd>
       <dt>fragmentation</dt>
-      <dd>{frag}%</dd>
+      <dd>{f.fragmentation === null ? 'unknown' : `${Math.round(100 * f.fragmentation)}%`}</dd>
       <dt>total</dt>
-      <dd>{bytes(sum.total)}</dd>
+      <dd>{known(f.totalBytes)}</dd>
+      {f.canGrowBytes !== null && (
+        <>
+          <dt>can grow</dt>
+          <dd>{bytes(f.canGrowBytes)}</dd>
+        </>
+      )}
       {s.stack && (
         <>
           <dt>stack</dt>
@@ -90,7 +67,7 @@ export function Figures({ s, sum }: { s: PackedSnapshot; sum: HeapSummary }) {
         </>
       )}
       <dt>block</dt>
-      <dd>{s.blockSize} B</dd>
+      <dd>{f.blockSizeKnown ? `${s.blockSize} B` : 'unknown'}</dd>
     </dl>
   );
 }
@@ -239,13 +216,13 @@ export function DiffPanel({
 
 export function MemoryErrorPanel({
   err,
-  sum,
+  f,
   blockSize,
   tooSmall,
   fitsNow,
 }: {
   err: MemoryErrorInfo;
-  sum: HeapSummary;
+  f: SnapshotFigures;
   blockSize: number;
   tooSmall: number;
   /** gc.c's first fit run on this snapshot's map (analysis/wouldAllocate); null when unknown. */
@@ -259,15 +236,19 @@ export function MemoryErrorPanel({
       {reqBlocks !== null ? (
         <p>
           Asked for <b>{bytes(err.request!)}</b> ({count(reqBlocks)} blocks); the largest free block is{' '}
-          <b>{bytes(sum.largestFree)}</b> ({count(sum.largestFree / blockSize)} blocks) with {bytes(sum.free)}{' '}
-          free in all. <span class="dot" style={{ background: COLOUR_TOO_SMALL }} /> {count(tooSmall)} holes
-          too small for it are marked on the map.
+          <b>{known(f.largestFreeBytes, f.largestFreeIsLowerBound)}</b>
+          {f.largestFreeBlocks !== null ? ` (${count(f.largestFreeBlocks)} blocks)` : ''} with{' '}
+          {known(f.freeBytes)} free in all. <span class="dot" style={{ background: COLOUR_TOO_SMALL }} />{' '}
+          {count(tooSmall)} holes too small for it are marked on the map.
           {fitsNow === true &&
             ' On this map it would fit now: the heap changed, or the allocation could not move.'}
           {fitsNow === false && " On this map, gc.c's first fit still finds no place for it."}
         </p>
       ) : (
-        <p>The size asked for is not known; the largest free block was {bytes(sum.largestFree)}.</p>
+        <p>
+          The size asked for is not known; the largest free block was{' '}
+          {known(f.largestFreeBytes, f.largestFreeIsLowerBound)}.
+        </p>
       )}
     </section>
   );

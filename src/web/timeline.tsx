@@ -6,6 +6,7 @@
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { snapshotFigures } from '../analysis/verdict.js';
 import type { PackedSnapshot } from '../views/report/format.js';
 
 export interface TimelineProps {
@@ -28,11 +29,12 @@ export function timelineSeries(snapshots: readonly PackedSnapshot[]): uPlot.Alig
   for (let i = 0; i < n; i++) {
     const s = snapshots[i];
     x[i] = i;
-    used[i] = s.gc ? s.gc.used : null;
-    free[i] = s.gc ? s.gc.free : null;
-    largest[i] = s.blocks ? s.blocks.maxFree * s.blockSize : null;
-    frag[i] =
-      s.gc && s.blocks && s.gc.free > 0 ? 100 * (1 - (s.blocks.maxFree * s.blockSize) / s.gc.free) : null;
+    // The header's figures, as the verdict takes them (a map is not unpacked for the chart).
+    const f = snapshotFigures({ ...s, areas: [] });
+    used[i] = f.usedBytes;
+    free[i] = f.freeBytes;
+    largest[i] = f.largestFreeBytes;
+    frag[i] = f.fragmentation === null ? null : 100 * f.fragmentation;
   }
   return [x as unknown as number[], used, free, largest, frag];
 }

@@ -75,7 +75,14 @@ describe('timeline', () => {
     );
     const s = [r.snapshots[0], { ...snap('L=..'), seq: 1, label: 'b' }];
     expect(timeline(s, 'freeBytes').map((p) => p.value)).toEqual([1024, 32]);
-    expect(timeline(s, 'largestFreeBytes').map((p) => p.value)).toEqual([512, 32]);
+    // The header alone fits 16- and 32-byte blocks: max free sz has no byte size.
+    expect(timeline(s, 'largestFreeBytes').map((p) => p.value)).toEqual([null, 32]);
+    const told = decodeText(
+      'stack: 500 out of 1800\nGC: total: 2048, used: 1024, free: 1024\n No. of 1-blocks: 1, 2-blocks: 0, max blk sz: 1, max free sz: 32\nok\n',
+      'x',
+      { blockSize: 16 },
+    ).snapshots;
+    expect(timeline(told, 'largestFreeBytes').map((p) => p.value)).toEqual([512]);
     expect(timeline(s, 'stackUsed').map((p) => [p.seq, p.label, p.value])).toEqual([
       [0, null, 500],
       [1, 'b', null],

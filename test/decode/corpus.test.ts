@@ -28,8 +28,13 @@ interface TruthArea {
 
 interface Truth {
   stack: { used: number; limit: number | null } | null;
-  gc: { total: number; used: number; free: number; max_new_split: number | null } | null;
-  blocks_line: { one_blocks: number; two_blocks: number; max_blk_sz: number; max_free_sz: number } | null;
+  gc: { total: number | null; used: number | null; free: number | null; max_new_split: number | null } | null;
+  blocks_line: {
+    one_blocks: number;
+    two_blocks: number;
+    max_blk_sz: number;
+    max_free_sz: number | null;
+  } | null;
   has_dump: boolean;
   areas: TruthArea[];
   complete: boolean;
@@ -94,7 +99,7 @@ function pick(t: Truth): Truth {
   };
 }
 
-for (const folder of ['microbit', 'wasm', 'adversarial']) {
+for (const folder of ['microbit', 'wasm', 'adversarial', 'wild']) {
   describe(`corpus/${folder}`, () => {
     const logs = readdirSync(join(CORPUS, folder)).filter((f) => f.endsWith('.log'));
     it('has captures', () => expect(logs.length).toBeGreaterThan(0));

@@ -70,3 +70,53 @@ export function memInfoText(areas: DumpArea[], o: FixtureOptions): string {
   s += formatAllocTable(areas, o.blockSize, o.profile ?? PROFILE_MODERN);
   return o.newline ? s.replace(/\n/g, o.newline) : s;
 }
+
+/**
+ * A dump as MicroPython printed it before v1.8.1 (gc.c of v1.5 to v1.8.0): each row's offset is
+ * the block's *address* masked to 20 bits (`PTR_FROM_BLOCK(bl) & 0xfffff`), tails print as `t`,
+ * and ` No. of 1-blocks` has no `max free sz`. Written here from a map, in that format.
+ */
+export function preV181Text(baseHex: string, map: Uint8Array, blockSize = 16): string {
+  const info = gcInfoOfMaps([map], blockSize);
+  const base = Number.parseInt(baseHex, 16);
+  let s = `stack: 424 out of 15360\nGC: total: ${info.total}, used: ${info.used}, free: ${info.free}\n`;
+  s += ` No. of 1-blocks: ${info.oneBlocks}, 2-blocks: ${info.twoBlocks}, max blk sz: ${info.maxBlock}\n`;
+  s += `GC memory layout; from ${baseHex}:`;
+  let b = 0;
+  while (b < map.length) {
+    let run = b;
+    while (run < map.length && map[run] === 0x2e) run++;
+    if (run - b >= 128) {
+      s += `\n       (${Math.floor((run - b) / 64)} lines all free)`;
+      b = run - (run % 64);
+      if (b >= map.length) break;
+    }
+    const end = Math.min(map.length, b + 64);
+    s += `\n${((base + b * blockSize) & 0xfffff).toString(16).padStart(5, '0')}: `;
+    for (let i = b; i < end; i++) s += map[i] === 0x3d ? 't' : String.fromCharCode(map[i]);
+    b = end;
+  }
+  return `${s}\n`;
+}
+
+/**
+ * A 2014 dump (gc.c before v1.4): rows numbered by block (`%04x`, 64 a row), no abbreviated
+ * free lines, only `.` `h` `t` `m`, and no `max free sz`.
+ */
+export function blockNumberText(baseHex: string, map: Uint8Array, blockSize = 16): string {
+  const info = gcInfoOfMaps([map], blockSize);
+  let s = `stack: 1240\nGC: total: ${info.total}, used: ${info.used}, free: ${info.free}\n`;
+  s += ` No. of 1-blocks: ${info.oneBlocks}, 2-blocks: ${info.twoBlocks}, max blk sz: ${info.maxBlock}\n`;
+  s += `GC memory layout; from ${baseHex}:`;
+  for (let b = 0; b < map.length; b++) {
+    if (b % 64 === 0) s += `\n${b.toString(16).padStart(4, '0')}: `;
+    const c = map[b];
+    s += c === 0x2e ? '.' : c === 0x3d ? 't' : 'h';
+  }
+  return `${s}\n`;
+}
+
+/** The map as a 2014 build would show it: every head an `h`. */
+export function headsAsH(map: Uint8Array): Uint8Array {
+  return map.map((c) => (c === 0x2e || c === 0x3d ? c : 0x68));
+}

@@ -13,7 +13,7 @@ import { CORPUS } from '../support/shared.js';
 
 function logs(): string[] {
   const out: string[] = [];
-  for (const folder of ['microbit', 'wasm', 'adversarial']) {
+  for (const folder of ['microbit', 'wasm', 'adversarial', 'wild']) {
     for (const f of readdirSync(join(CORPUS, folder))) if (f.endsWith('.log')) out.push(join(folder, f));
   }
   return out.sort();

@@ -82,9 +82,14 @@ describe('the embedded engine ends as the emulated micro:bit does', () => {
   it('calls a live set larger than the heap full', async () => {
     const r = await onBoth(
       'full.py',
-      ['def main():', '    keep = []', '    while True:', '        keep.append(bytearray(3000))', 'main()', ''].join(
-        '\n',
-      ),
+      [
+        'def main():',
+        '    keep = []',
+        '    while True:',
+        '        keep.append(bytearray(3000))',
+        'main()',
+        '',
+      ].join('\n'),
     );
     expect(r.board).toMatchObject({ code: 4, exit: 'exception', causes: ['full'] });
     expect(r.engine).toMatchObject({ code: 4, exit: 'exception', causes: ['full'] });

@@ -152,7 +152,7 @@ describe('mpheap run --port (emulated micro:bit over TCP)', () => {
     expect(at?.seq).toBe(m.seq);
     const f = heapFigures(at!);
     // Nearly every block in use, and no hole as big as the request.
-    expect(f.freeBytes).toBeLessThan(at!.gc!.total / 10);
+    expect(f.freeBytes).toBeLessThan(at!.gc!.total! / 10);
     expect(m.largestFree).toBe(f.largestFreeBytes);
     // A full heap cannot even format the size into the message; when it could, it did not fit.
     if (m.requested === null) expect(summary.error.message).not.toMatch(/allocating \d+ bytes/);

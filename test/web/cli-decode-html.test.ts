@@ -74,7 +74,25 @@ test('decode --html writes a report of every snapshot and the program output, an
   });
   await page.goto(`file://${out}`);
   await page.waitForFunction(() => window.mpheap?.canvas() != null);
-  expect(await page.getByTestId('snapshot-title').innerText()).toContain('Snapshot 3 of 3');
+  // A report opens on its MemoryError (the second mem_info, printed after the traceback), and
+  // says so first; snapshots decoded from a file carry no time (decoding is not capturing).
+  expect(await page.getByTestId('snapshot-title').innerText()).toMatch(
+    /^Snapshot #1 \(2 of 3\) · mem_info · file:/,
+  );
+  expect(await page.getByTestId('verdict').innerText()).toMatch(/^MemoryError allocating 2,440 bytes: /);
+  expect(data.snapshots.map((s) => s.time)).toEqual([null, null, null]);
+  await page.evaluate(async () => {
+    const drawn = window.mpheap!.rendered();
+    window.mpheap!.select(2);
+    await drawn;
+  });
+  expect(await page.getByTestId('snapshot-title').innerText()).toContain('(3 of 3)');
+  // The page states the terminal's verdict, word for word (one verdict function, analysis/).
+  const last = r.stdout
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !l.startsWith('  ('));
+  expect(await page.locator('[data-testid="verdict"] p').innerText()).toBe(last.at(-1));
   // Every snapshot's map, unpacked in the page, has the truth's count of each map character.
   const counts = await page.evaluate(() => {
     const store = window.mpheap!.session.store;

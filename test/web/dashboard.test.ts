@@ -68,14 +68,14 @@ describe('the live dashboard', () => {
     await expect.poll(() => dash.clients()).toBe(1);
 
     dash.push(snapshots[0]);
-    await expect.poll(() => page.getByTestId('snapshot-title').innerText()).toContain('Snapshot 1 of 1');
+    await expect.poll(() => page.getByTestId('snapshot-title').innerText()).toContain('(1 of 1)');
     const shown = [0, 60, 200, snapshots.length - 1];
     for (let i = 1; i < snapshots.length; i++) {
       dash.push(snapshots[i]);
       if (!shown.includes(i)) continue;
       await expect
         .poll(() => page.getByTestId('snapshot-title').innerText())
-        .toContain(`Snapshot ${i + 1} of ${i + 1}`);
+        .toContain(`(${i + 1} of ${i + 1})`);
       // The newest snapshot is drawn: check a block that it changed.
       const map = snapshots[i].areas[0].map;
       const prev = snapshots[i - 1].areas[0].map;
@@ -112,7 +112,7 @@ describe('the live dashboard', () => {
       .poll(() => late.getByTestId('snapshot-title').innerText({ timeout: 1000 }).catch(String), {
         timeout: 20_000,
       })
-      .toContain(`Snapshot ${snapshots.length} of ${snapshots.length}`);
+      .toContain(`(${snapshots.length} of ${snapshots.length})`);
     await late.close();
     await page.close();
   });

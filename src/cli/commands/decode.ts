@@ -19,6 +19,7 @@ interface DecodeFlags {
   color?: boolean;
   json?: boolean;
   blockSize?: string;
+  word?: string;
   legend?: boolean;
   quiet?: boolean;
   html?: string;
@@ -40,10 +41,10 @@ export function registerDecode(program: Command): void {
         'capture or an mpheap recording, and show each heap snapshot it holds: the map in\n' +
         'colour, a legend saying what every character means, the figures (used, free, largest\n' +
         'free block, holes, fragmentation, per-type usage) and a one-line verdict.\n\n' +
-        'Any MicroPython (v1.9 to v1.28, 16- or 32-byte blocks, one or several heap areas) and\n' +
+        'Any MicroPython (v1.4 to v1.28, 16- or 32-byte blocks, one or several heap areas) and\n' +
         'CircuitPython is understood, with prompts, program output, ANSI colours, \\r\\n or \\n\n' +
-        'around it. A dump cut short is shown and marked incomplete. The file is streamed, so\n' +
-        'logs of any size work.',
+        'around it. A dump cut short is shown and marked incomplete; figures the capture does not\n' +
+        'give are said to be unknown, never guessed. The file is streamed, so logs of any size work.',
     )
     .argument('[file]', "log file, recording (.ndjson) or '-' for standard input", '-')
     .option('--snapshot <n>', 'show snapshot N (0 is the first, -1 the last; default: the last)')
@@ -51,7 +52,11 @@ export function registerDecode(program: Command): void {
     .option('--width <blocks>', 'blocks per map row', '64')
     .option('--no-color', 'plain text, no colours (also: NO_COLOR=1)')
     .option('--no-legend', 'leave out the legend')
-    .option('--block-size <bytes>', 'block size when a dump cannot tell (default 16)')
+    .option(
+      '--word <bytes>',
+      "the port's word size, 4 (32-bit) or 8 (64-bit: unix, windows), when a capture cannot tell its block size",
+    )
+    .option('--block-size <bytes>', 'block size when a capture cannot tell (4 × --word)')
     .option('--json', 'print {"snapshots": [...]} (schema: docs/json.md)')
     .option('--html <file>', 'also write an HTML report of every snapshot and the program output')
     .addHelpText(
@@ -60,6 +65,7 @@ export function registerDecode(program: Command): void {
         '  mpheap decode capture.log                    the last snapshot, in colour\n' +
         '  mpheap decode capture.log --all --no-color   every snapshot, plain text\n' +
         '  mpheap decode capture.log --snapshot 0 --width 32\n' +
+        '  mpheap decode unix-mem_info.txt --word 8         a 64-bit port: 32-byte blocks\n' +
         '  mpremote exec "import micropython; micropython.mem_info(1)" | mpheap decode -\n' +
         '  mpheap decode run.ndjson --json | jq ".snapshots[].largestFreeBytes"\n' +
         '  mpheap decode capture.log --html heap.html   also a page to open in a browser\n\n' +
@@ -68,11 +74,7 @@ export function registerDecode(program: Command): void {
     .action(async (file: string, flags: DecodeFlags) => {
       const width = intOption(flags.width, '--width');
       if (width < 8 || width > 1024) throw new CliError('--width: must be between 8 and 1024 blocks');
-      const blockSize =
-        flags.blockSize === undefined ? undefined : intOption(flags.blockSize, '--block-size');
-      if (blockSize !== undefined && ![8, 16, 32, 64].includes(blockSize)) {
-        throw new CliError('--block-size: must be 8, 16, 32 or 64');
-      }
+      const blockSize = blockSizeOption(flags);
       const index = flags.snapshot === undefined ? null : intOption(flags.snapshot, '--snapshot');
       const source = file === '-' ? 'stdin' : `file:${file}`;
       const decoded = await readSnapshots(file, source, blockSize);
@@ -96,7 +98,9 @@ export function registerDecode(program: Command): void {
       }
       if (flags.html !== undefined) writeHtml(flags.html, file, decoded);
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ snapshots: chosen.map(snapshotJson) }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ snapshots: chosen.map((s) => snapshotJson(s)) }, null, 2)}\n`,
+        );
         return;
       }
       const color = wantColor(flags.color);
@@ -108,6 +112,22 @@ export function registerDecode(program: Command): void {
       }
       process.stdout.write(parts.join('\n'));
     });
+}
+
+/** --word 4|8 or --block-size N: the block size to use where a capture does not show it. */
+export function blockSizeOption(flags: { word?: string; blockSize?: string }): number | undefined {
+  if (flags.word !== undefined && flags.blockSize !== undefined) {
+    throw new CliError('--word and --block-size say the same thing: give one');
+  }
+  if (flags.word !== undefined) {
+    const word = intOption(flags.word, '--word');
+    if (word !== 4 && word !== 8) throw new CliError('--word: must be 4 (32-bit port) or 8 (64-bit port)');
+    return word * 4;
+  }
+  if (flags.blockSize === undefined) return undefined;
+  const blockSize = intOption(flags.blockSize, '--block-size');
+  if (![8, 16, 32, 64].includes(blockSize)) throw new CliError('--block-size: must be 8, 16, 32 or 64');
+  return blockSize;
 }
 
 /**
@@ -151,6 +171,8 @@ async function readSnapshots(file: string, source: string, blockSize: number | u
   const decoder = createDecoder({
     source,
     blockSize,
+    // When a log was decoded is not when its snapshots were captured: their time is unknown.
+    now: null,
     onSnapshot: (s) => snapshots.push(s),
     onOutput: (text) => output.push(text),
   });

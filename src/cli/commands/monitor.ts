@@ -1,7 +1,7 @@
 /** `mpheap monitor --port DEV`: watch a running board's heap live, through resets and unplugging. */
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { headerFigures } from '../../analysis/figures.js';
+import { snapshotFigures } from '../../analysis/verdict.js';
 import { BoardMonitor, type MonitorSummary } from '../../device/monitor.js';
 import { transportFor } from '../../device/node/open-port.js';
 import { RecordingWriter } from '../../recording/recording.js';
@@ -71,7 +71,13 @@ interface MonitorResult extends MonitorSummary {
   recording: string | null;
   /** The dashboard's address with --web. */
   web: string | null;
-  last: { usedBytes: number; freeBytes: number; largestFreeBytes: number; fragmentation: number } | null;
+  /** The last snapshot's figures, null where it does not say (analysis/verdict.ts). */
+  last: {
+    usedBytes: number | null;
+    freeBytes: number | null;
+    largestFreeBytes: number | null;
+    fragmentation: number | null;
+  } | null;
 }
 
 async function monitorBoard(
@@ -100,15 +106,15 @@ async function monitorBoard(
     onSnapshot: (s) => {
       recording?.snapshot(s);
       dashboard?.push(s);
-      const h = headerFigures(s);
-      if (h) {
+      const h = snapshotFigures(s);
+      if (h.totalBytes !== null) {
         last = {
           usedBytes: h.usedBytes,
           freeBytes: h.freeBytes,
-          largestFreeBytes: h.largestFreeBytes,
+          largestFreeBytes: h.largestFreeIsLowerBound ? null : h.largestFreeBytes,
           fragmentation: h.fragmentation,
         };
-        history.push({ used: h.usedBytes, largest: h.largestFreeBytes, total: h.totalBytes });
+        history.push({ used: h.usedBytes ?? 0, largest: h.largestFreeBytes ?? 0, total: h.totalBytes });
       }
       if (live) {
         process.stdout.write(
@@ -243,8 +249,10 @@ function summaryText(s: MonitorResult): string {
       `${s.gaps} gap${s.gaps === 1 ? '' : 's'}, ${formatBytes(s.bytes)} bytes received`,
   ];
   if (s.last) {
+    const n = (v: number | null) => (v === null ? 'unknown' : formatBytes(v));
+    const frag = s.last.fragmentation === null ? 'unknown' : `${(s.last.fragmentation * 100).toFixed(0)}%`;
     lines.push(
-      `last heap: ${formatBytes(s.last.usedBytes)} used, ${formatBytes(s.last.freeBytes)} free, largest free block ${formatBytes(s.last.largestFreeBytes)} bytes, fragmentation ${(s.last.fragmentation * 100).toFixed(0)}%`,
+      `last heap: ${n(s.last.usedBytes)} used, ${n(s.last.freeBytes)} free, largest free block ${n(s.last.largestFreeBytes)} bytes, fragmentation ${frag}`,
     );
   }
   if (s.recording) lines.push(`recorded to ${s.recording}`);

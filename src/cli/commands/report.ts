@@ -7,11 +7,13 @@ import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { type ReportOptions, writeReportFile } from '../../views/report/write-report.js';
 import { CliError, EXIT } from '../errors.js';
 import { readTextFile } from '../io.js';
+import { blockSizeOption } from './decode.js';
 
 interface ReportFlags {
   output: string;
   title?: string;
   blockSize?: string;
+  word?: string;
   json?: boolean;
 }
 
@@ -31,7 +33,11 @@ export function registerReport(program: Command): void {
     .argument('<input>', "recording or mem_info text ('-' for standard input)")
     .option('-o, --output <file>', 'the HTML file to write', 'report.html')
     .option('--title <text>', 'page title (default: the input file name)')
-    .option('--block-size <bytes>', 'block size when a dump cannot tell (default 16)')
+    .option(
+      '--word <bytes>',
+      "the port's word size, 4 or 8 (64-bit ports), when a capture cannot tell its block size",
+    )
+    .option('--block-size <bytes>', 'block size when a capture cannot tell (4 × --word)')
     .option('--json', 'print {"output","bytes","snapshots","events"} instead of a sentence')
     .addHelpText(
       'after',
@@ -54,10 +60,7 @@ export function registerReport(program: Command): void {
         opts.output = rec.outputs.map((o) => o.text).join('');
         for (const w of rec.warnings) process.stderr.write(`warning: ${file}: ${w}\n`);
       } else {
-        const blockSize = flags.blockSize === undefined ? undefined : Number(flags.blockSize);
-        if (blockSize !== undefined && blockSize !== 16 && blockSize !== 32) {
-          throw new CliError(`--block-size: '${flags.blockSize}' must be 16 or 32`);
-        }
+        const blockSize = blockSizeOption(flags);
         const decoded = decodeText(
           Buffer.from(text, 'latin1'),
           `file:${name}`,

@@ -17,6 +17,8 @@ export interface RunViewOptions {
   /** --web: the dashboard's port (0: a free one), or null without --web. */
   httpPort: number | null;
   title: string;
+  /** False for a heap that cannot grow although the firmware prints `max new split` (--fixed). */
+  heapCanGrow?: boolean;
 }
 
 export class RunViews {
@@ -72,6 +74,7 @@ export class RunViews {
         title: this.opts.title,
         events: this.events,
         output: this.output,
+        heapCanGrow: this.opts.heapCanGrow,
       });
       const n = this.snapshots.length;
       process.stderr.write(

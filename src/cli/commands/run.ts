@@ -250,6 +250,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       html: flags.html ?? null,
       httpPort,
       title: `mpheap run ${scriptName}${flags.port ? ` on ${flags.port}` : ''}`,
+      heapCanGrow: !engine.info.fixedHeap,
     });
   } catch (e) {
     recording?.close();
@@ -327,6 +328,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
           color: wantColor(flags.color),
           legend: false,
           heapCanGrow: !engine.info.fixedHeap,
+          memoryError: memoryErrorOf(result, shown),
         })}`,
       );
     process.stdout.write(`\n${formatSummary(result, ctx)}`);
@@ -334,6 +336,12 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // A report that could not be written fails a run that otherwise went well.
   if (flags.webWait) await views.keepOpenUntilCtrlC();
   return !htmlWritten && result.exit === 'ok' ? EXIT.BAD_INPUT : EXIT_OF[result.exit];
+}
+
+/** The MemoryError or failed allocation a snapshot was taken at: its verdict is then about it. */
+function memoryErrorOf(r: RunResult, s: HeapSnapshot): { request: number | null } | null {
+  const m = [...r.memoryErrors, ...r.allocationFailures].find((e) => e.seq === s.seq);
+  return m ? { request: m.requested } : null;
 }
 
 /** The map worth drawing: the heap at a MemoryError or failed allocation, else the last one when --map asks. */

@@ -14,7 +14,7 @@
  * its run-length map.
  */
 import { decodeMap, encodeMap } from '../../snapshot/map-codec.js';
-import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+import type { HeapArea, HeapSnapshot } from '../../snapshot/snapshot.js';
 
 export const REPORT_FORMAT = 'mpheap-report';
 export const REPORT_VERSION = 1;
@@ -24,7 +24,7 @@ const PATCH_MERGE_GAP = 6;
 
 /** One snapshot as the page stores it: the snapshot without its maps, plus the packed maps. */
 export type PackedSnapshot = Omit<HeapSnapshot, 'areas'> & {
-  areas: { base: string; offsetDigits: 5 | 8 | null; blocks: number }[];
+  areas: { base: string; offsetDigits: HeapArea['offsetDigits']; blocks: number }[];
   /** Key frame: one run-length map per area. */
   maps?: string[];
   /** Patch against the previous snapshot's maps (areas laid end to end). */
@@ -53,6 +53,8 @@ export interface ReportData {
   events: ReportEvent[];
   /** All program output, as text (the page never interprets it as HTML). */
   output: string;
+  /** False when the heap could not grow although `max new split` is printed (run --fixed). */
+  heapCanGrow?: boolean;
 }
 
 /** Packs snapshots one after another (the report writer and the live server use it alike). */

@@ -24,6 +24,8 @@ export interface ReportOptions {
   output?: string;
   /** ms since epoch; default now. */
   createdAt?: number;
+  /** False when the heap could not grow although `max new split` is printed (run --fixed). */
+  heapCanGrow?: boolean;
 }
 
 export function reportData(snapshots: readonly HeapSnapshot[], opts: ReportOptions = {}): ReportData {
@@ -37,6 +39,7 @@ export function reportData(snapshots: readonly HeapSnapshot[], opts: ReportOptio
     snapshots: snapshots.map((s) => packer.pack(s)),
     events: (opts.events ?? []).map(toReportEvent),
     output: opts.output ?? '',
+    ...(opts.heapCanGrow === false ? { heapCanGrow: false } : {}),
   };
 }
 

@@ -3,7 +3,14 @@
  * a one-line verdict. `run` and `monitor` reuse `renderSnapshot` to show their snapshots.
  */
 import pc from 'picocolors';
-import { type HeapFigures, headerFigures, heapFigures } from '../../analysis/figures.js';
+import { type HeapFigures, heapFigures } from '../../analysis/figures.js';
+import {
+  heapVerdict,
+  incompleteWhy,
+  type SnapshotFigures,
+  type Verdict,
+  type VerdictContext,
+} from '../../analysis/verdict.js';
 import { CH_FREE } from '../../heap/block-map.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { formatBytes } from '../../util/size.js';
@@ -27,6 +34,8 @@ export interface TerminalOptions {
    * `max new split` (the built-in engine under --fixed): the "can grow" line is then left out.
    */
   heapCanGrow?: boolean;
+  /** The MemoryError this snapshot was taken at (its verdict is then about it). */
+  memoryError?: VerdictContext['memoryError'];
 }
 
 /**
@@ -57,17 +66,29 @@ export function renderSnapshot(s: HeapSnapshot, opts: TerminalOptions): string {
     lines.push('');
     lines.push(...renderLegend(s, f as HeapFigures, paint, c));
   }
+  const v = verdictOf(s, opts);
   lines.push('');
-  lines.push(...renderFigures(s, f, c, opts.heapCanGrow !== false));
+  lines.push(...renderFigures(s, f, v.figures, c));
   for (const w of s.warnings) lines.push(c.yellow(`warning: ${w}`));
   lines.push('');
-  lines.push(c.bold(verdict(s)));
+  lines.push(c.bold(v.text));
+  for (const n of v.notes) lines.push(c.dim(`  (${n})`));
   return `${lines.join('\n')}\n`;
 }
 
+function verdictOf(s: HeapSnapshot, opts: Pick<TerminalOptions, 'heapCanGrow' | 'memoryError'>): Verdict {
+  return heapVerdict(s, { heapCanGrow: opts.heapCanGrow, memoryError: opts.memoryError });
+}
+
+/** `snapshot #3 'after load' from file:x.log (incomplete: map cut short)`; #N is `seq`, as in --json and --snapshot. */
 export function snapshotTitle(s: HeapSnapshot): string {
   const what = s.label ? `'${s.label}'` : s.trigger === 'memory_error' ? 'after MemoryError' : '';
-  const parts = [`snapshot #${s.seq}`, what, `from ${s.source}`, s.complete ? '' : '(incomplete: cut short)'];
+  const parts = [
+    `snapshot #${s.seq}`,
+    what,
+    `from ${s.source}`,
+    s.complete ? '' : `(incomplete: ${incompleteWhy(s)})`,
+  ];
   return parts.filter((p) => p !== '').join(' ');
 }
 
@@ -80,7 +101,8 @@ function renderMap(s: HeapSnapshot, width: number, paint: Record<string, Paint>,
       c.dim(`${label}from ${area.base}: ${formatBytes(area.map.length)} blocks of ${s.blockSize} bytes`),
     );
     const map = area.map;
-    const digits = Math.max(5, (map.length * s.blockSize).toString(16).length);
+    // As MicroPython printed them: 8 digits since v1.20, 5 before (wider where the heap is).
+    const digits = Math.max(area.offsetDigits === 8 ? 8 : 5, (map.length * s.blockSize).toString(16).length);
     let b = 0;
     while (b < map.length) {
       // Like gc.c, two or more whole free rows are abbreviated.
@@ -131,23 +153,43 @@ function renderLegend(s: HeapSnapshot, f: HeapFigures, paint: Record<string, Pai
   return out;
 }
 
-function renderFigures(s: HeapSnapshot, f: HeapFigures | null, c: Colors, canGrow: boolean): string[] {
+function renderFigures(s: HeapSnapshot, f: HeapFigures | null, k: SnapshotFigures, c: Colors): string[] {
   const out: string[] = [];
   const b = (n: number) => `${formatBytes(n)} bytes`;
+  const n = (v: number | null) => (v === null ? 'unknown' : b(v));
   if (s.stack)
     out.push(
       `stack      ${b(s.stack.used)}${s.stack.limit !== null ? ` of ${formatBytes(s.stack.limit)}` : ''}`,
     );
   if (s.mem)
     out.push(`mem stats  total ${b(s.mem.total)}, current ${b(s.mem.current)}, peak ${b(s.mem.peak)}`);
-  if (f) {
-    const pct = f.totalBytes === 0 ? 0 : (100 * f.usedBytes) / f.totalBytes;
-    out.push(`heap       ${b(f.totalBytes)} (${formatBytes(f.totalBlocks)} blocks of ${s.blockSize})`);
-    out.push(`used       ${b(f.usedBytes)} (${pct.toFixed(1)}%) in ${formatBytes(f.objects)} objects`);
+  const size = s.blockSizeKnown ? `${s.blockSize}` : 'unknown size';
+  if (k.totalBytes !== null) {
+    const pct =
+      k.usedBytes === null || k.totalBytes === 0
+        ? ''
+        : ` (${((100 * k.usedBytes) / k.totalBytes).toFixed(1)}%)`;
+    const from = k.from === 'map' ? ' (counted in the map)' : f ? '' : ' (no map: mem_info() without 1)';
+    out.push(`heap       ${b(k.totalBytes)}${from}`);
     out.push(
-      `free       ${b(f.freeBytes)} in ${formatBytes(f.holes)} holes; largest ${b(f.largestFreeBytes)}`,
+      `used       ${n(k.usedBytes)}${pct}${f && !k.mapCut ? ` in ${formatBytes(f.objects)} objects` : ''}`,
     );
-    out.push(`fragmentation ${f.fragmentation.toFixed(2)} (1 - largest free / total free)`);
+    out.push(`free       ${n(k.freeBytes)}${k.holes !== null ? ` in ${formatBytes(k.holes)} holes` : ''}`);
+  }
+  if (k.largestFreeBlocks !== null) {
+    const bytes =
+      k.largestFreeBytes === null
+        ? ''
+        : `${k.largestFreeIsLowerBound ? 'at least ' : ''}${b(k.largestFreeBytes)} = `;
+    out.push(`largest    ${bytes}${formatBytes(k.largestFreeBlocks)} blocks of ${size}`);
+  } else if (k.totalBytes !== null) {
+    out.push('largest    unknown (no max free sz and no map)');
+  }
+  if (k.fragmentation !== null)
+    out.push(`fragmentation ${k.fragmentation.toFixed(2)} (1 - largest free / total free)`);
+  if (f) {
+    const cut = k.mapCut ? ' (the part of the map that arrived)' : '';
+    out.push(c.dim(`map        ${formatBytes(f.totalBlocks)} blocks of ${size}${cut}`));
     const holes = f.holeHistogram
       .filter((h) => h.count > 0)
       .map((h) => `${sizeRange(h.minBlocks, h.maxBlocks, s.blockSize)}: ${h.count}`);
@@ -155,16 +197,11 @@ function renderFigures(s: HeapSnapshot, f: HeapFigures | null, c: Colors, canGro
     const types = Object.entries(f.types).sort((x, y) => y[1].bytes - x[1].bytes);
     if (types.length > 0) {
       out.push(
-        `by type    ${types.map(([k, t]) => `${k} ${formatBytes(t.count)}×/${formatBytes(t.bytes)} B`).join(', ')}`,
+        `by type    ${types.map(([t, v]) => `${t} ${formatBytes(v.count)}×/${formatBytes(v.bytes)} B`).join(', ')}`,
       );
     }
-  } else if (s.gc) {
-    out.push(
-      `heap       ${b(s.gc.total)}; used ${b(s.gc.used)}, free ${b(s.gc.free)} (no map: mem_info() without 1)`,
-    );
   }
-  if (canGrow && s.gc?.maxNewSplit != null)
-    out.push(`can grow   by up to ${b(s.gc.maxNewSplit)} (max new split)`);
+  if (k.canGrowBytes !== null) out.push(`can grow   by up to ${b(k.canGrowBytes)} (max new split)`);
   if (out.length === 0) out.push(c.dim('no figures (the mem_info lines were cut)'));
   return out;
 }
@@ -173,22 +210,7 @@ function sizeRange(min: number, max: number, bs: number): string {
   return min === max ? `${formatBytes(min * bs)} B` : `${formatBytes(min * bs)}-${formatBytes(max * bs)} B`;
 }
 
-/** `largest allocation possible now: 3,120 bytes (6,048 free in 37 holes — fragmented)` */
-export function verdict(s: HeapSnapshot): string {
-  if (s.areas.length === 0) {
-    const h = headerFigures(s);
-    if (!h) return 'no heap figures in this snapshot';
-    return `largest allocation possible now: ${formatBytes(h.largestFreeBytes)} bytes (${formatBytes(h.freeBytes)} free — ${fragWord(h.fragmentation, 2)})`;
-  }
-  const f = heapFigures(s);
-  const cut = s.complete ? '' : '; map cut short, counts cover what was seen';
-  if (f.freeBytes === 0) return `largest allocation possible now: 0 bytes (the heap is full${cut})`;
-  const holes = f.holes === 1 ? '1 hole' : `${formatBytes(f.holes)} holes`;
-  return `largest allocation possible now: ${formatBytes(f.largestFreeBytes)} bytes (${formatBytes(f.freeBytes)} free in ${holes} — ${fragWord(f.fragmentation, f.holes)}${cut})`;
-}
-
-function fragWord(fragmentation: number, holes: number): string {
-  if (holes <= 1 || fragmentation < 0.1) return 'not fragmented';
-  if (fragmentation < 0.5) return 'somewhat fragmented';
-  return 'fragmented';
+/** The snapshot's verdict in one sentence (analysis/verdict.ts: the same in every view). */
+export function verdict(s: HeapSnapshot, ctx: VerdictContext = {}): string {
+  return heapVerdict(s, ctx).text;
 }
