@@ -79,14 +79,22 @@ describe('the embedded engine ends as the emulated micro:bit does', () => {
     expect(r.engine.output).toMatch(/^total \d+\n$/);
   });
 
-  it('calls a live set larger than the heap full', async () => {
+  it('calls a live set that leaves too little free full', async () => {
+    // Garbage collected first (mem_free() counts it as used), then filled with small objects
+    // (into a list made big enough first, so it never grows) to the same free space on both,
+    // then asked for more than is left, with room still for MicroPython to say how much.
     const r = await onBoth(
       'full.py',
       [
+        'import gc',
         'def main():',
-        '    keep = []',
-        '    while True:',
-        '        keep.append(bytearray(3000))',
+        '    gc.collect()',
+        '    keep = [None] * 600',
+        '    n = 0',
+        '    while gc.mem_free() > 600:',
+        '        keep[n] = (n,)',
+        '        n += 1',
+        '    big = bytearray(2000)',
         'main()',
         '',
       ].join('\n'),
@@ -96,6 +104,8 @@ describe('the embedded engine ends as the emulated micro:bit does', () => {
   });
 
   it('calls small survivors between freed buffers fragmented', async () => {
+    // Filled to the same free space on both whatever each holds at start, then every other
+    // buffer freed: plenty free, in holes of about 200 bytes.
     const r = await onBoth(
       'fragmented.py',
       [
@@ -103,12 +113,10 @@ describe('the embedded engine ends as the emulated micro:bit does', () => {
         'def main():',
         '    keep = []',
         '    scratch = []',
-        '    try:',
-        '        while True:',
-        '            keep.append(bytearray(48))',
-        '            scratch.append(bytearray(176))',
-        '    except MemoryError:',
-        '        pass',
+        '    gc.collect()',
+        '    while gc.mem_free() > 1200:',
+        '        keep.append(bytearray(48))',
+        '        scratch.append(bytearray(176))',
         '    scratch = None',
         '    gc.collect()',
         '    frame = bytearray(1500)',
