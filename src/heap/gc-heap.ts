@@ -8,7 +8,7 @@
  *
  * Nothing here allocates per block: the tables are typed arrays and the mark stack is fixed.
  */
-import { CH_FREE, CH_MARK, CH_OTHER, CH_TAIL } from './block-map.js';
+import { CH_FREE, CH_MARK, CH_OTHER, CH_TAIL, type GcInfoFigures } from './block-map.js';
 import { type HeapLayout, heapLayout, type LayoutOptions, type WordSize } from './layout.js';
 
 export const AT_FREE = 0;
@@ -38,11 +38,57 @@ export const TYPE_ADDRESSES: Readonly<Record<string, number>> = {
   M: 0x0800_0800,
   h: 0x0800_0900,
 };
-const LETTER_BY_TYPE = new Map<number, number>(
-  Object.entries(TYPE_ADDRESSES)
-    .filter(([letter]) => letter !== 'h')
-    .map(([letter, addr]) => [addr, letter.charCodeAt(0)]),
-);
+/**
+ * The dump's letter for each type object, indexed by (address - TYPE_BASE) / 256; 0 where no
+ * letter is known (gc.c prints `h`). Every type address above is in this 4 KiB window.
+ */
+const TYPE_BASE = 0x0800_0000;
+const LETTER_BY_TYPE_SLOT = new Uint8Array(16);
+for (const [letter, address] of Object.entries(TYPE_ADDRESSES)) {
+  if (letter !== 'h') LETTER_BY_TYPE_SLOT[(address - TYPE_BASE) >>> 8] = letter.charCodeAt(0);
+}
+
+/** The dump character of a HEAD block whose word 0 is `low` + `high` * 2^32. */
+function headLetter(low: number, high: number): number {
+  const slot = (low - TYPE_BASE) >>> 0;
+  if (high !== 0 || (slot & 0xff) !== 0 || slot >= 16 * 256) return CH_OTHER;
+  return LETTER_BY_TYPE_SLOT[slot >>> 8] || CH_OTHER;
+}
+
+/**
+ * gc_sweep_free_blocks over one ATB byte at a time: entry (freeTail << 8 | byte) packs the
+ * byte after the sweep (bits 0-7), freeTail after it (bit 8), 1 + the last position still in
+ * use or 0 (bits 9-11), and which positions held an unmarked HEAD that was freed (bits 12-15).
+ */
+const SWEEP_BYTE = new Uint16Array(512);
+for (let freeTailIn = 0; freeTailIn < 2; freeTailIn++) {
+  for (let a = 0; a < 256; a++) {
+    let out = a;
+    let freeTail = freeTailIn;
+    let used = 0;
+    let freed = 0;
+    for (let j = 0; j < 4; j++) {
+      const shift = j << 1;
+      switch ((a >>> shift) & 3) {
+        case AT_HEAD:
+          freeTail = 1;
+          out &= ~(3 << shift);
+          freed |= 1 << j;
+          break;
+        case AT_TAIL:
+          if (freeTail) out &= ~(3 << shift);
+          else used = j + 1;
+          break;
+        case AT_MARK:
+          out &= ~(AT_TAIL << shift);
+          freeTail = 0;
+          used = j + 1;
+          break;
+      }
+    }
+    SWEEP_BYTE[(freeTailIn << 8) | a] = out | (freeTail << 8) | (used << 9) | (freed << 12);
+  }
+}
 
 /** Where the model's heap region starts unless told otherwise (a typical Cortex-M SRAM base). */
 export const DEFAULT_HEAP_BASE = 0x2000_0000;
@@ -88,6 +134,7 @@ export class GcHeap {
   private readonly ftbStart: number;
   private readonly poolStart: number;
   private readonly wordsPerBlock32: number;
+  private readonly blockShift: number;
 
   /** `gc_last_free_atb_index`: ATB byte where the next search starts. */
   lastFreeAtbIndex = 0;
@@ -106,6 +153,8 @@ export class GcHeap {
   readonly counters: HeapCounters = { collections: 0, failedAllocations: 0, allocations: 0 };
 
   private readonly markStack = new Int32Array(MARK_STACK_SIZE);
+  /** One bit per block: marked while the mark stack was full, its words not scanned yet. */
+  private readonly unscanned: Int32Array;
   /**
    * Pointers a C caller holds in registers or on its stack while gc.c runs (realloc's own object
    * while it allocates the new copy). The port's stack scan would find them; they are roots here.
@@ -129,6 +178,8 @@ export class GcHeap {
     this.mem = new Uint8Array(size);
     this.words32 = new Uint32Array(this.mem.buffer);
     this.wordsPerBlock32 = this.blockSize >>> 2;
+    this.blockShift = 31 - Math.clz32(this.blockSize);
+    this.unscanned = new Int32Array(Math.ceil(this.blocks / 32));
   }
 
   // ---------------------------------------------------------------- tables
@@ -165,8 +216,9 @@ export class GcHeap {
   /** VERIFY_PTR: block aligned and inside the pool. Returns the block, or -1. */
   blockOf(address: number): number {
     if (address < this.poolAddress || address >= this.poolEndAddress) return -1;
+    // The pool is smaller than 2^31 bytes, so the offset is a small integer here.
     const off = address - this.poolAddress;
-    return off % this.blockSize === 0 ? off / this.blockSize : -1;
+    return (off & (this.blockSize - 1)) === 0 ? off >>> this.blockShift : -1;
   }
 
   /** Index into words32 of the first 32-bit half of a pool word, from a region byte offset. */
@@ -192,6 +244,14 @@ export class GcHeap {
   }
 
   private zeroBlocks(block: number, count: number): void {
+    // Most objects are a block or two: a few word stores beat the call into fill().
+    if (count <= 4) {
+      const w = this.words32;
+      const from = (this.poolStart >>> 2) + block * this.wordsPerBlock32;
+      const to = from + count * this.wordsPerBlock32;
+      for (let i = from; i < to; i++) w[i] = 0;
+      return;
+    }
     const from = this.poolStart + block * this.blockSize;
     this.mem.fill(0, from, from + count * this.blockSize);
   }
@@ -399,6 +459,7 @@ export class GcHeap {
     this.lockDepth++;
     this.allocAmount = 0;
     this.stackOverflow = false;
+    this.unscanned.fill(0);
     const roots = this.hooks.roots?.();
     if (roots) for (const p of roots) this.markRoot(p);
     for (const p of this.pinned) this.markRoot(p);
@@ -421,60 +482,80 @@ export class GcHeap {
   /**
    * gc_mark_subtree: scan every word of the object, mark each unmarked HEAD it points at and push
    * it on the 64-entry stack; when the stack is full, mark without pushing and flag an overflow.
+   * A block marked without a push is also noted in `unscanned`, for the overflow rescan.
    */
   private markSubtree(first: number): void {
     // Hot loop: everything it touches is held in locals, and ATB lookups are inlined.
     const mem = this.mem;
     const w = this.words32;
     const stack = this.markStack;
+    const unscanned = this.unscanned;
     const poolAddr = this.poolAddress;
-    const poolEnd = this.poolEndAddress;
+    const poolBytes = this.poolEndAddress - poolAddr;
     const bsMask = this.blockSize - 1;
-    const bsShift = Math.log2(this.blockSize);
+    const bsShift = this.blockShift;
     const poolWord = this.poolStart >>> 2;
     const wordsPerBlock = this.wordsPerBlock32;
-    const step = this.wordSize >>> 2;
+    const wide = this.wordSize === 8;
+    let overflow = false;
     let sp = 0;
     let block = first;
     for (;;) {
       // The chain: the head plus every TAIL after it.
       let n = 1;
       while (((mem[(block + n) >>> 2] >>> (((block + n) & 3) << 1)) & 3) === AT_TAIL) n++;
-      let i = poolWord + block * wordsPerBlock;
-      const end = i + n * wordsPerBlock;
-      for (; i < end; i += step) {
-        const ptr = w[i];
-        if (ptr < poolAddr || ptr >= poolEnd) continue;
-        // A 64-bit word is a heap pointer only if its high half is zero.
-        if (step === 2 && w[i + 1] !== 0) continue;
-        // off < pool size < 2^31, so bit operations are exact here.
-        const off = ptr - poolAddr;
-        if ((off & bsMask) !== 0) continue;
+      const start = poolWord + block * wordsPerBlock;
+      const end = start + n * wordsPerBlock;
+      for (let i = start; i < end; i++) {
+        // VERIFY_PTR as one unsigned comparison: below the pool wraps to a huge offset.
+        const off = (w[i] - poolAddr) >>> 0;
+        if (wide) {
+          // A 64-bit word is a heap pointer only if its high half is zero.
+          if (w[++i] !== 0) continue;
+        }
+        if (off >= poolBytes || (off & bsMask) !== 0) continue;
         const child = off >>> bsShift;
         const byte = child >>> 2;
         const shift = (child & 3) << 1;
         if (((mem[byte] >>> shift) & 3) !== AT_HEAD) continue;
         mem[byte] |= AT_MARK << shift;
-        if (sp < MARK_STACK_SIZE) stack[sp++] = child;
-        else this.stackOverflow = true;
+        if (sp < MARK_STACK_SIZE) {
+          stack[sp++] = child;
+        } else {
+          unscanned[child >>> 5] |= 1 << (child & 31);
+          overflow = true;
+        }
       }
-      if (sp === 0) return;
+      if (sp === 0) break;
       block = stack[--sp];
     }
+    if (overflow) this.stackOverflow = true;
   }
 
-  /** gc_deal_with_stack_overflow: rescan the whole heap for marked blocks until nothing overflows. */
+  /**
+   * gc_deal_with_stack_overflow: while the last pass overflowed, walk the heap in block order and
+   * run gc_mark_subtree on every MARK block. gc.c calls it on all of them; on a block whose words
+   * were already scanned that call marks nothing, pushes nothing and cannot overflow (marks only
+   * grow during a collection and memory does not change), so here only the blocks marked without
+   * a push are visited: the same calls that do anything, in the same order, in the same passes.
+   * A block noted behind the walk waits for the next pass, as it does in gc.c.
+   */
   private dealWithStackOverflow(): void {
-    const mem = this.mem;
-    const atbBytes = this.layout.atbBytes;
+    const unscanned = this.unscanned;
+    const words = unscanned.length;
     while (this.stackOverflow) {
       this.stackOverflow = false;
-      for (let i = 0; i < atbBytes; i++) {
-        const a = mem[i];
-        // A MARK is both bits of a 2-bit field set; skip bytes that hold none.
-        if ((a & (a >>> 1) & 0x55) === 0) continue;
-        for (let j = 0; j < 4; j++) {
-          if (((mem[i] >>> (j << 1)) & 3) === AT_MARK) this.markSubtree(i * 4 + j);
+      for (let i = 0; i < words; i++) {
+        // Only bits after the walk's position in this word still belong to this pass.
+        let ahead = -1;
+        for (;;) {
+          const bits = unscanned[i] & ahead;
+          if (bits === 0) break;
+          const lowest = bits & -bits;
+          const bit = 31 - Math.clz32(lowest);
+          unscanned[i] ^= lowest;
+          ahead = bit === 31 ? 0 : -1 << (bit + 1);
+          this.markSubtree((i << 5) | bit);
         }
       }
     }
@@ -504,34 +585,38 @@ export class GcHeap {
     }
   }
 
-  /** gc_sweep_free_blocks: free unmarked chains, turn MARK back into HEAD, recompute the bound. */
+  /**
+   * gc_sweep_free_blocks: free unmarked chains, turn MARK back into HEAD, recompute the bound.
+   * Blocks 0 to gc_last_used_block inclusive, as gc.c; whole ATB bytes go through SWEEP_BYTE.
+   */
   private sweepFree(): void {
     const mem = this.mem;
     const end = this.lastUsedBlock < this.blocks ? this.lastUsedBlock + 1 : this.blocks;
     const freed = this.hooks.freed;
-    let freeTail = false;
+    const wholeBytes = end >>> 2;
+    let freeTail = 0;
     let lastUsed = 0;
-    let b = 0;
-    while (b < end) {
-      const i = b >>> 2;
+    for (let i = 0; i < wholeBytes; i++) {
       const a = mem[i];
-      // Fast paths for whole ATB bytes: four FREE blocks, or four TAILs.
-      if ((b & 3) === 0 && b + 4 <= end) {
-        if (a === 0) {
-          b += 4;
-          continue;
-        }
-        if (a === 0xaa) {
-          if (freeTail) mem[i] = 0;
-          else lastUsed = b + 3;
-          b += 4;
-          continue;
-        }
+      // Four FREE blocks: nothing changes, not even freeTail.
+      if (a === 0) continue;
+      const e = SWEEP_BYTE[(freeTail << 8) | a];
+      mem[i] = e & 0xff;
+      freeTail = (e >>> 8) & 1;
+      const used = (e >>> 9) & 7;
+      if (used !== 0) lastUsed = (i << 2) + used - 1;
+      if (e >= 0x1000 && freed) {
+        for (let j = 0; j < 4; j++) if ((e >>> (12 + j)) & 1) freed((i << 2) + j);
       }
+    }
+    // The blocks of a last, partial byte one by one: gc.c stops at gc_last_used_block.
+    for (let b = wholeBytes << 2; b < end; b++) {
+      const i = b >>> 2;
       const shift = (b & 3) << 1;
+      const a = mem[i];
       switch ((a >>> shift) & 3) {
         case AT_HEAD:
-          freeTail = true;
+          freeTail = 1;
           mem[i] = a & ~(3 << shift);
           freed?.(b);
           break;
@@ -541,11 +626,10 @@ export class GcHeap {
           break;
         case AT_MARK:
           mem[i] = a & ~(AT_TAIL << shift);
-          freeTail = false;
+          freeTail = 0;
           lastUsed = b;
           break;
       }
-      b++;
     }
     this.lastUsedBlock = lastUsed;
   }
@@ -561,18 +645,107 @@ export class GcHeap {
         return CH_TAIL;
       case AT_MARK:
         return CH_MARK;
-      default: {
-        const type = this.readWord(this.addressOf(block), 0);
-        return LETTER_BY_TYPE.get(type) ?? CH_OTHER;
-      }
+      default:
+        return this.headLetterOf(block);
     }
+  }
+
+  private headLetterOf(block: number): number {
+    const i = (this.poolStart >>> 2) + block * this.wordsPerBlock32;
+    return headLetter(this.words32[i], this.wordSize === 8 ? this.words32[i + 1] : 0);
   }
 
   /** The heap as a block map: one character code per block (see block-map.ts). */
   blockMap(): Uint8Array {
-    const map = new Uint8Array(this.blocks);
-    for (let b = 0; b < this.blocks; b++) map[b] = this.charOf(b);
+    const map = new Uint8Array(this.blocks).fill(CH_FREE);
+    const mem = this.mem;
+    const atbBytes = this.layout.atbBytes;
+    for (let i = 0; i < atbBytes; i++) {
+      const a = mem[i];
+      if (a === 0) continue;
+      const b = i << 2;
+      if (a === 0xaa) {
+        map[b] = map[b + 1] = map[b + 2] = map[b + 3] = CH_TAIL;
+        continue;
+      }
+      for (let j = 0; j < 4; j++) {
+        const k = (a >>> (j << 1)) & 3;
+        if (k === AT_TAIL) map[b + j] = CH_TAIL;
+        else if (k === AT_MARK) map[b + j] = CH_MARK;
+        else if (k === AT_HEAD) map[b + j] = this.headLetterOf(b + j);
+      }
+    }
     return map;
+  }
+
+  /**
+   * gc_info() read straight from the ATB: the figures gcInfoOfMaps gives for blockMap(), without
+   * building the map (a MARK, which exists only inside a collection, counts as it does there).
+   */
+  gcInfo(): GcInfoFigures {
+    const mem = this.mem;
+    const atbBytes = this.layout.atbBytes;
+    let used = 0;
+    let free = 0;
+    let oneBlocks = 0;
+    let twoBlocks = 0;
+    let maxBlock = 0;
+    let maxFree = 0;
+    let chain = 0;
+    let freeRun = 0;
+    for (let i = 0; i < atbBytes; i++) {
+      const a = mem[i];
+      // Whole bytes of four TAILs or four FREE blocks first: most of a heap is one or the other.
+      if (a === 0xaa) {
+        used += 4;
+        chain += 4;
+        continue;
+      }
+      if (a === 0 && chain === 0) {
+        free += 4;
+        freeRun += 4;
+        continue;
+      }
+      for (let j = 0; j < 4; j++) {
+        const k = (a >>> (j << 1)) & 3;
+        if (k === AT_TAIL) {
+          used++;
+          chain++;
+          continue;
+        }
+        if (chain !== 0) {
+          if (chain === 1) oneBlocks++;
+          else if (chain === 2) twoBlocks++;
+          if (chain > maxBlock) maxBlock = chain;
+          chain = 0;
+        }
+        if (k === AT_FREE) {
+          free++;
+          freeRun++;
+          continue;
+        }
+        if (freeRun > maxFree) maxFree = freeRun;
+        freeRun = 0;
+        if (k === AT_HEAD) {
+          used++;
+          chain = 1;
+        }
+      }
+    }
+    if (chain === 1) oneBlocks++;
+    else if (chain === 2) twoBlocks++;
+    if (chain > maxBlock) maxBlock = chain;
+    if (freeRun > maxFree) maxFree = freeRun;
+    const bs = this.blockSize;
+    return {
+      total: this.blocks * bs,
+      used: used * bs,
+      free: free * bs,
+      oneBlocks,
+      twoBlocks,
+      maxBlock,
+      maxFree,
+    };
   }
 
   /** `%p` of the pool start, as gc_dump_alloc_table prints it. */

@@ -45,7 +45,8 @@ export interface DumpArea {
 
 function offsetText(offset: number, profile: OutputProfile): string {
   if (profile.offsetDigits === 5) return (offset & 0xfffff).toString(16).padStart(5, '0');
-  return (offset >>> 0).toString(16).padStart(8, '0');
+  // %08x: 2^32 added makes nine digits, the first a '1' to drop (cheaper than padStart).
+  return ((offset >>> 0) + 0x1_0000_0000).toString(16).slice(1);
 }
 
 /** `gc_dump_alloc_table()` output, byte for byte. */
@@ -58,6 +59,8 @@ export function formatAllocTable(
   areas.forEach((area, index) => {
     if (profile.headerPerArea || index === 0) parts.push(`GC memory layout; from ${area.baseText}:`);
     const map = area.map;
+    // The whole map as text once; each printed line is then a slice of it.
+    const text = latin1(map, 0, map.length);
     const n = map.length;
     let b = 0;
     while (b < n) {
@@ -70,8 +73,7 @@ export function formatAllocTable(
         if (b >= n) break;
       }
       const lineEnd = Math.min(n, b + BLOCKS_PER_LINE);
-      parts.push(`\n${offsetText(b * blockSize, profile)}: `);
-      parts.push(latin1(map, b, lineEnd));
+      parts.push(`\n${offsetText(b * blockSize, profile)}: `, text.slice(b, lineEnd));
       b = lineEnd;
     }
     if (profile.headerPerArea || index === areas.length - 1) parts.push('\n');
@@ -80,11 +82,13 @@ export function formatAllocTable(
 }
 
 function latin1(bytes: Uint8Array, from: number, to: number): string {
-  let s = '';
+  const chunks: string[] = [];
   for (let i = from; i < to; i += 8192) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(to, i + 8192)) as unknown as number[]);
+    chunks.push(
+      String.fromCharCode.apply(null, bytes.subarray(i, Math.min(to, i + 8192)) as unknown as number[]),
+    );
   }
-  return s;
+  return chunks.join('');
 }
 
 /** The two GC lines of `mem_info()` (`gc_dump_info`), each ending in a newline. */
