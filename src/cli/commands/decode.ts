@@ -34,7 +34,6 @@ interface Decoded {
 export function registerDecode(program: Command): void {
   program
     .command('decode')
-    .summary('decode micropython.mem_info(1) output: heap map, figures, verdict')
     .description(
       'Read the output of micropython.mem_info() / mem_info(1) from a log file, a serial\n' +
         'capture or an mpheap recording, and show each heap snapshot it holds: the map in\n' +

@@ -18,7 +18,6 @@ interface ReportFlags {
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .summary('write a self-contained HTML report: heap map, timeline, diff, per-type figures')
     .description(
       'Write one HTML file that shows a heap over time: the heap map block by block (coloured by\n' +
         'type; hover for the object), a timeline of used, free, largest free block and\n' +

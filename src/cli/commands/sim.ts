@@ -24,7 +24,6 @@ interface SimFlags {
 export function registerSim(program: Command): void {
   program
     .command('sim')
-    .summary('run a heap trace on the block-exact model of py/gc.c')
     .description(
       'Run a trace of heap operations (alloc, free, realloc, ref, root, collect, threshold,\n' +
         "info, dump) on mpheap's model of MicroPython's gc.c and print exactly what gc.c prints:\n" +
