@@ -244,8 +244,8 @@ export class GcHeap {
   }
 
   private zeroBlocks(block: number, count: number): void {
-    // Most objects are a block or two: a few word stores beat the call into fill().
-    if (count <= 4) {
+    // Most objects are a few blocks: word stores beat the call into fill() up to about 16.
+    if (count <= 16) {
       const w = this.words32;
       const from = (this.poolStart >>> 2) + block * this.wordsPerBlock32;
       const to = from + count * this.wordsPerBlock32;
@@ -286,6 +286,7 @@ export class GcHeap {
   findFreeRun(n: number): number {
     if (!(n > 0) || n > this.blocks) return -1;
     const mem = this.mem;
+    const words = this.words32;
     const atbBytes = this.layout.atbBytes;
     let run = 0;
     for (let i = this.lastFreeAtbIndex; i < atbBytes; i++) {
@@ -296,9 +297,15 @@ export class GcHeap {
         run += 4;
         continue;
       }
-      // No FREE field at all: the run breaks without looking at each block.
+      // No FREE field at all: the run breaks without looking at each block, and whole 32-bit
+      // words of such bytes after it are skipped (the ATB starts the buffer, so they align).
       if (((a | (a >>> 1)) & 0x55) === 0x55) {
         run = 0;
+        while ((i & 3) === 3 && i + 4 < atbBytes) {
+          const x = words[(i + 1) >>> 2];
+          if (((x | (x >>> 1)) & 0x5555_5555) !== 0x5555_5555) break;
+          i += 4;
+        }
         continue;
       }
       for (let j = 0; j < 4; j++) {
@@ -485,51 +492,59 @@ export class GcHeap {
    * A block marked without a push is also noted in `unscanned`, for the overflow rescan.
    */
   private markSubtree(first: number): void {
-    // Hot loop: everything it touches is held in locals, and ATB lookups are inlined.
+    // Hot loop: everything it touches is held in locals and ATB lookups are inlined; what only
+    // an overflow needs is read from `this` there, so the loop keeps its values in registers
+    // (measured: two more live values in it doubled the time of a full-heap mark).
     const mem = this.mem;
     const w = this.words32;
     const stack = this.markStack;
-    const unscanned = this.unscanned;
     const poolAddr = this.poolAddress;
     const poolBytes = this.poolEndAddress - poolAddr;
     const bsMask = this.blockSize - 1;
     const bsShift = this.blockShift;
-    const poolWord = this.poolStart >>> 2;
-    const wordsPerBlock = this.wordsPerBlock32;
-    const wide = this.wordSize === 8;
-    let overflow = false;
+    const poolStart = this.poolStart;
+    // 32-bit words per machine word: a 64-bit word is the low half, then the high half.
+    const step = this.wordSize >>> 2;
+    // gc.c's 64-entry stack: its top entry lives in `top` (-1 when that slot is empty) and the
+    // `sp` entries below it in `stack`, so the common push-then-pop never goes through memory.
     let sp = 0;
+    let top = -1;
     let block = first;
     for (;;) {
       // The chain: the head plus every TAIL after it.
       let n = 1;
       while (((mem[(block + n) >>> 2] >>> (((block + n) & 3) << 1)) & 3) === AT_TAIL) n++;
-      const start = poolWord + block * wordsPerBlock;
-      const end = start + n * wordsPerBlock;
-      for (let i = start; i < end; i++) {
+      const end = (poolStart + ((block + n) << bsShift)) >>> 2;
+      for (let i = (poolStart + (block << bsShift)) >>> 2; i < end; i += step) {
         // VERIFY_PTR as one unsigned comparison: below the pool wraps to a huge offset.
         const off = (w[i] - poolAddr) >>> 0;
-        if (wide) {
-          // A 64-bit word is a heap pointer only if its high half is zero.
-          if (w[++i] !== 0) continue;
-        }
         if (off >= poolBytes || (off & bsMask) !== 0) continue;
+        // A 64-bit word is a heap pointer only if its high half is zero.
+        if (step === 2 && w[i + 1] !== 0) continue;
         const child = off >>> bsShift;
         const byte = child >>> 2;
         const shift = (child & 3) << 1;
-        if (((mem[byte] >>> shift) & 3) !== AT_HEAD) continue;
-        mem[byte] |= AT_MARK << shift;
-        if (sp < MARK_STACK_SIZE) {
-          stack[sp++] = child;
+        const a = mem[byte];
+        if (((a >>> shift) & 3) !== AT_HEAD) continue;
+        mem[byte] = a | (AT_MARK << shift);
+        if ((top < 0 ? sp : sp + 1) < MARK_STACK_SIZE) {
+          if (top >= 0) stack[sp++] = top;
+          top = child;
         } else {
-          unscanned[child >>> 5] |= 1 << (child & 31);
-          overflow = true;
+          this.unscanned[child >>> 5] |= 1 << (child & 31);
+          this.stackOverflow = true;
         }
       }
-      if (sp === 0) break;
-      block = stack[--sp];
+      // Pop the most recent push: gc.c's LIFO order exactly.
+      if (top >= 0) {
+        block = top;
+        top = -1;
+      } else if (sp > 0) {
+        block = stack[--sp];
+      } else {
+        break;
+      }
     }
-    if (overflow) this.stackOverflow = true;
   }
 
   /**

@@ -43,10 +43,15 @@ export interface DumpArea {
   map: Uint8Array;
 }
 
+const HEX_DIGITS = '0123456789abcdef';
+
 function offsetText(offset: number, profile: OutputProfile): string {
   if (profile.offsetDigits === 5) return (offset & 0xfffff).toString(16).padStart(5, '0');
-  // %08x: 2^32 added makes nine digits, the first a '1' to drop (cheaper than padStart).
-  return ((offset >>> 0) + 0x1_0000_0000).toString(16).slice(1);
+  // %08x, digit by digit (a dump has a line per 64 blocks: toString(16) showed in profiles).
+  const o = offset >>> 0;
+  let text = '';
+  for (let shift = 28; shift >= 0; shift -= 4) text += HEX_DIGITS[(o >>> shift) & 15];
+  return text;
 }
 
 /** `gc_dump_alloc_table()` output, byte for byte. */
@@ -81,7 +86,15 @@ export function formatAllocTable(
   return parts.join('');
 }
 
+/**
+ * Bytes as the characters of the same codes. TextDecoder is native and fast, but its 'latin1' is
+ * windows-1252, which differs only in giving characters above U+00FF for bytes 0x80-0x9F; map
+ * characters are ASCII, so that never happens for a real map, and when it does the bytes are
+ * converted one code per character instead.
+ */
 function latin1(bytes: Uint8Array, from: number, to: number): string {
+  const text = WINDOWS_1252.decode(bytes.subarray(from, to));
+  if (!ABOVE_LATIN1.test(text)) return text;
   const chunks: string[] = [];
   for (let i = from; i < to; i += 8192) {
     chunks.push(
@@ -90,6 +103,9 @@ function latin1(bytes: Uint8Array, from: number, to: number): string {
   }
   return chunks.join('');
 }
+
+const WINDOWS_1252 = new TextDecoder('latin1');
+const ABOVE_LATIN1 = /[^\u0000-\u00ff]/;
 
 /** The two GC lines of `mem_info()` (`gc_dump_info`), each ending in a newline. */
 export function formatGcInfoLines(info: GcInfoFigures, maxNewSplit: number | null = null): string {

@@ -246,7 +246,7 @@ describe('mark stack overflow (random object graphs far wider than the 64-entry 
             heap.hooks = { roots: () => roots };
             const keep = reachable(heap, roots);
             // More live objects than the stack holds, with fan-out: gc.c overflows and rescans.
-            if (keep.size > 200) overflowed++;
+            if (keep.size > 100) overflowed++;
             heap.collect();
             for (const p of objects) expect(heap.nbytes(p) > 0).toBe(keep.has(p));
             checkStructure(heap);
