@@ -56,6 +56,118 @@ function headLetter(low: number, high: number): number {
 }
 
 /**
+ * gc_info over one ATB byte, by byte value (the rules of gcInfoOfMaps, block-map.ts: a TAIL
+ * lengthens the chain and leaves the free run alone; any other block ends the chain; FREE
+ * lengthens the free run; HEAD and MARK end it; HEAD starts a chain, counted as used with TAIL).
+ * What depends on the chain and free run coming in is left to gcInfo(): the TAILs and FREE
+ * blocks before the byte's first chain end and first HEAD or MARK. The rest is in the entry:
+ */
+const INFO_USED = 0; // HEAD and TAIL blocks
+const INFO_FREE = 3; // FREE blocks
+const INFO_LEADING_TAILS = 6; // TAILs before the first other block
+const INFO_ONES = 9; // chains of one block that start and end inside the byte
+const INFO_TWOS = 11; // ... of two blocks
+const INFO_LONGEST = 13; // the longest chain that starts and ends inside the byte
+const INFO_CHAIN_OUT = 16; // the chain still open at the byte's end
+const INFO_HAS_HEAD = 19; // a HEAD or MARK in the byte
+const INFO_LEADING_FREE = 20; // FREE blocks before the first HEAD or MARK
+const INFO_INNER_FREE = 23; // the longest free run between two HEADs or MARKs in the byte
+const INFO_FREE_OUT = 25; // FREE blocks after the last HEAD or MARK
+const INFO_BYTE = new Uint32Array(256);
+for (let a = 0; a < 256; a++) {
+  const kinds = [0, 1, 2, 3].map((j) => (a >>> (j << 1)) & 3);
+  let used = 0;
+  let frees = 0;
+  let leadingTails = 0;
+  while (leadingTails < 4 && kinds[leadingTails] === AT_TAIL) leadingTails++;
+  let ones = 0;
+  let twos = 0;
+  let longest = 0;
+  let chain = 0;
+  let hasHead = 0;
+  let leadingFree = 0;
+  let innerFree = 0;
+  let freeRun = 0;
+  kinds.forEach((k, j) => {
+    if (k === AT_HEAD || k === AT_TAIL) used++;
+    if (k === AT_TAIL) {
+      chain++;
+      return;
+    }
+    // The first non-TAIL ends the chain coming in, which gcInfo() counts; later ones end ours.
+    if (j > leadingTails && chain !== 0) {
+      if (chain === 1) ones++;
+      else if (chain === 2) twos++;
+      longest = Math.max(longest, chain);
+    }
+    chain = 0;
+    if (k === AT_FREE) {
+      frees++;
+      freeRun++;
+      return;
+    }
+    if (hasHead) innerFree = Math.max(innerFree, freeRun);
+    else leadingFree = freeRun;
+    hasHead = 1;
+    freeRun = 0;
+    if (k === AT_HEAD) chain = 1;
+  });
+  INFO_BYTE[a] =
+    (used << INFO_USED) |
+    (frees << INFO_FREE) |
+    (Math.min(leadingTails, 7) << INFO_LEADING_TAILS) |
+    (ones << INFO_ONES) |
+    (twos << INFO_TWOS) |
+    (longest << INFO_LONGEST) |
+    (chain << INFO_CHAIN_OUT) |
+    (hasHead << INFO_HAS_HEAD) |
+    (leadingFree << INFO_LEADING_FREE) |
+    (innerFree << INFO_INNER_FREE) |
+    ((hasHead ? freeRun : 0) << INFO_FREE_OUT);
+}
+
+/** The map characters of an ATB byte's four blocks (a HEAD's letter is filled in after). */
+const CHARS_OF_BYTE = new Uint8Array(1024);
+/** Which of an ATB byte's four blocks are HEADs, as bits. */
+const HEADS_OF_BYTE = new Uint8Array(256);
+for (let a = 0; a < 256; a++) {
+  for (let j = 0; j < 4; j++) {
+    const k = (a >>> (j << 1)) & 3;
+    CHARS_OF_BYTE[(a << 2) + j] =
+      k === AT_FREE ? CH_FREE : k === AT_TAIL ? CH_TAIL : k === AT_MARK ? CH_MARK : CH_OTHER;
+    if (k === AT_HEAD) HEADS_OF_BYTE[a] |= 1 << j;
+  }
+}
+
+/**
+ * First fit inside one ATB byte that holds both FREE and other blocks, by byte value: bits 0-2
+ * the FREE blocks it starts with; bits 4n to 4n+2 (n = 1, 2, 3) the position of its first later
+ * run of at least n FREE blocks, or 0 (a later run never starts at 0); bits 16-18 the FREE
+ * blocks it ends with.
+ */
+const FREE_RUNS = new Uint32Array(256);
+for (let a = 0; a < 256; a++) {
+  const free = (j: number) => ((a >>> (j << 1)) & 3) === AT_FREE;
+  let leading = 0;
+  while (leading < 4 && free(leading)) leading++;
+  let trailing = 0;
+  while (trailing < 4 && free(3 - trailing)) trailing++;
+  let entry = leading | (trailing << 16);
+  for (let n = 1; n <= 3; n++) {
+    for (let start = leading + 1; start < 4; start++) {
+      if (!free(start) || free(start - 1)) continue;
+      let length = 0;
+      while (start + length < 4 && free(start + length)) length++;
+      if (length >= n) {
+        entry |= start << (4 * n);
+        break;
+      }
+    }
+  }
+  FREE_RUNS[a] = entry;
+}
+
+/**
  * gc_sweep_free_blocks over one ATB byte at a time: entry (freeTail << 8 | byte) packs the
  * byte after the sweep (bits 0-7), freeTail after it (bit 8), 1 + the last position still in
  * use or 0 (bits 9-11), and which positions held an unmarked HEAD that was freed (bits 12-15).
@@ -308,13 +420,16 @@ export class GcHeap {
         }
         continue;
       }
-      for (let j = 0; j < 4; j++) {
-        if (((a >>> (j << 1)) & 3) === AT_FREE) {
-          if (++run >= n) return i * 4 + j - n + 1;
-        } else {
-          run = 0;
-        }
+      // A byte with FREE and other blocks: the run that ends in it may complete with its
+      // leading FREE blocks; else the first later run in it that is long enough; else the run
+      // carried on is its trailing FREE blocks. The table holds each of these per byte value.
+      const free = FREE_RUNS[a];
+      if (run + (free & 7) >= n) return i * 4 - run;
+      if (n <= 3) {
+        const at = (free >>> (4 * n)) & 7;
+        if (at !== 0) return i * 4 + at;
       }
+      run = (free >>> 16) & 7;
     }
     return -1;
   }
@@ -683,11 +798,15 @@ export class GcHeap {
         map[b] = map[b + 1] = map[b + 2] = map[b + 3] = CH_TAIL;
         continue;
       }
-      for (let j = 0; j < 4; j++) {
-        const k = (a >>> (j << 1)) & 3;
-        if (k === AT_TAIL) map[b + j] = CH_TAIL;
-        else if (k === AT_MARK) map[b + j] = CH_MARK;
-        else if (k === AT_HEAD) map[b + j] = this.headLetterOf(b + j);
+      // The four characters by table; a HEAD's letter then comes from its first word.
+      const c = a << 2;
+      map[b] = CHARS_OF_BYTE[c];
+      map[b + 1] = CHARS_OF_BYTE[c + 1];
+      map[b + 2] = CHARS_OF_BYTE[c + 2];
+      map[b + 3] = CHARS_OF_BYTE[c + 3];
+      for (let heads = HEADS_OF_BYTE[a]; heads !== 0; heads &= heads - 1) {
+        const j = 31 - Math.clz32(heads & -heads);
+        map[b + j] = this.headLetterOf(b + j);
       }
     }
     return map;
@@ -696,6 +815,7 @@ export class GcHeap {
   /**
    * gc_info() read straight from the ATB: the figures gcInfoOfMaps gives for blockMap(), without
    * building the map (a MARK, which exists only inside a collection, counts as it does there).
+   * A byte of four TAILs only lengthens the chain; any other goes through INFO_BYTE.
    */
   gcInfo(): GcInfoFigures {
     const mem = this.mem;
@@ -710,41 +830,34 @@ export class GcHeap {
     let freeRun = 0;
     for (let i = 0; i < atbBytes; i++) {
       const a = mem[i];
-      // Whole bytes of four TAILs or four FREE blocks first: most of a heap is one or the other.
       if (a === 0xaa) {
         used += 4;
         chain += 4;
         continue;
       }
-      if (a === 0 && chain === 0) {
-        free += 4;
-        freeRun += 4;
-        continue;
-      }
-      for (let j = 0; j < 4; j++) {
-        const k = (a >>> (j << 1)) & 3;
-        if (k === AT_TAIL) {
-          used++;
-          chain++;
-          continue;
-        }
-        if (chain !== 0) {
-          if (chain === 1) oneBlocks++;
-          else if (chain === 2) twoBlocks++;
-          if (chain > maxBlock) maxBlock = chain;
-          chain = 0;
-        }
-        if (k === AT_FREE) {
-          free++;
-          freeRun++;
-          continue;
-        }
-        if (freeRun > maxFree) maxFree = freeRun;
-        freeRun = 0;
-        if (k === AT_HEAD) {
-          used++;
-          chain = 1;
-        }
+      const e = INFO_BYTE[a];
+      used += (e >>> INFO_USED) & 7;
+      const frees = (e >>> INFO_FREE) & 7;
+      free += frees;
+      // The chain coming in ends at the byte's first block that is not a TAIL.
+      const closing = chain + ((e >>> INFO_LEADING_TAILS) & 7);
+      if (closing === 1) oneBlocks++;
+      else if (closing === 2) twoBlocks++;
+      if (closing > maxBlock) maxBlock = closing;
+      oneBlocks += (e >>> INFO_ONES) & 3;
+      twoBlocks += (e >>> INFO_TWOS) & 3;
+      const longest = (e >>> INFO_LONGEST) & 7;
+      if (longest > maxBlock) maxBlock = longest;
+      chain = (e >>> INFO_CHAIN_OUT) & 7;
+      // The free run coming in ends at the byte's first HEAD or MARK, if it has one.
+      if ((e >>> INFO_HAS_HEAD) & 1) {
+        const ended = freeRun + ((e >>> INFO_LEADING_FREE) & 7);
+        if (ended > maxFree) maxFree = ended;
+        const inner = (e >>> INFO_INNER_FREE) & 3;
+        if (inner > maxFree) maxFree = inner;
+        freeRun = (e >>> INFO_FREE_OUT) & 7;
+      } else {
+        freeRun += frees;
       }
     }
     if (chain === 1) oneBlocks++;

@@ -258,3 +258,53 @@ describe('mark stack overflow (random object graphs far wider than the 64-entry 
     });
   }
 });
+
+describe('first fit', () => {
+  /** gc_alloc's search, one block at a time from the last-free index, as gc.c writes it. */
+  function naiveFirstFit(heap: GcHeap, n: number): number {
+    let run = 0;
+    for (let b = heap.lastFreeAtbIndex * 4; b < heap.blocks; b++) {
+      if (heap.kind(b) === AT_FREE) {
+        if (++run >= n) return b - n + 1;
+      } else run = 0;
+    }
+    return -1;
+  }
+
+  it('findFreeRun finds what a block-by-block search finds, on random tables', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 255 }), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.nat(),
+        (bytes, n, start) => {
+          const heap = new GcHeap({ bytes: 8 * 1024, wordSize: 4 });
+          // Random ATB bytes, biased to the all-used and all-free values the fast paths take.
+          for (let i = 0; i < heap.layout.atbBytes; i++) {
+            const v = bytes[i % bytes.length];
+            heap.mem[i] = v < 40 ? 0 : v < 80 ? 0x55 : v;
+          }
+          heap.lastFreeAtbIndex = start % heap.layout.atbBytes;
+          expect(heap.findFreeRun(n)).toBe(naiveFirstFit(heap, n));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('gc_info from the ATB', () => {
+  it('gcInfo() gives the figures of the block map for any table, MARKs and stray TAILs included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 255 }), { minLength: 1, maxLength: 300 }), (bytes) => {
+        const heap = new GcHeap({ bytes: 8 * 1024, wordSize: 4 });
+        for (let i = 0; i < heap.layout.atbBytes; i++) {
+          const v = bytes[i % bytes.length];
+          heap.mem[i] = v < 30 ? 0 : v < 60 ? 0xaa : v;
+        }
+        expect(heap.gcInfo()).toEqual(gcInfoOfMaps([heap.blockMap()], heap.blockSize));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
