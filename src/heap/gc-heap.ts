@@ -608,8 +608,8 @@ export class GcHeap {
    */
   private markSubtree(first: number): void {
     // Hot loop: everything it touches is held in locals and ATB lookups are inlined; what only
-    // an overflow needs is read from `this` there, so the loop keeps its values in registers
-    // (measured: two more live values in it doubled the time of a full-heap mark).
+    // an overflow needs is read from `this` there, to keep the loop's live values few (in a
+    // standalone test, two more of them doubled the time of a full-heap mark).
     const mem = this.mem;
     const w = this.words32;
     const stack = this.markStack;

@@ -89,7 +89,8 @@ export function registerSim(program: Command): void {
       const heapBytes = flags.heap === undefined ? undefined : sizeOption(flags.heap, '--heap');
       const thresholdBytes =
         flags.threshold === undefined ? undefined : intOption(flags.threshold, '--threshold');
-      const lines = text.split(/\r?\n/);
+      // The trace's own lines, to label steps and report snapshots; a plain run needs none.
+      const lines = flags.step || flags.html ? text.split(/\r?\n/) : [];
       const onStep = flags.step
         ? (op: TraceOp, heap: GcHeap | null, printed: string) => {
             process.stdout.write(printed);
