@@ -24,8 +24,11 @@ export function nativeHarnesses() {
 /** Says which native baselines this run has, plainly. */
 export function describeNative(byWord) {
   if (byWord.size === 0) {
+    const why = process.env.MPHEAP_NATIVE_GC
+      ? 'no usable harness in MPHEAP_NATIVE_GC'
+      : 'MPHEAP_NATIVE_GC is unset';
     console.log(
-      'Native baseline: none given (MPHEAP_NATIVE_GC is unset), so ratios below are against the in-repo\n' +
+      `Native baseline: none given (${why}), so ratios below are against the in-repo\n` +
         'baselines only. Point MPHEAP_NATIVE_GC at a gc.c harness (docs/native-baseline.md) for C ratios.',
     );
     return;
