@@ -31,3 +31,19 @@ export function wordOption(value: string): 4 | 8 {
   if (value === '4' || value === '8') return Number(value) as 4 | 8;
   throw new CliError(`--word: '${value}' must be 4 (32-bit, 16-byte blocks) or 8 (64-bit, 32-byte blocks)`);
 }
+
+/** --word 4|8 or --block-size N: the block size to use where a capture does not show it. */
+export function blockSizeOption(flags: { word?: string; blockSize?: string }): number | undefined {
+  if (flags.word !== undefined && flags.blockSize !== undefined) {
+    throw new CliError('--word and --block-size say the same thing: give one');
+  }
+  if (flags.word !== undefined) {
+    const word = intOption(flags.word, '--word');
+    if (word !== 4 && word !== 8) throw new CliError('--word: must be 4 (32-bit port) or 8 (64-bit port)');
+    return word * 4;
+  }
+  if (flags.blockSize === undefined) return undefined;
+  const blockSize = intOption(flags.blockSize, '--block-size');
+  if (![8, 16, 32, 64].includes(blockSize)) throw new CliError('--block-size: must be 8, 16, 32 or 64');
+  return blockSize;
+}

@@ -1,13 +1,14 @@
 /**
  * The mpheap command line: a thin layer over the library. Each command lives in its own module
- * under ./commands and registers itself on the program; this file only wires them up and turns
- * errors into exit codes.
+ * under ./commands and registers itself on the program, loaded only when a run names it; this
+ * file only wires them up and turns errors into exit codes.
  */
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { CliError, EXIT } from './errors.js';
 
-export function buildProgram(): Command {
+/** The program for an argument list: only the command it names is loaded (see commands/index.ts). */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('mpheap')
     .description(
       'See, understand and manage the MicroPython GC heap.\n\n' +
@@ -32,13 +33,13 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, argv.slice(2));
   return program;
 }
 
 /** Runs the CLI and resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;

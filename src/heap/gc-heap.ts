@@ -8,7 +8,7 @@
  *
  * Nothing here allocates per block: the tables are typed arrays and the mark stack is fixed.
  */
-import { CH_FREE, CH_MARK, CH_OTHER, CH_TAIL } from './block-map.js';
+import { CH_FREE, CH_MARK, CH_OTHER, CH_TAIL, type GcInfoFigures } from './block-map.js';
 import { type HeapLayout, heapLayout, type LayoutOptions, type WordSize } from './layout.js';
 
 export const AT_FREE = 0;
@@ -38,11 +38,169 @@ export const TYPE_ADDRESSES: Readonly<Record<string, number>> = {
   M: 0x0800_0800,
   h: 0x0800_0900,
 };
-const LETTER_BY_TYPE = new Map<number, number>(
-  Object.entries(TYPE_ADDRESSES)
-    .filter(([letter]) => letter !== 'h')
-    .map(([letter, addr]) => [addr, letter.charCodeAt(0)]),
-);
+/**
+ * The dump's letter for each type object, indexed by (address - TYPE_BASE) / 256; 0 where no
+ * letter is known (gc.c prints `h`). Every type address above is in this 4 KiB window.
+ */
+const TYPE_BASE = 0x0800_0000;
+const LETTER_BY_TYPE_SLOT = new Uint8Array(16);
+for (const [letter, address] of Object.entries(TYPE_ADDRESSES)) {
+  if (letter !== 'h') LETTER_BY_TYPE_SLOT[(address - TYPE_BASE) >>> 8] = letter.charCodeAt(0);
+}
+
+/** The dump character of a HEAD block whose word 0 is `low` + `high` * 2^32. */
+function headLetter(low: number, high: number): number {
+  const slot = (low - TYPE_BASE) >>> 0;
+  if (high !== 0 || (slot & 0xff) !== 0 || slot >= 16 * 256) return CH_OTHER;
+  return LETTER_BY_TYPE_SLOT[slot >>> 8] || CH_OTHER;
+}
+
+/**
+ * gc_info over one ATB byte, by byte value (the rules of gcInfoOfMaps, block-map.ts: a TAIL
+ * lengthens the chain and leaves the free run alone; any other block ends the chain; FREE
+ * lengthens the free run; HEAD and MARK end it; HEAD starts a chain, counted as used with TAIL).
+ * What depends on the chain and free run coming in is left to gcInfo(): the TAILs and FREE
+ * blocks before the byte's first chain end and first HEAD or MARK. The rest is in the entry:
+ */
+const INFO_USED = 0; // HEAD and TAIL blocks
+const INFO_FREE = 3; // FREE blocks
+const INFO_LEADING_TAILS = 6; // TAILs before the first other block
+const INFO_ONES = 9; // chains of one block that start and end inside the byte
+const INFO_TWOS = 11; // ... of two blocks
+const INFO_LONGEST = 13; // the longest chain that starts and ends inside the byte
+const INFO_CHAIN_OUT = 16; // the chain still open at the byte's end
+const INFO_HAS_HEAD = 19; // a HEAD or MARK in the byte
+const INFO_LEADING_FREE = 20; // FREE blocks before the first HEAD or MARK
+const INFO_INNER_FREE = 23; // the longest free run between two HEADs or MARKs in the byte
+const INFO_FREE_OUT = 25; // FREE blocks after the last HEAD or MARK
+const INFO_BYTE = new Uint32Array(256);
+for (let a = 0; a < 256; a++) {
+  const kinds = [0, 1, 2, 3].map((j) => (a >>> (j << 1)) & 3);
+  let used = 0;
+  let frees = 0;
+  let leadingTails = 0;
+  while (leadingTails < 4 && kinds[leadingTails] === AT_TAIL) leadingTails++;
+  let ones = 0;
+  let twos = 0;
+  let longest = 0;
+  let chain = 0;
+  let hasHead = 0;
+  let leadingFree = 0;
+  let innerFree = 0;
+  let freeRun = 0;
+  kinds.forEach((k, j) => {
+    if (k === AT_HEAD || k === AT_TAIL) used++;
+    if (k === AT_TAIL) {
+      chain++;
+      return;
+    }
+    // The first non-TAIL ends the chain coming in, which gcInfo() counts; later ones end ours.
+    if (j > leadingTails && chain !== 0) {
+      if (chain === 1) ones++;
+      else if (chain === 2) twos++;
+      longest = Math.max(longest, chain);
+    }
+    chain = 0;
+    if (k === AT_FREE) {
+      frees++;
+      freeRun++;
+      return;
+    }
+    if (hasHead) innerFree = Math.max(innerFree, freeRun);
+    else leadingFree = freeRun;
+    hasHead = 1;
+    freeRun = 0;
+    if (k === AT_HEAD) chain = 1;
+  });
+  INFO_BYTE[a] =
+    (used << INFO_USED) |
+    (frees << INFO_FREE) |
+    (Math.min(leadingTails, 7) << INFO_LEADING_TAILS) |
+    (ones << INFO_ONES) |
+    (twos << INFO_TWOS) |
+    (longest << INFO_LONGEST) |
+    (chain << INFO_CHAIN_OUT) |
+    (hasHead << INFO_HAS_HEAD) |
+    (leadingFree << INFO_LEADING_FREE) |
+    (innerFree << INFO_INNER_FREE) |
+    ((hasHead ? freeRun : 0) << INFO_FREE_OUT);
+}
+
+/** The map characters of an ATB byte's four blocks (a HEAD's letter is filled in after). */
+const CHARS_OF_BYTE = new Uint8Array(1024);
+/** Which of an ATB byte's four blocks are HEADs, as bits. */
+const HEADS_OF_BYTE = new Uint8Array(256);
+for (let a = 0; a < 256; a++) {
+  for (let j = 0; j < 4; j++) {
+    const k = (a >>> (j << 1)) & 3;
+    CHARS_OF_BYTE[(a << 2) + j] =
+      k === AT_FREE ? CH_FREE : k === AT_TAIL ? CH_TAIL : k === AT_MARK ? CH_MARK : CH_OTHER;
+    if (k === AT_HEAD) HEADS_OF_BYTE[a] |= 1 << j;
+  }
+}
+
+/**
+ * First fit inside one ATB byte that holds both FREE and other blocks, by byte value: bits 0-2
+ * the FREE blocks it starts with; bits 4n to 4n+2 (n = 1, 2, 3) the position of its first later
+ * run of at least n FREE blocks, or 0 (a later run never starts at 0); bits 16-18 the FREE
+ * blocks it ends with.
+ */
+const FREE_RUNS = new Uint32Array(256);
+for (let a = 0; a < 256; a++) {
+  const free = (j: number) => ((a >>> (j << 1)) & 3) === AT_FREE;
+  let leading = 0;
+  while (leading < 4 && free(leading)) leading++;
+  let trailing = 0;
+  while (trailing < 4 && free(3 - trailing)) trailing++;
+  let entry = leading | (trailing << 16);
+  for (let n = 1; n <= 3; n++) {
+    for (let start = leading + 1; start < 4; start++) {
+      if (!free(start) || free(start - 1)) continue;
+      let length = 0;
+      while (start + length < 4 && free(start + length)) length++;
+      if (length >= n) {
+        entry |= start << (4 * n);
+        break;
+      }
+    }
+  }
+  FREE_RUNS[a] = entry;
+}
+
+/**
+ * gc_sweep_free_blocks over one ATB byte at a time: entry (freeTail << 8 | byte) packs the
+ * byte after the sweep (bits 0-7), freeTail after it (bit 8), 1 + the last position still in
+ * use or 0 (bits 9-11), and which positions held an unmarked HEAD that was freed (bits 12-15).
+ */
+const SWEEP_BYTE = new Uint16Array(512);
+for (let freeTailIn = 0; freeTailIn < 2; freeTailIn++) {
+  for (let a = 0; a < 256; a++) {
+    let out = a;
+    let freeTail = freeTailIn;
+    let used = 0;
+    let freed = 0;
+    for (let j = 0; j < 4; j++) {
+      const shift = j << 1;
+      switch ((a >>> shift) & 3) {
+        case AT_HEAD:
+          freeTail = 1;
+          out &= ~(3 << shift);
+          freed |= 1 << j;
+          break;
+        case AT_TAIL:
+          if (freeTail) out &= ~(3 << shift);
+          else used = j + 1;
+          break;
+        case AT_MARK:
+          out &= ~(AT_TAIL << shift);
+          freeTail = 0;
+          used = j + 1;
+          break;
+      }
+    }
+    SWEEP_BYTE[(freeTailIn << 8) | a] = out | (freeTail << 8) | (used << 9) | (freed << 12);
+  }
+}
 
 /** Where the model's heap region starts unless told otherwise (a typical Cortex-M SRAM base). */
 export const DEFAULT_HEAP_BASE = 0x2000_0000;
@@ -88,6 +246,7 @@ export class GcHeap {
   private readonly ftbStart: number;
   private readonly poolStart: number;
   private readonly wordsPerBlock32: number;
+  private readonly blockShift: number;
 
   /** `gc_last_free_atb_index`: ATB byte where the next search starts. */
   lastFreeAtbIndex = 0;
@@ -106,6 +265,8 @@ export class GcHeap {
   readonly counters: HeapCounters = { collections: 0, failedAllocations: 0, allocations: 0 };
 
   private readonly markStack = new Int32Array(MARK_STACK_SIZE);
+  /** One bit per block: marked while the mark stack was full, its words not scanned yet. */
+  private readonly unscanned: Int32Array;
   /**
    * Pointers a C caller holds in registers or on its stack while gc.c runs (realloc's own object
    * while it allocates the new copy). The port's stack scan would find them; they are roots here.
@@ -129,6 +290,8 @@ export class GcHeap {
     this.mem = new Uint8Array(size);
     this.words32 = new Uint32Array(this.mem.buffer);
     this.wordsPerBlock32 = this.blockSize >>> 2;
+    this.blockShift = 31 - Math.clz32(this.blockSize);
+    this.unscanned = new Int32Array(Math.ceil(this.blocks / 32));
   }
 
   // ---------------------------------------------------------------- tables
@@ -165,8 +328,9 @@ export class GcHeap {
   /** VERIFY_PTR: block aligned and inside the pool. Returns the block, or -1. */
   blockOf(address: number): number {
     if (address < this.poolAddress || address >= this.poolEndAddress) return -1;
+    // The pool is smaller than 2^31 bytes, so the offset is a small integer here.
     const off = address - this.poolAddress;
-    return off % this.blockSize === 0 ? off / this.blockSize : -1;
+    return (off & (this.blockSize - 1)) === 0 ? off >>> this.blockShift : -1;
   }
 
   /** Index into words32 of the first 32-bit half of a pool word, from a region byte offset. */
@@ -192,6 +356,14 @@ export class GcHeap {
   }
 
   private zeroBlocks(block: number, count: number): void {
+    // Most objects are a few blocks: word stores beat the call into fill() up to about 16.
+    if (count <= 16) {
+      const w = this.words32;
+      const from = (this.poolStart >>> 2) + block * this.wordsPerBlock32;
+      const to = from + count * this.wordsPerBlock32;
+      for (let i = from; i < to; i++) w[i] = 0;
+      return;
+    }
     const from = this.poolStart + block * this.blockSize;
     this.mem.fill(0, from, from + count * this.blockSize);
   }
@@ -226,6 +398,7 @@ export class GcHeap {
   findFreeRun(n: number): number {
     if (!(n > 0) || n > this.blocks) return -1;
     const mem = this.mem;
+    const words = this.words32;
     const atbBytes = this.layout.atbBytes;
     let run = 0;
     for (let i = this.lastFreeAtbIndex; i < atbBytes; i++) {
@@ -236,18 +409,27 @@ export class GcHeap {
         run += 4;
         continue;
       }
-      // No FREE field at all: the run breaks without looking at each block.
+      // No FREE field at all: the run breaks without looking at each block, and whole 32-bit
+      // words of such bytes after it are skipped (the ATB starts the buffer, so they align).
       if (((a | (a >>> 1)) & 0x55) === 0x55) {
         run = 0;
+        while ((i & 3) === 3 && i + 4 < atbBytes) {
+          const x = words[(i + 1) >>> 2];
+          if (((x | (x >>> 1)) & 0x5555_5555) !== 0x5555_5555) break;
+          i += 4;
+        }
         continue;
       }
-      for (let j = 0; j < 4; j++) {
-        if (((a >>> (j << 1)) & 3) === AT_FREE) {
-          if (++run >= n) return i * 4 + j - n + 1;
-        } else {
-          run = 0;
-        }
+      // A byte with FREE and other blocks: the run that ends in it may complete with its
+      // leading FREE blocks; else the first later run in it that is long enough; else the run
+      // carried on is its trailing FREE blocks. The table holds each of these per byte value.
+      const free = FREE_RUNS[a];
+      if (run + (free & 7) >= n) return i * 4 - run;
+      if (n <= 3) {
+        const at = (free >>> (4 * n)) & 7;
+        if (at !== 0) return i * 4 + at;
       }
+      run = (free >>> 16) & 7;
     }
     return -1;
   }
@@ -399,6 +581,7 @@ export class GcHeap {
     this.lockDepth++;
     this.allocAmount = 0;
     this.stackOverflow = false;
+    this.unscanned.fill(0);
     const roots = this.hooks.roots?.();
     if (roots) for (const p of roots) this.markRoot(p);
     for (const p of this.pinned) this.markRoot(p);
@@ -421,60 +604,88 @@ export class GcHeap {
   /**
    * gc_mark_subtree: scan every word of the object, mark each unmarked HEAD it points at and push
    * it on the 64-entry stack; when the stack is full, mark without pushing and flag an overflow.
+   * A block marked without a push is also noted in `unscanned`, for the overflow rescan.
    */
   private markSubtree(first: number): void {
-    // Hot loop: everything it touches is held in locals, and ATB lookups are inlined.
+    // Hot loop: everything it touches is held in locals and ATB lookups are inlined; what only
+    // an overflow needs is read from `this` there, to keep the loop's live values few (in a
+    // standalone test, two more of them doubled the time of a full-heap mark).
     const mem = this.mem;
     const w = this.words32;
     const stack = this.markStack;
     const poolAddr = this.poolAddress;
-    const poolEnd = this.poolEndAddress;
+    const poolBytes = this.poolEndAddress - poolAddr;
     const bsMask = this.blockSize - 1;
-    const bsShift = Math.log2(this.blockSize);
-    const poolWord = this.poolStart >>> 2;
-    const wordsPerBlock = this.wordsPerBlock32;
+    const bsShift = this.blockShift;
+    const poolStart = this.poolStart;
+    // 32-bit words per machine word: a 64-bit word is the low half, then the high half.
     const step = this.wordSize >>> 2;
+    // gc.c's 64-entry stack: its top entry lives in `top` (-1 when that slot is empty) and the
+    // `sp` entries below it in `stack`, so the common push-then-pop never goes through memory.
     let sp = 0;
+    let top = -1;
     let block = first;
     for (;;) {
       // The chain: the head plus every TAIL after it.
       let n = 1;
       while (((mem[(block + n) >>> 2] >>> (((block + n) & 3) << 1)) & 3) === AT_TAIL) n++;
-      let i = poolWord + block * wordsPerBlock;
-      const end = i + n * wordsPerBlock;
-      for (; i < end; i += step) {
-        const ptr = w[i];
-        if (ptr < poolAddr || ptr >= poolEnd) continue;
+      const end = (poolStart + ((block + n) << bsShift)) >>> 2;
+      for (let i = (poolStart + (block << bsShift)) >>> 2; i < end; i += step) {
+        // VERIFY_PTR as one unsigned comparison: below the pool wraps to a huge offset.
+        const off = (w[i] - poolAddr) >>> 0;
+        if (off >= poolBytes || (off & bsMask) !== 0) continue;
         // A 64-bit word is a heap pointer only if its high half is zero.
         if (step === 2 && w[i + 1] !== 0) continue;
-        // off < pool size < 2^31, so bit operations are exact here.
-        const off = ptr - poolAddr;
-        if ((off & bsMask) !== 0) continue;
         const child = off >>> bsShift;
         const byte = child >>> 2;
         const shift = (child & 3) << 1;
-        if (((mem[byte] >>> shift) & 3) !== AT_HEAD) continue;
-        mem[byte] |= AT_MARK << shift;
-        if (sp < MARK_STACK_SIZE) stack[sp++] = child;
-        else this.stackOverflow = true;
+        const a = mem[byte];
+        if (((a >>> shift) & 3) !== AT_HEAD) continue;
+        mem[byte] = a | (AT_MARK << shift);
+        if ((top < 0 ? sp : sp + 1) < MARK_STACK_SIZE) {
+          if (top >= 0) stack[sp++] = top;
+          top = child;
+        } else {
+          this.unscanned[child >>> 5] |= 1 << (child & 31);
+          this.stackOverflow = true;
+        }
       }
-      if (sp === 0) return;
-      block = stack[--sp];
+      // Pop the most recent push: gc.c's LIFO order exactly.
+      if (top >= 0) {
+        block = top;
+        top = -1;
+      } else if (sp > 0) {
+        block = stack[--sp];
+      } else {
+        break;
+      }
     }
   }
 
-  /** gc_deal_with_stack_overflow: rescan the whole heap for marked blocks until nothing overflows. */
+  /**
+   * gc_deal_with_stack_overflow: while the last pass overflowed, walk the heap in block order and
+   * run gc_mark_subtree on every MARK block. gc.c calls it on all of them; on a block whose words
+   * were already scanned that call marks nothing, pushes nothing and cannot overflow (marks only
+   * grow during a collection and memory does not change), so here only the blocks marked without
+   * a push are visited: the same calls that do anything, in the same order, in the same passes.
+   * A block noted behind the walk waits for the next pass, as it does in gc.c.
+   */
   private dealWithStackOverflow(): void {
-    const mem = this.mem;
-    const atbBytes = this.layout.atbBytes;
+    const unscanned = this.unscanned;
+    const words = unscanned.length;
     while (this.stackOverflow) {
       this.stackOverflow = false;
-      for (let i = 0; i < atbBytes; i++) {
-        const a = mem[i];
-        // A MARK is both bits of a 2-bit field set; skip bytes that hold none.
-        if ((a & (a >>> 1) & 0x55) === 0) continue;
-        for (let j = 0; j < 4; j++) {
-          if (((mem[i] >>> (j << 1)) & 3) === AT_MARK) this.markSubtree(i * 4 + j);
+      for (let i = 0; i < words; i++) {
+        // Only bits after the walk's position in this word still belong to this pass.
+        let ahead = -1;
+        for (;;) {
+          const bits = unscanned[i] & ahead;
+          if (bits === 0) break;
+          const lowest = bits & -bits;
+          const bit = 31 - Math.clz32(lowest);
+          unscanned[i] ^= lowest;
+          ahead = bit === 31 ? 0 : -1 << (bit + 1);
+          this.markSubtree((i << 5) | bit);
         }
       }
     }
@@ -504,34 +715,38 @@ export class GcHeap {
     }
   }
 
-  /** gc_sweep_free_blocks: free unmarked chains, turn MARK back into HEAD, recompute the bound. */
+  /**
+   * gc_sweep_free_blocks: free unmarked chains, turn MARK back into HEAD, recompute the bound.
+   * Blocks 0 to gc_last_used_block inclusive, as gc.c; whole ATB bytes go through SWEEP_BYTE.
+   */
   private sweepFree(): void {
     const mem = this.mem;
     const end = this.lastUsedBlock < this.blocks ? this.lastUsedBlock + 1 : this.blocks;
     const freed = this.hooks.freed;
-    let freeTail = false;
+    const wholeBytes = end >>> 2;
+    let freeTail = 0;
     let lastUsed = 0;
-    let b = 0;
-    while (b < end) {
-      const i = b >>> 2;
+    for (let i = 0; i < wholeBytes; i++) {
       const a = mem[i];
-      // Fast paths for whole ATB bytes: four FREE blocks, or four TAILs.
-      if ((b & 3) === 0 && b + 4 <= end) {
-        if (a === 0) {
-          b += 4;
-          continue;
-        }
-        if (a === 0xaa) {
-          if (freeTail) mem[i] = 0;
-          else lastUsed = b + 3;
-          b += 4;
-          continue;
-        }
+      // Four FREE blocks: nothing changes, not even freeTail.
+      if (a === 0) continue;
+      const e = SWEEP_BYTE[(freeTail << 8) | a];
+      mem[i] = e & 0xff;
+      freeTail = (e >>> 8) & 1;
+      const used = (e >>> 9) & 7;
+      if (used !== 0) lastUsed = (i << 2) + used - 1;
+      if (e >= 0x1000 && freed) {
+        for (let j = 0; j < 4; j++) if ((e >>> (12 + j)) & 1) freed((i << 2) + j);
       }
+    }
+    // The blocks of a last, partial byte one by one: gc.c stops at gc_last_used_block.
+    for (let b = wholeBytes << 2; b < end; b++) {
+      const i = b >>> 2;
       const shift = (b & 3) << 1;
+      const a = mem[i];
       switch ((a >>> shift) & 3) {
         case AT_HEAD:
-          freeTail = true;
+          freeTail = 1;
           mem[i] = a & ~(3 << shift);
           freed?.(b);
           break;
@@ -541,11 +756,10 @@ export class GcHeap {
           break;
         case AT_MARK:
           mem[i] = a & ~(AT_TAIL << shift);
-          freeTail = false;
+          freeTail = 0;
           lastUsed = b;
           break;
       }
-      b++;
     }
     this.lastUsedBlock = lastUsed;
   }
@@ -561,18 +775,105 @@ export class GcHeap {
         return CH_TAIL;
       case AT_MARK:
         return CH_MARK;
-      default: {
-        const type = this.readWord(this.addressOf(block), 0);
-        return LETTER_BY_TYPE.get(type) ?? CH_OTHER;
-      }
+      default:
+        return this.headLetterOf(block);
     }
+  }
+
+  private headLetterOf(block: number): number {
+    const i = (this.poolStart >>> 2) + block * this.wordsPerBlock32;
+    return headLetter(this.words32[i], this.wordSize === 8 ? this.words32[i + 1] : 0);
   }
 
   /** The heap as a block map: one character code per block (see block-map.ts). */
   blockMap(): Uint8Array {
-    const map = new Uint8Array(this.blocks);
-    for (let b = 0; b < this.blocks; b++) map[b] = this.charOf(b);
+    const map = new Uint8Array(this.blocks).fill(CH_FREE);
+    const mem = this.mem;
+    const atbBytes = this.layout.atbBytes;
+    for (let i = 0; i < atbBytes; i++) {
+      const a = mem[i];
+      if (a === 0) continue;
+      const b = i << 2;
+      if (a === 0xaa) {
+        map[b] = map[b + 1] = map[b + 2] = map[b + 3] = CH_TAIL;
+        continue;
+      }
+      // The four characters by table; a HEAD's letter then comes from its first word.
+      const c = a << 2;
+      map[b] = CHARS_OF_BYTE[c];
+      map[b + 1] = CHARS_OF_BYTE[c + 1];
+      map[b + 2] = CHARS_OF_BYTE[c + 2];
+      map[b + 3] = CHARS_OF_BYTE[c + 3];
+      for (let heads = HEADS_OF_BYTE[a]; heads !== 0; heads &= heads - 1) {
+        const j = 31 - Math.clz32(heads & -heads);
+        map[b + j] = this.headLetterOf(b + j);
+      }
+    }
     return map;
+  }
+
+  /**
+   * gc_info() read straight from the ATB: the figures gcInfoOfMaps gives for blockMap(), without
+   * building the map (a MARK, which exists only inside a collection, counts as it does there).
+   * A byte of four TAILs only lengthens the chain; any other goes through INFO_BYTE.
+   */
+  gcInfo(): GcInfoFigures {
+    const mem = this.mem;
+    const atbBytes = this.layout.atbBytes;
+    let used = 0;
+    let free = 0;
+    let oneBlocks = 0;
+    let twoBlocks = 0;
+    let maxBlock = 0;
+    let maxFree = 0;
+    let chain = 0;
+    let freeRun = 0;
+    for (let i = 0; i < atbBytes; i++) {
+      const a = mem[i];
+      if (a === 0xaa) {
+        used += 4;
+        chain += 4;
+        continue;
+      }
+      const e = INFO_BYTE[a];
+      used += (e >>> INFO_USED) & 7;
+      const frees = (e >>> INFO_FREE) & 7;
+      free += frees;
+      // The chain coming in ends at the byte's first block that is not a TAIL.
+      const closing = chain + ((e >>> INFO_LEADING_TAILS) & 7);
+      if (closing === 1) oneBlocks++;
+      else if (closing === 2) twoBlocks++;
+      if (closing > maxBlock) maxBlock = closing;
+      oneBlocks += (e >>> INFO_ONES) & 3;
+      twoBlocks += (e >>> INFO_TWOS) & 3;
+      const longest = (e >>> INFO_LONGEST) & 7;
+      if (longest > maxBlock) maxBlock = longest;
+      chain = (e >>> INFO_CHAIN_OUT) & 7;
+      // The free run coming in ends at the byte's first HEAD or MARK, if it has one.
+      if ((e >>> INFO_HAS_HEAD) & 1) {
+        const ended = freeRun + ((e >>> INFO_LEADING_FREE) & 7);
+        if (ended > maxFree) maxFree = ended;
+        const inner = (e >>> INFO_INNER_FREE) & 3;
+        if (inner > maxFree) maxFree = inner;
+        freeRun = (e >>> INFO_FREE_OUT) & 7;
+      } else {
+        freeRun += frees;
+      }
+    }
+    if (chain === 1) oneBlocks++;
+    else if (chain === 2) twoBlocks++;
+    if (chain > maxBlock) maxBlock = chain;
+    if (freeRun > maxFree) maxFree = freeRun;
+    const bs = this.blockSize;
+    return {
+      total: this.blocks * bs,
+      used: used * bs,
+      free: free * bs,
+      oneBlocks,
+      twoBlocks,
+      maxBlock,
+      maxFree,
+    };
   }
 
   /** `%p` of the pool start, as gc_dump_alloc_table prints it. */

@@ -43,9 +43,15 @@ export interface DumpArea {
   map: Uint8Array;
 }
 
+const HEX_DIGITS = '0123456789abcdef';
+
 function offsetText(offset: number, profile: OutputProfile): string {
   if (profile.offsetDigits === 5) return (offset & 0xfffff).toString(16).padStart(5, '0');
-  return (offset >>> 0).toString(16).padStart(8, '0');
+  // %08x, digit by digit (a dump has a line per 64 blocks: toString(16) showed in profiles).
+  const o = offset >>> 0;
+  let text = '';
+  for (let shift = 28; shift >= 0; shift -= 4) text += HEX_DIGITS[(o >>> shift) & 15];
+  return text;
 }
 
 /** `gc_dump_alloc_table()` output, byte for byte. */
@@ -58,6 +64,8 @@ export function formatAllocTable(
   areas.forEach((area, index) => {
     if (profile.headerPerArea || index === 0) parts.push(`GC memory layout; from ${area.baseText}:`);
     const map = area.map;
+    // The whole map as text once; each printed line is then a slice of it.
+    const text = latin1(map, 0, map.length);
     const n = map.length;
     let b = 0;
     while (b < n) {
@@ -70,8 +78,7 @@ export function formatAllocTable(
         if (b >= n) break;
       }
       const lineEnd = Math.min(n, b + BLOCKS_PER_LINE);
-      parts.push(`\n${offsetText(b * blockSize, profile)}: `);
-      parts.push(latin1(map, b, lineEnd));
+      parts.push(`\n${offsetText(b * blockSize, profile)}: `, text.slice(b, lineEnd));
       b = lineEnd;
     }
     if (profile.headerPerArea || index === areas.length - 1) parts.push('\n');
@@ -79,13 +86,26 @@ export function formatAllocTable(
   return parts.join('');
 }
 
+/**
+ * Bytes as the characters of the same codes. TextDecoder is native and fast, but its 'latin1' is
+ * windows-1252, which differs only in giving characters above U+00FF for bytes 0x80-0x9F; map
+ * characters are ASCII, so that never happens for a real map, and when it does the bytes are
+ * converted one code per character instead.
+ */
 function latin1(bytes: Uint8Array, from: number, to: number): string {
-  let s = '';
+  const text = WINDOWS_1252.decode(bytes.subarray(from, to));
+  if (!ABOVE_LATIN1.test(text)) return text;
+  const chunks: string[] = [];
   for (let i = from; i < to; i += 8192) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(to, i + 8192)) as unknown as number[]);
+    chunks.push(
+      String.fromCharCode.apply(null, bytes.subarray(i, Math.min(to, i + 8192)) as unknown as number[]),
+    );
   }
-  return s;
+  return chunks.join('');
 }
+
+const WINDOWS_1252 = new TextDecoder('latin1');
+const ABOVE_LATIN1 = /[^\u0000-\u00ff]/;
 
 /** The two GC lines of `mem_info()` (`gc_dump_info`), each ending in a newline. */
 export function formatGcInfoLines(info: GcInfoFigures, maxNewSplit: number | null = null): string {

@@ -1,12 +1,11 @@
 /** A snapshot of the heap model: the same core model the decoder and the engines produce. */
 import type { HeapSnapshot, SnapshotMeta } from '../snapshot/snapshot.js';
 import { emptySnapshot } from '../snapshot/snapshot.js';
-import { gcInfoOfMaps } from './block-map.js';
 import type { GcHeap } from './gc-heap.js';
 
 export function snapshotOfHeap(heap: GcHeap, meta: SnapshotMeta = {}): HeapSnapshot {
   const map = heap.blockMap();
-  const info = gcInfoOfMaps([map], heap.blockSize);
+  const info = heap.gcInfo();
   return {
     ...emptySnapshot({ source: 'model', trigger: 'model', ...meta }),
     blockSize: heap.blockSize,

@@ -3,7 +3,6 @@
  * ids are the harness's pointer variables, the root set is resolved at each collection,
  * and ids whose objects a collection freed are forgotten.
  */
-import { gcInfoOfMaps } from '../heap/block-map.js';
 import { AT_FREE, GcHeap, TYPE_ADDRESSES } from '../heap/gc-heap.js';
 import type { WordSize } from '../heap/layout.js';
 import {
@@ -150,7 +149,7 @@ class TraceRunner {
         if (this.opts.thresholdBytes === undefined) heap.setThresholdBytes(op.bytes);
         break;
       case 'info':
-        this.out.push(formatGcInfoLines(gcInfoOfMaps([heap.blockMap()], heap.blockSize)));
+        this.out.push(formatGcInfoLines(heap.gcInfo()));
         break;
       case 'dump':
         this.out.push(
@@ -191,11 +190,13 @@ class TraceRunner {
     };
   }
 
-  private *rootPointers(): Iterable<number> {
+  private rootPointers(): number[] {
+    const pointers: number[] = [];
     for (const id of this.roots) {
       const p = this.ptr[id];
-      if (p !== 0) yield p;
+      if (p !== 0) pointers.push(p);
     }
+    return pointers;
   }
 
   private bind(id: number, p: number): void {

@@ -88,6 +88,8 @@ function checkStructure(heap: GcHeap): void {
   }
   const map = heap.blockMap();
   const info = gcInfoOfMaps([map], heap.blockSize);
+  // gc_info read straight from the ATB agrees with the figures of the map.
+  expect(heap.gcInfo()).toEqual(info);
   expect(info.used + info.free).toBe(info.total);
   expect(info.total).toBe(heap.blocks * heap.blockSize);
   // nbytes agrees with the map: a head's chain length in the map.
@@ -195,4 +197,114 @@ describe('heap model invariants (random operation sequences)', () => {
       );
     });
   }
+});
+
+describe('mark stack overflow (random object graphs far wider than the 64-entry stack)', () => {
+  /** A small seeded generator (mulberry32): fast-check's integers lean small, graphs need spread. */
+  function random(seed: number): (n: number) => number {
+    let a = seed >>> 0;
+    return (n) => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * n;
+    };
+  }
+
+  /**
+   * Two clusters of 1- to 3-block objects whose words point at random objects of their own
+   * cluster (`density` of the words), roots in the first: marking from them overflows the stack
+   * many times over, and the second cluster is garbage.
+   */
+  function graph(wordSize: 4 | 8, count: number, seed: number, density: number, rootPicks: number[]) {
+    const heap = new GcHeap({ bytes: 96 * 1024, wordSize });
+    heap.autoCollect = false;
+    const rnd = random(seed);
+    const objects: number[] = [];
+    for (let i = 0; i < count; i++) objects.push(heap.alloc(heap.blockSize * (1 + (i % 3))));
+    const half = count >> 1;
+    objects.forEach((p, i) => {
+      const [from, size] = i < half ? [0, half] : [half, count - half];
+      for (let word = 0; word < heap.nbytes(p) / wordSize; word++) {
+        if (rnd(1) < density) heap.writeWord(p, word, objects[from + Math.floor(rnd(size))]);
+      }
+    });
+    return { heap, objects, roots: rootPicks.map((i) => objects[i % half]) };
+  }
+
+  for (const wordSize of [4, 8] as const) {
+    it(`a collection keeps exactly what is reachable, w${wordSize}`, () => {
+      let overflowed = 0;
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 300, max: 1000 }),
+          fc.integer(),
+          fc.double({ min: 0.3, max: 0.9, noNaN: true }),
+          fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
+          (count, seed, density, rootPicks) => {
+            const { heap, objects, roots } = graph(wordSize, count, seed, density, rootPicks);
+            heap.hooks = { roots: () => roots };
+            const keep = reachable(heap, roots);
+            // More live objects than the stack holds, with fan-out: gc.c overflows and rescans.
+            if (keep.size > 100) overflowed++;
+            heap.collect();
+            for (const p of objects) expect(heap.nbytes(p) > 0).toBe(keep.has(p));
+            checkStructure(heap);
+          },
+        ),
+        { numRuns: 40 },
+      );
+      expect(overflowed).toBeGreaterThan(20);
+    });
+  }
+});
+
+describe('first fit', () => {
+  /** gc_alloc's search, one block at a time from the last-free index, as gc.c writes it. */
+  function naiveFirstFit(heap: GcHeap, n: number): number {
+    let run = 0;
+    for (let b = heap.lastFreeAtbIndex * 4; b < heap.blocks; b++) {
+      if (heap.kind(b) === AT_FREE) {
+        if (++run >= n) return b - n + 1;
+      } else run = 0;
+    }
+    return -1;
+  }
+
+  it('findFreeRun finds what a block-by-block search finds, on random tables', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 255 }), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.nat(),
+        (bytes, n, start) => {
+          const heap = new GcHeap({ bytes: 8 * 1024, wordSize: 4 });
+          // Random ATB bytes, biased to the all-used and all-free values the fast paths take.
+          for (let i = 0; i < heap.layout.atbBytes; i++) {
+            const v = bytes[i % bytes.length];
+            heap.mem[i] = v < 40 ? 0 : v < 80 ? 0x55 : v;
+          }
+          heap.lastFreeAtbIndex = start % heap.layout.atbBytes;
+          expect(heap.findFreeRun(n)).toBe(naiveFirstFit(heap, n));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('gc_info from the ATB', () => {
+  it('gcInfo() gives the figures of the block map for any table, MARKs and stray TAILs included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 255 }), { minLength: 1, maxLength: 300 }), (bytes) => {
+        const heap = new GcHeap({ bytes: 8 * 1024, wordSize: 4 });
+        for (let i = 0; i < heap.layout.atbBytes; i++) {
+          const v = bytes[i % bytes.length];
+          heap.mem[i] = v < 30 ? 0 : v < 60 ? 0xaa : v;
+        }
+        expect(heap.gcInfo()).toEqual(gcInfoOfMaps([heap.blockMap()], heap.blockSize));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

@@ -10,7 +10,7 @@ import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { writeReportFile } from '../../views/report/write-report.js';
 import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
-import { intOption } from '../io.js';
+import { blockSizeOption, intOption } from '../io.js';
 
 interface DecodeFlags {
   snapshot?: string;
@@ -35,7 +35,6 @@ interface Decoded {
 export function registerDecode(program: Command): void {
   program
     .command('decode')
-    .summary('decode micropython.mem_info(1) output: heap map, figures, verdict')
     .description(
       'Read the output of micropython.mem_info() / mem_info(1) from a log file, a serial\n' +
         'capture or an mpheap recording, and show each heap snapshot it holds: the map in\n' +
@@ -112,22 +111,6 @@ export function registerDecode(program: Command): void {
       }
       process.stdout.write(parts.join('\n'));
     });
-}
-
-/** --word 4|8 or --block-size N: the block size to use where a capture does not show it. */
-export function blockSizeOption(flags: { word?: string; blockSize?: string }): number | undefined {
-  if (flags.word !== undefined && flags.blockSize !== undefined) {
-    throw new CliError('--word and --block-size say the same thing: give one');
-  }
-  if (flags.word !== undefined) {
-    const word = intOption(flags.word, '--word');
-    if (word !== 4 && word !== 8) throw new CliError('--word: must be 4 (32-bit port) or 8 (64-bit port)');
-    return word * 4;
-  }
-  if (flags.blockSize === undefined) return undefined;
-  const blockSize = intOption(flags.blockSize, '--block-size');
-  if (![8, 16, 32, 64].includes(blockSize)) throw new CliError('--block-size: must be 8, 16, 32 or 64');
-  return blockSize;
 }
 
 /**

@@ -9,7 +9,6 @@ import { EXIT } from '../errors.js';
 export function registerDevices(program: Command): void {
   program
     .command('devices')
-    .summary('list serial ports and which look like MicroPython boards')
     .description(
       'List the serial ports of this machine with their USB vendor:product ids and what those\n' +
         "ids say. `--port auto` picks the first port marked 'micropython' (a board with native\n" +

@@ -8,7 +8,6 @@ import { boardCliError } from './port-option.js';
 export function registerEmulate(program: Command): void {
   program
     .command('emulate')
-    .summary('start an emulated micro:bit running MicroPython (QEMU) and print its --port')
     .description(
       "Start QEMU's BBC micro:bit with Debian's MicroPython firmware (v1.9.2, a fixed 10 KB heap\n" +
         'of 628 blocks) and offer its serial port on localhost TCP. It behaves like a small real\n' +

@@ -27,7 +27,6 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function registerLinker(program: Command): void {
   program
     .command('linker')
-    .summary("size the heap from a port's GNU ld linker scripts and .map file")
     .description(
       "Read a MicroPython port's GNU ld linker scripts (MEMORY, symbol assignments, PROVIDE, " +
         'ASSERT, INCLUDE) and report the RAM regions, where the GC heap and the C stack are, RAM ' +

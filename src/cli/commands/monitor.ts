@@ -26,7 +26,6 @@ interface MonitorFlags {
 export function registerMonitor(program: Command): void {
   program
     .command('monitor')
-    .summary('watch a running board: its output, and every heap map it prints, live')
     .description(
       'Attach to a running board without resetting it and show what it prints. Every\n' +
         'micropython.mem_info() / mem_info(1) that goes by, whoever printed it, is decoded and\n' +

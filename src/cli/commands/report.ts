@@ -6,8 +6,7 @@ import { isRecording, parseRecording } from '../../recording/recording.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { type ReportOptions, writeReportFile } from '../../views/report/write-report.js';
 import { CliError, EXIT } from '../errors.js';
-import { readTextFile } from '../io.js';
-import { blockSizeOption } from './decode.js';
+import { blockSizeOption, readTextFile } from '../io.js';
 
 interface ReportFlags {
   output: string;
@@ -20,7 +19,6 @@ interface ReportFlags {
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .summary('write a self-contained HTML report: heap map, timeline, diff, per-type figures')
     .description(
       'Write one HTML file that shows a heap over time: the heap map block by block (coloured by\n' +
         'type; hover for the object), a timeline of used, free, largest free block and\n' +

@@ -105,7 +105,6 @@ function buildProgress(): (step: TransformStep) => void {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .summary('run a script on real MicroPython and record what it does to the heap')
     .description(
       'Run a MicroPython script on the MicroPython WebAssembly engine built into\n' +
         'mpheap (the official build, MicroPython 1.27, 32-bit: 16-byte blocks like\n' +

@@ -24,7 +24,6 @@ interface SimFlags {
 export function registerSim(program: Command): void {
   program
     .command('sim')
-    .summary('run a heap trace on the block-exact model of py/gc.c')
     .description(
       'Run a trace of heap operations (alloc, free, realloc, ref, root, collect, threshold,\n' +
         "info, dump) on mpheap's model of MicroPython's gc.c and print exactly what gc.c prints:\n" +
@@ -90,7 +89,8 @@ export function registerSim(program: Command): void {
       const heapBytes = flags.heap === undefined ? undefined : sizeOption(flags.heap, '--heap');
       const thresholdBytes =
         flags.threshold === undefined ? undefined : intOption(flags.threshold, '--threshold');
-      const lines = text.split(/\r?\n/);
+      // The trace's own lines, to label steps and report snapshots; a plain run needs none.
+      const lines = flags.step || flags.html ? text.split(/\r?\n/) : [];
       const onStep = flags.step
         ? (op: TraceOp, heap: GcHeap | null, printed: string) => {
             process.stdout.write(printed);
