@@ -117,6 +117,11 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
     for (const r of w) r();
   });
 
+  const collections = useMemo(
+    () => session.data.events.flatMap((e) => (e.event === 'collect' && e.collect ? [e.collect] : [])),
+    [version],
+  );
+
   const memoryErrors = useMemo(() => {
     const set = new Set<number>();
     for (let i = 0; i < session.snapshots.length; i++) if (session.memoryError(i)) set.add(i);
@@ -195,6 +200,7 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
         version={version}
         selected={i}
         memoryErrors={memoryErrors}
+        collections={collections}
         onSelect={select}
       />
       <div class="view-switch">

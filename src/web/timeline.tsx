@@ -1,6 +1,6 @@
 /**
  * The timeline: used, free and largest free block (bytes) and fragmentation (%) over the
- * snapshots, with labels and MemoryErrors marked. Clicking or dragging on it selects a snapshot;
+ * snapshots, with the garbage collections between them, labels and MemoryErrors marked. Clicking or dragging on it selects a snapshot;
  * the selection is a plain line moved over the plot, so switching never redraws the series.
  */
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
@@ -15,37 +15,81 @@ export interface TimelineProps {
   version: number;
   selected: number;
   memoryErrors: Set<number>;
+  /** Garbage collections reported between snapshots (the board-faithful engine). */
+  collections?: readonly CollectionPoint[];
   onSelect: (i: number) => void;
 }
 
-/** Figures per snapshot for the chart (header figures; a map-only snapshot counts its map). */
-export function timelineSeries(snapshots: readonly PackedSnapshot[]): uPlot.AlignedData {
-  const n = snapshots.length;
-  const x = new Float64Array(n);
-  const used: (number | null)[] = new Array(n);
-  const free: (number | null)[] = new Array(n);
-  const largest: (number | null)[] = new Array(n);
-  const frag: (number | null)[] = new Array(n);
-  for (let i = 0; i < n; i++) {
+/** A garbage collection between snapshots: [afterSeq, usedBefore, usedAfter, largestFreeAfter]. */
+export type CollectionPoint = [number, number, number, number];
+
+/**
+ * Figures per snapshot for the chart (header figures; a map-only snapshot counts its map), with
+ * the collections between snapshots drawn into `used` and `largest free` as the sawtooth a
+ * board's heap makes: up to the collection, down after it. Snapshot i stays at x = i; the
+ * collections after it share the space up to i + 1.
+ */
+export function timelineSeries(
+  snapshots: readonly PackedSnapshot[],
+  collections: readonly CollectionPoint[] = [],
+): uPlot.AlignedData {
+  const between = new Map<number, CollectionPoint[]>();
+  for (const c of collections) {
+    const list = between.get(c[0]);
+    if (list) list.push(c);
+    else between.set(c[0], [c]);
+  }
+  const x: number[] = [];
+  const used: (number | null)[] = [];
+  const free: (number | null)[] = [];
+  const largest: (number | null)[] = [];
+  const frag: (number | null)[] = [];
+  const point = (at: number, u: number | null, f: number | null, l: number | null, p: number | null) => {
+    x.push(at);
+    used.push(u);
+    free.push(f);
+    largest.push(l);
+    frag.push(p);
+  };
+  const collectionsAfter = (seq: number) => {
+    const list = between.get(seq) ?? [];
+    list.forEach((c, k) => {
+      const at = seq + (k + 1) / (list.length + 1);
+      point(at - 1e-6, c[1], null, null, null);
+      point(at, c[2], null, c[3], null);
+    });
+  };
+  collectionsAfter(-1);
+  for (let i = 0; i < snapshots.length; i++) {
     const s = snapshots[i];
-    x[i] = i;
     // The header's figures, as the verdict takes them (a map is not unpacked for the chart).
     const f = snapshotFigures({ ...s, areas: [] });
-    used[i] = f.usedBytes;
-    free[i] = f.freeBytes;
-    largest[i] = f.largestFreeBytes;
-    frag[i] = f.fragmentation === null ? null : 100 * f.fragmentation;
+    point(
+      i,
+      f.usedBytes,
+      f.freeBytes,
+      f.largestFreeBytes,
+      f.fragmentation === null ? null : 100 * f.fragmentation,
+    );
+    collectionsAfter(s.seq);
   }
-  return [x as unknown as number[], used, free, largest, frag];
+  return [x, used, free, largest, frag];
 }
 
-export function Timeline({ snapshots, version, selected, memoryErrors, onSelect }: TimelineProps) {
+export function Timeline({
+  snapshots,
+  version,
+  selected,
+  memoryErrors,
+  collections = [],
+  onSelect,
+}: TimelineProps) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const line = useRef<HTMLDivElement | null>(null);
   const dragging = useRef(false);
-  const props = useRef({ snapshots, memoryErrors, onSelect });
-  props.current = { snapshots, memoryErrors, onSelect };
+  const props = useRef({ snapshots, memoryErrors, collections, onSelect });
+  props.current = { snapshots, memoryErrors, collections, onSelect };
 
   useEffect(() => {
     const el = host.current!;
@@ -95,14 +139,15 @@ export function Timeline({ snapshots, version, selected, memoryErrors, onSelect 
         ],
         series: [
           { label: 'snapshot' },
-          { label: 'used', stroke: '#e15759', width: 1.5 },
-          { label: 'free', stroke: '#59a14f', width: 1.5 },
-          { label: 'largest free', stroke: '#4e79a7', width: 1.5 },
-          { label: 'fragmentation', stroke: '#b07aa1', width: 1, dash: [4, 3], scale: 'pct' },
+          // Collections add points between snapshots where only some series have values.
+          { label: 'used', stroke: '#e15759', width: 1.5, spanGaps: true },
+          { label: 'free', stroke: '#59a14f', width: 1.5, spanGaps: true },
+          { label: 'largest free', stroke: '#4e79a7', width: 1.5, spanGaps: true },
+          { label: 'fragmentation', stroke: '#b07aa1', width: 1, dash: [4, 3], scale: 'pct', spanGaps: true },
         ],
         hooks: { draw: [marks] },
       },
-      timelineSeries(props.current.snapshots),
+      timelineSeries(props.current.snapshots, props.current.collections),
       el,
     );
     plot.current = u;
@@ -133,8 +178,8 @@ export function Timeline({ snapshots, version, selected, memoryErrors, onSelect 
   }, []);
 
   useEffect(() => {
-    plot.current?.setData(timelineSeries(snapshots));
-  }, [version, snapshots.length]);
+    plot.current?.setData(timelineSeries(snapshots, collections));
+  }, [version, snapshots.length, collections.length]);
 
   useLayoutEffect(() => {
     const u = plot.current;
@@ -146,7 +191,10 @@ export function Timeline({ snapshots, version, selected, memoryErrors, onSelect 
     <section class="panel">
       <div class="panel-head">
         <h2>Timeline</h2>
-        <span class="hint">click or drag to pick a snapshot; ← → step; red lines are MemoryErrors</span>
+        <span class="hint">
+          click or drag to pick a snapshot; ← → step; red lines are MemoryErrors
+          {collections.length > 0 && `; ${collections.length} collections drawn between snapshots`}
+        </span>
       </div>
       <div ref={host} class="timeline" data-testid="timeline" />
     </section>

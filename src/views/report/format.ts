@@ -39,6 +39,11 @@ export interface ReportEvent {
   message?: string;
   /** For memory_error: the bytes asked for, when known. */
   request?: number | null;
+  /**
+   * For a garbage collection (`collect`): the seq of the snapshot before it, the bytes in use
+   * before and after it, and the largest free block after it: the timeline's sawtooth.
+   */
+  collect?: [afterSeq: number, usedBefore: number, usedAfter: number, largestFreeAfter: number];
 }
 
 export interface ReportData {

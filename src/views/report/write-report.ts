@@ -50,7 +50,12 @@ export function toReportEvent(event: EventLike): ReportEvent {
   // `requested` is what mpheap run records; the others are accepted from hand-written events.
   const request = num(e.requested) ?? num(e.request) ?? num(e.bytes) ?? num(e.nbytes);
   const message = typeof e.message === 'string' ? e.message : typeof e.text === 'string' ? e.text : undefined;
-  return { time: num(e.time), event: String(e.event), seq: num(e.seq), message, request };
+  const out: ReportEvent = { time: num(e.time), event: String(e.event), seq: num(e.seq), message, request };
+  if (e.event === 'collect') {
+    const f = [num(e.afterSeq), num(e.usedBefore), num(e.usedAfter), num(e.largestFreeAfter)];
+    if (f.every((v) => v !== null)) out.collect = f as [number, number, number, number];
+  }
+  return out;
 }
 
 /** The report page as one HTML string. */
