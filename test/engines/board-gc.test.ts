@@ -4,7 +4,15 @@
  * reports: collections, failed allocations, and heap maps read from memory that match
  * `mem_info(1)` block for block.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -92,8 +100,12 @@ describe('the cache', () => {
     const bytes = readFileSync(cached.wasmPath);
     bytes[bytes.length - 1] ^= 0xff;
     writeFileSync(cached.wasmPath, bytes);
+    // An entry an older transform made for this input goes when a new one is written.
+    const old = join(dir, basename(made.wasmPath).replace(/-t\d+-/, '-t0-'));
+    writeFileSync(old, 'old');
     const rebuilt = await boardGcBuild(OFFICIAL, { cacheDir: dir });
     expect(rebuilt.built).toBe(true);
+    expect(existsSync(old)).toBe(false);
     expect(readFileSync(rebuilt.wasmPath)).toEqual(readFileSync(made.wasmPath));
   }, 120_000);
 });

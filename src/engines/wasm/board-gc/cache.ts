@@ -3,13 +3,14 @@
  * `$MPHEAP_CACHE_DIR`, else `$XDG_CACHE_HOME/mpheap`, else `~/.cache/mpheap`. An entry is keyed
  * by the input's SHA-256, the transform's version and binaryen's, and is used only if its bytes
  * still have the SHA-256 written beside them: a torn or altered file is rebuilt, never run.
- * Two processes building at once each write a temporary file and rename it into place.
+ * Two processes building at once each write a temporary file and rename it into place; a new
+ * entry removes those an older transform or binaryen made for the same input.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { type HeapLayout, type TransformStep, transformForBoardGc } from './transform.js';
 
 /** Bump when the transform's output changes, so old cache entries are not used. */
@@ -81,6 +82,7 @@ export async function boardGcBuild(
     rmSync(`${stem}.wasm${tmp}`, { force: true });
     rmSync(`${stem}.json${tmp}`, { force: true });
   }
+  removeOlderEntries(dir, basename(stem), inputSha256);
   return { wasmPath: `${stem}.wasm`, layout: result.layout, inputSha256, verified, built: true };
 }
 
@@ -97,6 +99,19 @@ function readEntry(stem: string, inputSha256: string, binaryen: string): CacheMe
     return meta;
   } catch {
     return null;
+  }
+}
+
+/** Entries for the same input made by an older transform or binaryen: never read again. */
+function removeOlderEntries(dir: string, current: string, inputSha256: string): void {
+  const prefix = `board-gc-${inputSha256.slice(0, 16)}-`;
+  try {
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(prefix) && !name.startsWith(`${current}.`) && /\.(wasm|json)$/.test(name))
+        rmSync(join(dir, name), { force: true });
+    }
+  } catch {
+    // Tidying is a courtesy: a cache that cannot be listed still works.
   }
 }
 
