@@ -154,7 +154,7 @@ export function summaryJson(r: RunResult, ctx: SummaryContext) {
     })),
     peakUsed: r.peakUsed,
     minLargestFree: r.minLargestFree,
-    collections: r.collections,
+    collections: r.collections && { ...r.collections, ms: Math.round(r.collections.ms * 1000) / 1000 },
     failedAllocations: r.failedAllocations,
     allocationFailures: r.allocationFailures.map((m) => ({
       requested: m.requested,
