@@ -4,7 +4,7 @@
 # heap is still in one piece, and write into them in place (readinto, slice assignment)
 # instead of making new bytes objects per packet. The heap stays flat while packets flow.
 #
-#   mpheap run examples/buffer_ring.py --fixed --heap 16K --step
+#   mpheap run examples/buffer_ring.py --fixed --heap 16K
 import mpheap
 
 SLOTS = 4

@@ -1,10 +1,14 @@
 # A JSON message parser, as on a board receiving commands over MQTT or a UART.
 #
 # Each message is parsed into dicts and lists; only a few fields are kept. Parsing allocates
-# far more than it keeps: the snapshots show the dicts of the current message and, on this
-# engine, the garbage of the earlier ones until the statement returns.
+# far more than it keeps: the snapshots show the dicts of the current message and the garbage
+# of the earlier ones, until a collection takes it.
 #
-#   mpheap run examples/json_parser.py --step
+#   mpheap run examples/json_parser.py
+#
+# On a 16 KB heap (--fixed --heap 16K) it fails: the kept tuples end up scattered among the
+# holes the garbage left, and the `handled` list, which must grow into one contiguous block,
+# finds no hole big enough although half the heap is free.
 import json
 import mpheap
 

@@ -5,7 +5,7 @@
 # between snapshots and the heap come back after each batch is sent.
 #
 #   mpheap run examples/sensor_logger.py
-#   mpheap run examples/sensor_logger.py --step --fixed --heap 32K
+#   mpheap run examples/sensor_logger.py --fixed --heap 32K
 import gc
 import mpheap
 
