@@ -38,6 +38,8 @@ export interface RunOptions {
   scriptName?: string;
   /** Run each top-level statement on its own, with a snapshot after each. */
   step?: boolean;
+  /** gc.threshold(N) before the script (bytes): also collect after every N bytes allocated. */
+  threshold?: number;
   /** Watchdog: stop the script after this long (ms, over the whole run). */
   timeoutMs?: number;
   budgets?: Budgets;
@@ -224,6 +226,10 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   let timedOut = false;
   let engineStopped = false;
   event('start', { script: scriptName, step: opts.step === true, units: units.length });
+  if (opts.threshold !== undefined) {
+    const r = await exec(`__import__('gc').threshold(${Math.floor(opts.threshold)})\n`);
+    if (r.error) event('warning', { message: `gc.threshold(${opts.threshold}) failed: ${r.error.message}` });
+  }
   timedOut = !(await takeSnapshot('start', null));
 
   // A board's heap is fixed and an uncaught MemoryError can leave it too full to run mpheap's own

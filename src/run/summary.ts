@@ -2,6 +2,7 @@
  * The end of a run, for people (text) and for scripts (`--json`, documented in docs/json.md).
  */
 import { snapshotJson } from '../analysis/snapshot-json.js';
+import type { BoardProfile } from '../engines/board-profiles.js';
 import type { EngineInfo } from '../engines/engine.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { formatBytes } from '../util/size.js';
@@ -38,6 +39,8 @@ function describe(s: HeapSnapshot): string {
 export interface SummaryContext {
   engine: EngineInfo;
   recording: string | null;
+  /** The board profile the heap was sized by (--board), if any. */
+  board?: BoardProfile | null;
 }
 
 /** The summary printed after the script's output. */
@@ -45,6 +48,7 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
   const lines: string[] = [];
   const heap = ctx.engine.heapSize === null ? '' : `, heap ${formatBytes(ctx.engine.heapSize)} bytes`;
   lines.push(`mpheap run ${r.scriptName}: ${ctx.engine.description}${heap}`);
+  if (ctx.board) lines.push(`  ${boardLine(ctx.board)}`);
   lines.push(
     `  peak used ${b(r.peakUsed)} bytes; lowest largest free block ${b(r.minLargestFree)} bytes; ` +
       `${r.snapshots.length} snapshot${r.snapshots.length === 1 ? '' : 's'} in ${(r.elapsedMs / 1000).toFixed(2)} s`,
@@ -111,6 +115,13 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** What a board profile stands for, in one line. */
+export function boardLine(b: BoardProfile): string {
+  const about = b.uncertaintyBytes === null ? '' : ` (±${formatBytes(b.uncertaintyBytes)}: not exact)`;
+  const grows = b.canGrowBytes === null ? 'fixed' : `grows by up to ${formatBytes(b.canGrowBytes)} bytes`;
+  return `board ${b.name}: ${b.title}; a GC pool of ${formatBytes(b.poolBytes)} bytes${about}, ${grows}`;
+}
+
 /** The `--json` summary (docs/json.md, `mpheap run --json`). */
 export function summaryJson(r: RunResult, ctx: SummaryContext) {
   return {
@@ -124,6 +135,15 @@ export function summaryJson(r: RunResult, ctx: SummaryContext) {
     },
     script: r.scriptName,
     heapSize: ctx.engine.heapSize,
+    board: ctx.board
+      ? {
+          name: ctx.board.name,
+          poolBytes: ctx.board.poolBytes,
+          uncertaintyBytes: ctx.board.uncertaintyBytes,
+          canGrowBytes: ctx.board.canGrowBytes,
+          source: ctx.board.source,
+        }
+      : null,
     exit: r.exit,
     snapshots: r.snapshots.map((s) => {
       const m = r.memoryErrors.find((e) => e.seq === s.seq);

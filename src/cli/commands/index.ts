@@ -55,6 +55,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./emulate.js')).registerEmulate,
   },
   {
+    usage: 'fit [options] <script>',
+    summary: 'find the smallest heap a script runs in to the end, and which boards it fits',
+    load: async () => (await import('./fit.js')).registerFit,
+  },
+  {
+    usage: 'boards [options]',
+    summary: "list the boards' heap profiles (run --board, fit), with where each figure comes from",
+    load: async () => (await import('./boards.js')).registerBoards,
+  },
+  {
     usage: 'devices [options]',
     summary: 'list serial ports and which look like MicroPython boards',
     load: async () => (await import('./devices.js')).registerDevices,

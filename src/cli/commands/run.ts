@@ -1,6 +1,7 @@
 /** `mpheap run SCRIPT`: run a MicroPython script on real MicroPython and record its heap. */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { BOARD_PROFILES, type BoardProfile, boardProfile } from '../../engines/board-profiles.js';
 import type { Engine } from '../../engines/engine.js';
 import { defaultCacheDir } from '../../engines/wasm/board-gc/cache.js';
 import type { TransformStep } from '../../engines/wasm/board-gc/transform.js';
@@ -10,6 +11,7 @@ import {
   MIN_WASM_HEAP,
   WasmEngine,
 } from '../../engines/wasm/wasm-engine.js';
+import { regionBytesForPool } from '../../heap/layout.js';
 import { RecordingWriter } from '../../recording/recording.js';
 import type { BudgetViolation } from '../../run/budgets.js';
 import { type RunExit, type RunProgress, type RunResult, runScript } from '../../run/session.js';
@@ -31,6 +33,8 @@ export interface RunFlags {
   reset?: boolean;
   step?: boolean;
   gc?: string;
+  board?: string;
+  threshold?: string;
   timeout: string;
   record?: string | false;
   maxUsed?: string;
@@ -58,13 +62,20 @@ const EXIT_OF: Record<RunExit, number> = {
 export async function createEngine(flags: RunFlags): Promise<Engine> {
   if (flags.port !== undefined) {
     // A board's heap is whatever its firmware made it: nothing here can size or pin it.
-    if (flags.heap !== undefined || flags.fixed)
-      throw new CliError(
-        `${flags.heap !== undefined ? '--heap' : '--fixed'}: only for the built-in engine; a board's heap is sized by its firmware`,
-      );
+    const sizing =
+      flags.heap !== undefined ? '--heap' : flags.fixed ? '--fixed' : flags.board ? '--board' : null;
+    if (sizing)
+      throw new CliError(`${sizing}: only for the built-in engine; a board's heap is sized by its firmware`);
     return engineForPort(flags.port, { softReset: flags.reset !== false });
   }
-  const heapSize = flags.heap === undefined ? DEFAULT_WASM_HEAP : sizeOption(flags.heap, '--heap');
+  const board = flags.board === undefined ? null : boardOption(flags.board);
+  // A board profile sizes the heap as its firmware does (--heap still overrides the size).
+  const heapSize =
+    flags.heap !== undefined
+      ? sizeOption(flags.heap, '--heap')
+      : board
+        ? regionBytesForPool(board.poolBytes, { wordSize: board.wordSize })
+        : DEFAULT_WASM_HEAP;
   if (heapSize < MIN_WASM_HEAP)
     throw new CliError(
       `--heap: ${formatBytes(heapSize)} bytes is too small (at least ${formatSize(MIN_WASM_HEAP)})`,
@@ -75,11 +86,22 @@ export async function createEngine(flags: RunFlags): Promise<Engine> {
     throw new CliError(`--gc: '${flags.gc}' must be board or top-level`);
   return new WasmEngine({
     heapSize,
-    fixed: flags.fixed === true,
+    fixed: flags.fixed === true || (board !== null && board.canGrowBytes === null),
+    growLimit: board?.canGrowBytes ?? undefined,
     // Asked for by name, the board-faithful build is required; by default it may fall back.
     collector: flags.gc === 'top-level' ? 'top-level' : flags.gc === 'board' ? 'board-only' : 'board',
     onBuildStep: buildProgress(),
   });
+}
+
+/** --board NAME: the profile, or an error that lists the names. */
+export function boardOption(name: string): BoardProfile {
+  const board = boardProfile(name);
+  if (!board)
+    throw new CliError(
+      `--board: no profile '${name}'; one of ${BOARD_PROFILES.map((b) => b.name).join(', ')} (mpheap boards lists them)`,
+    );
+  return board;
 }
 
 /**
@@ -146,6 +168,15 @@ export function registerRun(program: Command): void {
       `GC heap size (e.g. 16K, 112K, 0x1C000, 1M; default ${formatSize(DEFAULT_WASM_HEAP)})`,
     )
     .option('--fixed', 'keep the heap at --heap bytes, as on a board (no growing)')
+    .option(
+      '--board <name>',
+      "a board's heap: the size its stock firmware gives the GC (and whether it grows), e.g.\n" +
+        'microbit-v1, pico, esp32 (mpheap boards lists them, with sources); --heap overrides',
+    )
+    .option(
+      '--threshold <bytes>',
+      'gc.threshold(N) before the script: also collect after every N bytes allocated',
+    )
     .option('--no-reset', 'with --port: keep what the board holds (no soft reset before the script)')
     .option('--step', 'run top-level statements one by one, a snapshot after each')
     .option(
@@ -208,6 +239,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   };
   const httpPort = httpPortOption(flags.web, flags.httpPort);
   if (flags.webWait && !flags.web) throw new CliError('--web-wait: only with --web');
+  const threshold = flags.threshold === undefined ? undefined : sizeOption(flags.threshold, '--threshold');
+  const board = flags.board === undefined ? null : boardOption(flags.board);
   const engine = await createEngine(flags);
   // Started first: the recording names the engine as it really runs (a fallback says so).
   try {
@@ -275,6 +308,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     result = await runScript(engine, script, {
       scriptName,
       step: flags.step === true,
+      threshold,
       timeoutMs: timeoutS * 1000,
       budgets,
       recording,
@@ -313,7 +347,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   status.clear();
   if (interrupted) return EXIT.INTERRUPTED;
 
-  const ctx = { engine: engine.info, recording: recordPath };
+  const ctx = { engine: engine.info, recording: recordPath, board };
   // The traceback goes where a Python user expects it: standard error, after the output.
   const tb = result.error?.traceback;
   if (tb) process.stderr.write(tb.endsWith('\n') ? tb : `${tb}\n`);

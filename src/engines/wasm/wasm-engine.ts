@@ -40,6 +40,11 @@ export interface WasmEngineOptions {
   heapSize?: number;
   /** Keep the GC heap at heapSize bytes: refuse the engine's growth, like a board. */
   fixed?: boolean;
+  /**
+   * Without `fixed`: how many bytes the heap may add in areas (esp32's split heap, bounded by its
+   * IDF heap); `max new split` says the same. Default: no limit but the build's 128 MiB.
+   */
+  growLimit?: number;
   /** Python stack in words (the build's default is 2048). */
   pystack?: number;
   /**
@@ -136,8 +141,8 @@ export class WasmEngine implements Engine {
       fixedHeap: this.fixed,
       collectsMidLoop: board,
       heapEvents: board,
-      // With a fixed heap the worker's guard prints the snapshot when the MemoryError happens.
-      snapshotsMemoryErrors: this.fixed,
+      // With a fixed or limited heap the worker's guard prints the snapshot when the MemoryError happens.
+      snapshotsMemoryErrors: this.fixed || this.opts.growLimit !== undefined,
       ...(warnings.length ? { warnings } : {}),
     };
   }
@@ -183,6 +188,7 @@ export class WasmEngine implements Engine {
         heapSize: this.heapSize,
         pystack: this.pystack,
         fixed: this.fixed,
+        growLimit: this.fixed ? null : (this.opts.growLimit ?? null),
         // Smaller than any heap the engine accepts, so a new GC area never fits in it.
         reserveBytes: Math.min(2048, MIN_WASM_HEAP / 2),
       },

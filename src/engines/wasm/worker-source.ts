@@ -48,7 +48,10 @@ import { readHeapCounts, readHeapMaps } from './heap-reader.js';
 export const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
-const { moduleUrl, wasmUrl, board, heapSize, pystack, fixed, reserveBytes } = workerData;
+const { moduleUrl, wasmUrl, board, heapSize, pystack, fixed, growLimit, reserveBytes } = workerData;
+// A heap that may grow only so far (a board profile's, e.g. esp32's) is handled like a fixed
+// one, with that much more left for malloc to give gc.c's new areas.
+const limited = fixed || growLimit !== null;
 const readHeapCounts = ${readHeapCounts.toString()};
 const readHeapMaps = ${readHeapMaps.toString()};
 
@@ -57,13 +60,14 @@ const readHeapMaps = ${readHeapMaps.toString()};
 let growthAllowed = true;
 let grew = false;
 let memory = null;
+let exported = null;
 const originalInstantiate = WebAssembly.instantiate;
 WebAssembly.instantiate = function (binary, imports) {
   const env = imports && imports.env;
   if (env && typeof env.emscripten_resize_heap === 'function') {
     const grow = env.emscripten_resize_heap;
     env.emscripten_resize_heap = (bytes) => {
-      if (fixed && !growthAllowed) return 0;
+      if (limited && !growthAllowed) return 0;
       const ok = grow(bytes);
       if (ok) grew = true;
       return ok;
@@ -72,11 +76,30 @@ WebAssembly.instantiate = function (binary, imports) {
   if (board) imports.mpheap = boardHooks();
   return originalInstantiate.call(WebAssembly, binary, imports).then((result) => {
     memory = result.instance.exports.memory;
-    // A fixed heap cannot grow: gc.mem_free() and mem_info must not promise 128 MiB more.
-    if (board && fixed) result.instance.exports.mpheap_max_new_split.value = 0;
+    exported = result.instance.exports;
+    // A fixed heap cannot grow: gc.mem_free() and mem_info must not promise 128 MiB more; a
+    // limited one says its limit.
+    if (board && limited) result.instance.exports.mpheap_max_new_split.value = fixed ? 0 : growLimit;
     return result;
   });
 };
+
+/**
+ * A heap that may grow only so far: gc.c adds an area only after a collection, asking for at
+ * most gc_get_max_new_split() bytes. Tell it (and mem_info) what is left of the limit after the
+ * areas already added, as esp32's does with what is left of its IDF heap.
+ */
+function updateMaxNewSplit(layout) {
+  const u32 = new Uint32Array(memory.buffer);
+  let added = 0;
+  let first = true;
+  for (let area = layout.areaList; area !== 0; area = u32[(area + layout.area.next) >>> 2]) {
+    // An added area's struct starts its malloc'd region (gc_add); the pool ends it.
+    if (!first) added += u32[(area + layout.area.poolEnd) >>> 2] - area + 16;
+    first = false;
+  }
+  exported.mpheap_max_new_split.value = Math.max(0, growLimit - added);
+}
 
 function heapLocked() {
   return new Uint16Array(memory.buffer, board.layout.gcLockDepth, 1)[0] >= 2;
@@ -97,6 +120,7 @@ function boardHooks() {
     collect_end() {
       const after = readHeapCounts(memory.buffer, layout);
       parentPort.postMessage({ type: 'collect', before: countsBefore, after, ms: performance.now() - collectStarted });
+      if (!fixed && growLimit !== null) updateMaxNewSplit(layout);
     },
     alloc_failed(bytes) {
       flush();
@@ -207,7 +231,7 @@ const soaked = [];
 function soak() {
   // Take every free byte malloc has (growth refused), largest pieces first; then hand back the
   // reserve so C code can still malloc a little.
-  const reserve = cMalloc(reserveBytes);
+  const reserve = cMalloc(reserveBytes + (fixed ? 0 : growLimit));
   for (let size = 1 << 30; size >= 16; size >>>= 1) {
     for (;;) {
       const p = cMalloc(size);
@@ -254,7 +278,7 @@ function fixHeap() {
       flush();
       if (types.length !== 10) throw new Error('the engine did not report its type addresses');
     }
-    if (fixed) {
+    if (limited) {
       mp.FS.writeFile(GUARD_PATH, GUARD_SOURCE);
       // Imported once, up front: its few hundred bytes are in the heap from the first snapshot on,
       // like the mpheap helper module's.
@@ -277,7 +301,7 @@ function fixHeap() {
       let error = null;
       captured = null;
       try {
-        if (fixed) {
+        if (limited) {
           mp.FS.writeFile(UNIT_PATH, msg.code);
           mp.runPython("__import__('_mpheap_guard').run(globals(), '" + UNIT_PATH + "')");
         } else {
@@ -297,7 +321,7 @@ function fixHeap() {
         parentPort.postMessage({ type: 'done', id: msg.id, error, stopped: true });
         process.exit(0);
       }
-      if (fixed) soak();
+      if (limited) soak();
       parentPort.postMessage({ type: 'done', id: msg.id, error });
     });
     parentPort.postMessage({ type: 'ready' });

@@ -1,0 +1,152 @@
+/** `mpheap fit SCRIPT`: the smallest fixed heap a script runs in to the end, against each board. */
+import type { Command } from 'commander';
+import { BOARD_PROFILES, type BoardProfile } from '../../engines/board-profiles.js';
+import { MIN_WASM_HEAP, WasmEngine } from '../../engines/wasm/wasm-engine.js';
+import { type FitProbe, findSmallestHeap } from '../../run/fit.js';
+import { formatBytes, formatSize } from '../../util/size.js';
+import { CliError, EXIT } from '../errors.js';
+import { readTextFile, sizeOption } from '../io.js';
+
+interface FitFlags {
+  max: string;
+  timeout: string;
+  json?: boolean;
+}
+
+export function registerFit(program: Command): void {
+  program
+    .command('fit')
+    .description(
+      'Find the smallest heap in which a script runs to the end: the embedded engine, collecting\n' +
+        'as a board does, with a fixed heap of each size tried (each try a fresh engine, the whole\n' +
+        'script), down to 256 bytes. Then check it as you would: a run at that size ends well and a\n' +
+        'run 1 KiB smaller fails. Then set it against each board profile (mpheap boards): the\n' +
+        'room to spare, or how much is missing.\n\n' +
+        'The size is in the unit of `mpheap run --heap` (the region given to gc_init); the GC pool\n' +
+        'inside it (`GC: total`) is said beside it, and is what boards are compared by. What is in\n' +
+        "use before the script's first line (MicroPython's start-up objects, mpheap's small guard\n" +
+        'module, board shims the script imports) counts, as it would on a board, and is said.\n' +
+        'The script must end by itself: give a loop a pass limit.',
+    )
+    .argument('<script>', "MicroPython script ('-' for standard input)")
+    .option('--max <size>', 'give up above this heap size', '8M')
+    .option('--timeout <seconds>', 'watchdog for each try', '60')
+    .option('--json', 'print the result as JSON (docs/json.md); progress goes to stderr')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  mpheap fit main.py\n' +
+        '  mpheap fit main.py --json | jq .minHeapBytes\n' +
+        '  mpheap run main.py --fixed --heap $(mpheap fit main.py --json | jq .minHeapBytes)\n\n' +
+        'Exit codes: 0 found, 2 bad option or unreadable script, 4 the script does not run to the\n' +
+        'end in any heap up to --max (or fails for another reason).',
+    )
+    .action(async (file: string, flags: FitFlags) => {
+      process.exitCode = await fitCommand(file, flags);
+    });
+}
+
+async function fitCommand(file: string, flags: FitFlags): Promise<number> {
+  const script = readTextFile(file, 'script');
+  const scriptName = file === '-' ? '<stdin>' : file;
+  const maxHeap = sizeOption(flags.max, '--max');
+  if (maxHeap < MIN_WASM_HEAP) throw new CliError(`--max: at least ${formatSize(MIN_WASM_HEAP)}`);
+  const timeoutS = Number(flags.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0)
+    throw new CliError(`--timeout: '${flags.timeout}' is not a positive number of seconds`);
+
+  const tty = process.stderr.isTTY === true;
+  const say = (text: string) => process.stderr.write(tty ? `\r\x1b[2K${text}` : `${text}\n`);
+  const result = await findSmallestHeap(
+    script,
+    (heapSize) => new WasmEngine({ heapSize, fixed: true, collector: 'board-only' }),
+    {
+      minHeap: MIN_WASM_HEAP,
+      maxHeap,
+      timeoutMs: timeoutS * 1000,
+      scriptName,
+      onProbe: (p) => say(`mpheap fit: ${probeText(p)}`),
+    },
+  );
+  if (tty) process.stderr.write('\r\x1b[2K');
+
+  if (!result.found) {
+    if (flags.json)
+      process.stdout.write(
+        `${JSON.stringify({ found: false, reason: result.reason, probes: result.probes }, null, 2)}\n`,
+      );
+    throw new CliError(result.reason, EXIT.SCRIPT_FAILED);
+  }
+  const pool = result.minPoolBytes;
+  const before = result.probes.find((p) => p.heapBytes === result.minHeapBytes)?.startUsedBytes ?? null;
+  const boards = BOARD_PROFILES.map((b) => ({ ...margin(b, pool), name: b.name }));
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          found: true,
+          script: scriptName,
+          minHeapBytes: result.minHeapBytes,
+          minPoolBytes: pool,
+          granularityBytes: result.granularityBytes,
+          check: result.check,
+          usedBeforeScriptBytes: before,
+          boards,
+          probes: result.probes,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return EXIT.OK;
+  }
+  const lines: string[] = [];
+  lines.push(
+    `${scriptName} runs to the end in a heap of ${formatBytes(result.minHeapBytes)} bytes ` +
+      `(--heap ${result.minHeapBytes}; GC pool ${pool === null ? '?' : formatBytes(pool)} bytes), to within ${result.granularityBytes} bytes:`,
+  );
+  lines.push(
+    result.check.failedBelow === null
+      ? `  it ran at ${formatBytes(result.check.ranAt)}, in the smallest heap the engine takes`
+      : `  it ran at ${formatBytes(result.check.ranAt)} and failed at ${formatBytes(result.check.failedBelow)} (${formatBytes(result.check.ranAt - result.check.failedBelow)} less)`,
+  );
+  if (before !== null)
+    lines.push(
+      `  ${formatBytes(before)} bytes of it were in use before the script's first line (MicroPython's own start-up ` +
+        "objects and mpheap's guard; a board's start-up uses its own)",
+    );
+  lines.push(`  ${result.probes.length} tries`);
+  lines.push('');
+  lines.push('board         GC pool        this script');
+  for (const b of BOARD_PROFILES) {
+    const m = boards.find((x) => x.name === b.name)!;
+    const about = b.uncertaintyBytes === null ? '' : ` ±${formatBytes(b.uncertaintyBytes)}`;
+    lines.push(`${b.name.padEnd(13)} ${`${formatBytes(b.poolBytes)}${about}`.padEnd(14)} ${m.text}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.OK;
+}
+
+function probeText(p: FitProbe): string {
+  return `${formatBytes(p.heapBytes)} bytes: ${p.ok ? 'ran to the end' : (p.failure ?? 'failed')}`;
+}
+
+/** Room to spare on a board (positive) or bytes missing (negative), by GC pool. */
+function margin(
+  b: BoardProfile,
+  pool: number | null,
+): { marginBytes: number | null; fits: boolean | null; text: string } {
+  if (pool === null) return { marginBytes: null, fits: null, text: 'unknown (the pool was not printed)' };
+  const room = b.poolBytes + (b.canGrowBytes ?? 0) - pool;
+  const about =
+    b.uncertaintyBytes !== null && Math.abs(room) <= b.uncertaintyBytes ? ' (too close to call)' : '';
+  const grows = b.canGrowBytes === null ? '' : ', counting what its heap can grow by';
+  return {
+    marginBytes: room,
+    fits: about ? null : room >= 0,
+    text:
+      room >= 0
+        ? `fits, ${formatBytes(room)} bytes to spare${grows}${about}`
+        : `does not fit: ${formatBytes(-room)} bytes short${grows}${about}`,
+  };
+}
