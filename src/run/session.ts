@@ -31,7 +31,7 @@ import { guardForMemoryError, unshiftError } from './memory-error-guard.js';
 import { snapshotCode } from './snapshot-code.js';
 import { codeAtItsLine, splitTopLevel } from './split-statements.js';
 
-export type RunExit = 'ok' | 'exception' | 'timeout' | 'budget';
+export type RunExit = 'ok' | 'exception' | 'timeout' | 'budget' | 'interrupted';
 
 export interface RunOptions {
   /** The script's name in messages and tracebacks (e.g. `examples/ring.py`). */
@@ -53,6 +53,12 @@ export interface RunOptions {
   onSnapshot?: (s: HeapSnapshot, progress: RunProgress) => void;
   /** A budget broken (as it is noticed). */
   onViolation?: (v: BudgetViolation) => void;
+  /**
+   * Aborted: the user interrupted (Ctrl-C). The engine is interrupted (a board gets Ctrl-C and is
+   * left at its prompt; the embedded engine's worker is stopped), nothing more runs, and the run
+   * ends with what it captured up to then, exit `interrupted`.
+   */
+  signal?: AbortSignal;
   /** Every event the recording gets (start, exception, memory_error, budget, timeout, end…), as it happens. */
   onEvent?: (event: string, fields: Record<string, unknown>) => void;
 }
@@ -192,14 +198,31 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   };
 
   const deadline = opts.timeoutMs === undefined ? null : started + opts.timeoutMs;
+  let interrupted = false;
+  const onAbort = () => {
+    interrupted = true;
+    event('interrupted', {});
+    engine.interrupt().catch(() => {
+      // Stopping is best effort: an engine already gone has nothing left to stop.
+    });
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
   const exec = async (code: string): Promise<ExecResult> => {
     const timeoutMs = deadline === null ? undefined : Math.max(0, deadline - Date.now());
-    return engine.exec(code, {
-      onOutput: (t) => decoder.feed(t),
-      onHeapEvent,
-      timeoutMs,
-      filename: scriptName,
-    });
+    if (interrupted) return { output: '', error: null, timedOut: false };
+    return engine
+      .exec(code, {
+        onOutput: (t) => decoder.feed(t),
+        onHeapEvent,
+        timeoutMs,
+        filename: scriptName,
+      })
+      .catch((e: unknown) => {
+        // Interrupting the embedded engine stops its worker under the exec.
+        if (interrupted) return { output: '', error: null, timedOut: false };
+        throw e;
+      });
   };
   /** Runs mpheap's own snapshot code; false when the watchdog stopped the engine. */
   const takeSnapshot = async (
@@ -240,6 +263,9 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     const guarded = guard ? guardForMemoryError(unit.code) : null;
     const r = await exec(guarded ? guarded.code : unit.code);
     if (guarded && r.error) r.error = unshiftError(r.error, guarded, scriptName);
+    // Stopped by the user: a board reports the KeyboardInterrupt its Ctrl-C raised; that is not
+    // the script's own exception.
+    if (interrupted) break;
     if (r.timedOut) {
       timedOut = true;
       break;
@@ -297,18 +323,21 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
 
   // An engine that stopped can run nothing more: what was captured before it is the run.
   if (engineStopped) event('warning', { message: 'the engine stopped: no end snapshot' });
-  else if (!timedOut) timedOut = !(await takeSnapshot('end', null));
+  else if (!timedOut && !interrupted) timedOut = !(await takeSnapshot('end', null));
+  opts.signal?.removeEventListener('abort', onAbort);
   decoder.end();
   if (timedOut) event('timeout', { afterMs: Date.now() - started });
 
   const memoryErrorIsBudget = error?.type === 'MemoryError' && budgets.noMemoryError === true;
-  const exit: RunExit = timedOut
-    ? 'timeout'
-    : error && !memoryErrorIsBudget
-      ? 'exception'
-      : violations.length > 0
-        ? 'budget'
-        : 'ok';
+  const exit: RunExit = interrupted
+    ? 'interrupted'
+    : timedOut
+      ? 'timeout'
+      : error && !memoryErrorIsBudget
+        ? 'exception'
+        : violations.length > 0
+          ? 'budget'
+          : 'ok';
   const collections = engine.info.heapEvents ? heapEvents.totals : null;
   const failedAllocations = collections ? heapEvents.failedAllocations : null;
   event('end', {

@@ -106,6 +106,12 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
       `${r.error.type}${r.error.line === null ? '' : ` at ${r.scriptName}:${r.error.line}`}: ${r.error.message}`,
     );
   }
+  if (r.exit === 'interrupted') {
+    lines.push('');
+    lines.push(
+      `interrupted (Ctrl-C): everything captured up to then is above${ctx.recording ? ' and in the recording' : ''}`,
+    );
+  }
   if (r.timedOut) {
     lines.push('');
     lines.push('stopped by the watchdog (--timeout): everything up to then is in the recording');

@@ -91,6 +91,8 @@ describe('mpheap fit', () => {
   it('says when the script fails for another reason than its heap', async () => {
     const r = await cli('fit', script('bad.py', 'x = 1\nraise ValueError("broken")\n'));
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('mpheap: the script does not run to the end even with room to spare: ValueError: broken');
+    expect(r.stderr).toContain(
+      'mpheap: the script does not run to the end even with room to spare: ValueError: broken',
+    );
   });
 });

@@ -51,6 +51,7 @@ export interface RunFlags {
 
 const EXIT_OF: Record<RunExit, number> = {
   ok: EXIT.OK,
+  interrupted: EXIT.INTERRUPTED,
   budget: EXIT.BUDGET,
   exception: EXIT.SCRIPT_FAILED,
   timeout: EXIT.TIMEOUT,
@@ -292,20 +293,28 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // Printed even with --json (stdout stays the JSON): the URL is what the user came for.
   if (views.dashboard) process.stderr.write(`dashboard: ${views.dashboard.url}\n`);
 
-  // Ctrl-C: stop the engine, keep the recording whole, exit 130.
+  // Ctrl-C: stop the script (a board gets Ctrl-C and is left at its prompt), then end as any
+  // run ends, with the summary of what was captured and exit 130. A second Ctrl-C does not wait.
+  const stop = new AbortController();
   let interrupted = false;
   const onSigint = () => {
+    if (interrupted) {
+      recording?.close();
+      process.exit(EXIT.INTERRUPTED);
+    }
     interrupted = true;
-    recording?.event('interrupted');
-    void engine.close();
+    status.clear();
+    process.stderr.write('mpheap: interrupted (Ctrl-C): stopping the script; Ctrl-C again to quit at once\n');
+    stop.abort();
   };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
 
   let result: RunResult;
   let htmlWritten = true;
   let ranToEnd = false;
   try {
     result = await runScript(engine, script, {
+      signal: stop.signal,
       scriptName,
       step: flags.step === true,
       threshold,
@@ -345,7 +354,6 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     if (!(ranToEnd && flags.webWait && !interrupted)) await views.close();
   }
   status.clear();
-  if (interrupted) return EXIT.INTERRUPTED;
 
   const ctx = { engine: engine.info, recording: recordPath, board };
   // The traceback goes where a Python user expects it: standard error, after the output.
