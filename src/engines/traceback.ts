@@ -46,7 +46,9 @@ export function renameTracebackFile(traceback: string, from: string, to: string)
 
 /** `memory allocation failed, allocating 2048 bytes` → 2048; null when the message has no size. */
 export function requestedBytesOf(message: string): number | null {
-  const m = /allocating (\d+) bytes/.exec(message);
+  // In a full heap MicroPython formats the message into a small emergency buffer and may cut its
+  // end ("allocating 100 byte"): the number is whole as long as " byte" follows it.
+  const m = /allocating (\d+) byte/.exec(message);
   return m ? Number(m[1]) : null;
 }
 

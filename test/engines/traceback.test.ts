@@ -32,5 +32,8 @@ describe('tracebacks', () => {
   it('takes the requested size from a MemoryError message', () => {
     expect(requestedBytesOf('memory allocation failed, allocating 6000 bytes')).toBe(6000);
     expect(requestedBytesOf('memory allocation failed, heap is locked')).toBeNull();
+    // Cut short by a full heap: the number is whole while " byte" follows it, else unknown.
+    expect(requestedBytesOf('memory allocation failed, allocating 100 byte')).toBe(100);
+    expect(requestedBytesOf('memory allocation failed, allocating 10')).toBeNull();
   });
 });
