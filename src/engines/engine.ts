@@ -68,9 +68,26 @@ export type HeapEvent =
       /** Each area's block map (map characters, as mem_info(1) prints them). */
       areas: { base: string; map: Uint8Array }[];
       blockSize: number;
+      /** With a profiling engine: which allocations were alive then. */
+      live?: ProfileLive;
     }
   /** An allocation refused because the heap is locked (micropython.heap_lock()), room or not. */
-  | { type: 'alloc_refused'; requested: number };
+  | { type: 'alloc_refused'; requested: number }
+  /**
+   * A profiling engine's live allocations at the moment a snapshot's marker was printed: they
+   * belong to the next snapshot decoded from the output (or, for alloc_failed, to that event).
+   */
+  | { type: 'profile_live'; live: ProfileLive };
+
+/**
+ * Which allocations are alive, by profile site (indexes into the sites of the profile the
+ * engine exports at the end): counts and bytes per site, and for each heap area the site of the
+ * allocation that starts at each block (-1: none known).
+ */
+export interface ProfileLive {
+  alive: [site: number, count: number, bytes: number][];
+  owners: { base: number; sites: Int32Array }[];
+}
 
 export interface ExecOptions {
   /** Heap events while the code runs, in order with its output. */
@@ -81,6 +98,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Name used for the code in tracebacks (default `<stdin>`). */
   filename?: string;
+  /**
+   * Whose code this is, for an engine that profiles allocations (EngineProfiler): the user's
+   * script, or mpheap's own (its snapshot code). Default `mpheap`.
+   */
+  profileAs?: 'script' | 'mpheap';
 }
 
 export interface ExecResult {
@@ -95,6 +117,56 @@ export interface ExecResult {
    * an exception nothing could catch); the next load() or reset() starts a fresh one.
    */
   engineStopped?: boolean;
+}
+
+/**
+ * Where allocations were made: each site a stack of frames outermost first, each a code context
+ * (by index into `contexts`) and a source line. Reported by an engine that sees every
+ * allocation (the board-faithful WebAssembly build with `profile` on).
+ */
+export interface EngineProfile {
+  sites: ProfileSite[];
+  contexts: ProfileContext[];
+  /** Per site (by index into sites): allocations alive when the profile was taken, and bytes. */
+  alive: [site: number, count: number, bytes: number][];
+  /** Garbage collections while profiling. */
+  collections: number;
+  /**
+   * Per site: [collection number, allocations of the site alive after it], each time that
+   * count changed (long series thinned to every other change).
+   */
+  survivors: [collection: number, alive: number][][];
+  /** The fullest heap seen (a collection starting, a failed allocation, a snapshot) and what was alive then. */
+  peak: { usedBytes: number; alive: [site: number, count: number, bytes: number][] } | null;
+  /** Module names by the address of their globals dict (`id(module.__dict__)`). */
+  modules: Record<number, string>;
+  /** The heap's block size. */
+  blockSize: number;
+}
+
+export interface ProfileSite {
+  /** Whose code was running: the user's script, or mpheap's own (ExecOptions.profileAs). */
+  exec: 'script' | 'mpheap';
+  frames: [context: number, line: number][];
+  /** gc_alloc calls made here. */
+  allocations: number;
+  /** Blocks they took, in bytes, with what a realloc here grew in place. */
+  bytes: number;
+}
+
+/**
+ * A module context (MicroPython's mp_module_context_t: an imported module, or one piece of
+ * code compiled and run) that ran code. A freed context's address can be reused, so each new
+ * use of an address is a context of its own.
+ */
+export interface ProfileContext {
+  address: number;
+  /** The address of its globals dict: `id(module.__dict__)` of the module it runs in. */
+  globals: number;
+  /** True when it ran the top level of code run as the script (ExecOptions.profileAs). */
+  script: boolean;
+  /** False once its address was given to another allocation. */
+  current: boolean;
 }
 
 export interface Engine {
@@ -112,5 +184,10 @@ export interface Engine {
    * module). Optional: an engine without it leaves the script to bring its own copy.
    */
   provideModule?(name: string, source: string): Promise<void>;
+  /**
+   * The allocation profile so far, for an engine that profiles (null when it does not). Runs
+   * between execs; mpheap's own query is not part of it.
+   */
+  profile?(): Promise<EngineProfile | null>;
   close(): Promise<void>;
 }

@@ -24,11 +24,21 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Engine, EngineInfo, ExecOptions, ExecResult, HeapEvent, PythonErrorInfo } from '../engine.js';
+import type {
+  Engine,
+  EngineInfo,
+  EngineProfile,
+  ExecOptions,
+  ExecResult,
+  HeapEvent,
+  ProfileLive,
+  PythonErrorInfo,
+} from '../engine.js';
 import { parseTraceback, renameTracebackFile } from '../traceback.js';
 import { type BoardGcBuild, boardGcBuild } from './board-gc/cache.js';
 import type { TransformStep } from './board-gc/transform.js';
 import type { HeapAreaMap, HeapCounts } from './heap-reader.js';
+import type { ProfileExport } from './profiler.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
 const PACKAGE = '@micropython/micropython-webassembly-pyscript';
@@ -61,6 +71,11 @@ export interface WasmEngineOptions {
   boardGcInput?: string;
   /** Told of each step while the board-faithful build is made (only the first time). */
   onBuildStep?: (step: TransformStep) => void;
+  /**
+   * Profile every allocation (profiler.ts): where it was made, and which are alive at each
+   * snapshot. Needs the board-faithful build.
+   */
+  profile?: boolean;
 }
 
 /** Thrown by load() when the board-faithful build was required and could not be made. */
@@ -87,9 +102,24 @@ type WorkerMessage =
   | { type: 'output'; text: string }
   | { type: 'done'; id: number; error: { type: string; traceback: string } | null; stopped?: boolean }
   | { type: 'collect'; before: HeapCounts; after: HeapCounts; ms: number }
-  | { type: 'alloc_failed'; bytes: number; locked: false; counts: HeapCounts; areas: HeapAreaMap[] }
+  | {
+      type: 'alloc_failed';
+      bytes: number;
+      locked: false;
+      counts: HeapCounts;
+      areas: HeapAreaMap[];
+      live: ProfileLive | null;
+    }
   | { type: 'alloc_failed'; bytes: number; locked: true; counts: null; areas: [] }
-  | { type: 'heap'; id: number; areas: HeapAreaMap[] };
+  | { type: 'heap'; id: number; areas: HeapAreaMap[] }
+  | { type: 'profile_live'; live: ProfileLive }
+  | {
+      type: 'profile';
+      id: number;
+      profile: ProfileExport | null;
+      modules: string | null;
+      error: string | null;
+    };
 
 /** gc.c's block size in this 32-bit build. */
 const BLOCK = 16;
@@ -191,6 +221,7 @@ export class WasmEngine implements Engine {
         growLimit: this.fixed ? null : (this.opts.growLimit ?? null),
         // Smaller than any heap the engine accepts, so a new GC area never fits in it.
         reserveBytes: Math.min(2048, MIN_WASM_HEAP / 2),
+        profile: this.opts.profile === true,
       },
     });
     await new Promise<void>((resolve, reject) => {
@@ -249,7 +280,7 @@ export class WasmEngine implements Engine {
       }
       this.pending = pending;
       this.pendingId = id;
-      worker.postMessage({ type: 'exec', id, code });
+      worker.postMessage({ type: 'exec', id, code, profileAs: opts.profileAs ?? 'mpheap' });
     });
   }
 
@@ -295,6 +326,32 @@ export class WasmEngine implements Engine {
     });
   }
 
+  /** The allocation profile so far (opts.profile with the board-faithful build), else null. */
+  async profile(): Promise<EngineProfile | null> {
+    const worker = this.worker;
+    if (!worker || !this.build || this.opts.profile !== true) return null;
+    if (this.pending) throw new Error('engine busy: one exec at a time');
+    const id = this.nextId++;
+    const m = await new Promise<Extract<WorkerMessage, { type: 'profile' }>>((resolve, reject) => {
+      const onMessage = (msg: WorkerMessage) => {
+        if (msg.type !== 'profile' || msg.id !== id) return;
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        resolve(msg);
+      };
+      const onExit = () => {
+        worker.off('message', onMessage);
+        reject(new Error('MicroPython WebAssembly worker exited'));
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+      worker.postMessage({ type: 'profile_export', id });
+    });
+    if (m.error) throw new Error(`the profiler stopped: ${m.error}`);
+    if (!m.profile) return null;
+    return { ...m.profile, modules: parseModuleList(m.modules), blockSize: BLOCK };
+  }
+
   async provideModule(name: string, source: string): Promise<void> {
     this.modules.set(name, source);
     if (this.worker) this.writeModule(name, source);
@@ -326,7 +383,10 @@ export class WasmEngine implements Engine {
         heap: heapFigures(m.counts),
         areas: m.areas.map((a) => ({ base: a.base, map: a.map })),
         blockSize: BLOCK,
+        ...(m.live ? { live: m.live } : {}),
       });
+    } else if (m.type === 'profile_live') {
+      p?.onHeapEvent?.({ type: 'profile_live', live: m.live });
     } else if (m.type === 'done' && p && m.id === this.pendingId) {
       this.settle();
       let error: PythonErrorInfo | null = null;
@@ -390,6 +450,14 @@ function heapFigures(c: HeapCounts) {
     total: c.total * BLOCK,
     largestFree: c.largestFree * BLOCK,
   };
+}
+
+/** `[(123,'sys'),(456,'machine')]`, as the worker's query prints it, to names by address. */
+function parseModuleList(text: string | null): Record<number, string> {
+  const names: Record<number, string> = {};
+  if (!text) return names;
+  for (const m of text.matchAll(/\((\d+),'([^']*)'\)/g)) names[Number(m[1])] = m[2];
+  return names;
 }
 
 /** The installed build's version (its package.json), e.g. `1.27.0`. */

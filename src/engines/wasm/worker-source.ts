@@ -10,7 +10,9 @@
  *   worker → host  {type:'ready'} | {type:'output', text} | {type:'done', id, error} | {type:'failed', message}
  *                  | {type:'collect', before, after, ms} | {type:'alloc_failed', bytes, locked, counts, areas}
  *                  | {type:'heap', id, areas}
- *   host → worker  {type:'exec', id, code} | {type:'file', path, text} | {type:'read_heap', id}
+ *                  | {type:'profile_live', live} | {type:'profile', id, profile, modules}
+ *   host → worker  {type:'exec', id, code, profileAs} | {type:'file', path, text} | {type:'read_heap', id}
+ *                  | {type:'profile_export', id}
  *
  * The board-faithful build (`workerData.board`, made by board-gc/): MicroPython collects inside
  * gc_alloc as on a board and tells JavaScript through the `mpheap` imports. Around each
@@ -44,16 +46,35 @@
  * piece of code (the script is over anyway). Other exceptions are re-raised unchanged.
  */
 import { readHeapCounts, readHeapMaps } from './heap-reader.js';
+import { createProfiler } from './profiler.js';
 
 export const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
-const { moduleUrl, wasmUrl, board, heapSize, pystack, fixed, growLimit, reserveBytes } = workerData;
+const { moduleUrl, wasmUrl, board, heapSize, pystack, fixed, growLimit, reserveBytes, profile } = workerData;
 // A heap that may grow only so far (a board profile's, e.g. esp32's) is handled like a fixed
 // one, with that much more left for malloc to give gc.c's new areas.
 const limited = fixed || growLimit !== null;
 const readHeapCounts = ${readHeapCounts.toString()};
 const readHeapMaps = ${readHeapMaps.toString()};
+const createProfiler = ${createProfiler.toString()};
+// The allocation profiler (profiler.ts), when asked for: created once the engine has started.
+let profiler = null;
+let profilerError = null;
+// A profiler that throws must not unwind through the interpreter: it is switched off instead,
+// and the export says why.
+function profiled(call) {
+  if (profiler === null) return;
+  try {
+    call(profiler);
+  } catch (e) {
+    profilerError = String((e && e.message) || e);
+    profiler = null;
+    exported.mpheap_trace.value = 0;
+  }
+}
+// Module names by globals dict (id(module.__dict__)), asked of the engine when the profile is exported.
+let moduleNames = null;
 
 // Growth is allowed while the module loads and while the JavaScript glue itself mallocs; never
 // for a malloc made from inside the interpreter once the heap is fixed.
@@ -116,11 +137,13 @@ function boardHooks() {
       flush();
       collectStarted = performance.now();
       countsBefore = readHeapCounts(memory.buffer, layout);
+      profiled((p) => p.maybePeak(countsBefore.used));
     },
     collect_end() {
       const after = readHeapCounts(memory.buffer, layout);
       parentPort.postMessage({ type: 'collect', before: countsBefore, after, ms: performance.now() - collectStarted });
       if (!fixed && growLimit !== null) updateMaxNewSplit(layout);
+      profiled((p) => p.swept());
     },
     alloc_failed(bytes) {
       flush();
@@ -130,7 +153,20 @@ function boardHooks() {
         return;
       }
       const areas = readHeapMaps(memory.buffer, layout, types);
-      parentPort.postMessage({ type: 'alloc_failed', bytes: bytes >>> 0, locked: false, counts: readHeapCounts(memory.buffer, layout), areas });
+      const counts = readHeapCounts(memory.buffer, layout);
+      let live = null;
+      profiled((p) => {
+        p.maybePeak(counts.used);
+        live = p.liveNow();
+      });
+      parentPort.postMessage({
+        type: 'alloc_failed',
+        bytes: bytes >>> 0,
+        locked: false,
+        counts,
+        areas,
+        live,
+      });
     },
     fatal() {
       // MicroPython would spin here forever (nlr_jump_fail): unwind out of it instead.
@@ -143,9 +179,21 @@ function boardHooks() {
       e.name = 'MicroPythonFatal';
       throw e;
     },
-    alloc() {},
-    free() {},
-    realloc() {},
+    alloc(ptr, n) {
+      if (profiler) profiled((p) => p.alloc(ptr >>> 0, n >>> 0));
+    },
+    free(ptr) {
+      if (profiler) profiled((p) => p.free(ptr >>> 0));
+    },
+    realloc(ptrIn, n, ptrOut) {
+      if (profiler) profiled((p) => p.realloc(ptrIn >>> 0, n >>> 0, ptrOut >>> 0));
+    },
+    frame_enter(codeState) {
+      if (profiler) profiled((p) => p.frameEnter(codeState >>> 0));
+    },
+    frame_exit(codeState) {
+      if (profiler) profiled((p) => p.frameExit(codeState >>> 0));
+    },
   };
 }
 
@@ -194,6 +242,17 @@ function flush() {
   if (text.startsWith('#mpheap types ')) {
     types = text.slice(14).trim().split(' ').map(Number);
     return;
+  }
+  if (text.startsWith('#mpheap modules ')) {
+    moduleNames = text.slice(16).trim();
+    return;
+  }
+  // A snapshot follows a marker line: what is alive, and whose, at that moment goes with it.
+  if (profiler && /^#mpheap (start|end|snap|step|memory_error)\\b/.test(text)) {
+    profiled((p) => {
+      p.maybePeak(readHeapCounts(memory.buffer, { ...board.layout, blockSize: 16 }).used);
+      parentPort.postMessage({ type: 'profile_live', live: p.liveNow() });
+    });
   }
   const m = /^#mpheap uncaught (\\S+)/.exec(text);
   if (m) {
@@ -287,6 +346,10 @@ function fixHeap() {
     }
     // What start-up left behind is garbage: a board's heap after boot holds none of it.
     if (board) mp.runPython("__import__('gc').collect()");
+    if (board && profile) {
+      profiler = createProfiler(() => memory.buffer, { ...board.layout, blockSize: 16 });
+      exported.mpheap_trace.value = 1;
+    }
     parentPort.on('message', (msg) => {
       if (msg.type === 'file') {
         mp.FS.writeFile(msg.path, msg.text);
@@ -297,7 +360,29 @@ function fixHeap() {
         parentPort.postMessage({ type: 'heap', id: msg.id, areas: readHeapMaps(memory.buffer, layout, types) });
         return;
       }
+      if (msg.type === 'profile_export') {
+        // mpheap's own query is not part of the profile.
+        exported.mpheap_trace.value = 0;
+        moduleNames = null;
+        try {
+          // What is still reachable at the end: garbage not yet collected is not alive.
+          mp.runPython("__import__('gc').collect()");
+          mp.runPython("print('#mpheap modules', repr([(id(m.__dict__), n) for n, m in __import__('sys').modules.items()]).replace(' ', ''))");
+        } catch {
+          // A heap too full to run the query: the profile stands without module names.
+        }
+        flush();
+        let exportedProfile = null;
+        profiled((p) => {
+          exportedProfile = p.export();
+        });
+        if (profiler) exported.mpheap_trace.value = 1;
+        parentPort.postMessage({ type: 'profile', id: msg.id, profile: exportedProfile, modules: moduleNames, error: profilerError });
+        return;
+      }
       if (msg.type !== 'exec') return;
+      // The frame that runs the unit's own code: under the guard, after the one-line call and run().
+      profiled((p) => p.execStart(msg.profileAs === 'script' ? 'script' : 'mpheap', limited ? 2 : 0));
       let error = null;
       captured = null;
       try {

@@ -14,7 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { type HeapLayout, type TransformStep, transformForBoardGc } from './transform.js';
 
 /** Bump when the transform's output changes, so old cache entries are not used. */
-export const TRANSFORM_VERSION = 4;
+export const TRANSFORM_VERSION = 5;
 
 /** Builds whose transform has been verified (the torture suite, the emulated board), by SHA-256. */
 export const VERIFIED_BUILDS: Readonly<Record<string, string>> = {

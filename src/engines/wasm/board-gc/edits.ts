@@ -8,7 +8,10 @@
  *    (spill-frames.ts): in WebAssembly, locals are not in memory.
  * 2. JavaScript hears of it: `mpheap.collect_begin` / `collect_end` around each collection,
  *    `alloc_failed(n)` when gc_alloc returns nothing for a non-empty request, and, while the
- *    exported global `mpheap_trace` is non-zero, every gc_alloc, gc_free and gc_realloc.
+ *    exported global `mpheap_trace` is non-zero, every gc_alloc, gc_free and gc_realloc, and
+ *    every Python frame the VM runs (`frame_enter` / `frame_exit` with its code_state: the VM
+ *    catches every exception in its own frame and returns, so each enter has its exit): the
+ *    profiler's line and stack for each allocation.
  * 3. `gc_get_max_new_split()` returns the exported global `mpheap_max_new_split` instead of its
  *    constant 128 MiB: a fixed heap sets it to 0, so gc.mem_free() (which adds it) and mem_info
  *    say what a board whose heap cannot grow says.
@@ -32,6 +35,8 @@ export const HOOK_IMPORTS = [
   '(import "mpheap" "free" (func $mpheap_free (param i32)))',
   '(import "mpheap" "realloc" (func $mpheap_realloc (param i32 i32 i32)))',
   '(import "mpheap" "fatal" (func $mpheap_fatal (param i32)))',
+  '(import "mpheap" "frame_enter" (func $mpheap_frame_enter (param i32)))',
+  '(import "mpheap" "frame_exit" (func $mpheap_frame_exit (param i32)))',
 ];
 
 export const STACK_POINTER = '$__stack_pointer';
@@ -102,6 +107,16 @@ export function applyBoardGcEdits(wat: WatText, at: GcLocations): void {
       spin,
       ` (func ${spin} (param $0 i32)\n  (call $mpheap_fatal (local.get $0))\n  (unreachable)\n )`,
     );
+
+  wrap(wat, at.vm, '$mpheap_vm_inner', [
+    ' (func VM (param $0 i32) (param $1 i32) (result i32)',
+    '  (local $2 i32)',
+    '  (if (global.get $mpheap_trace) (then (call $mpheap_frame_enter (local.get $0))))',
+    '  (local.set $2 (call $mpheap_vm_inner (local.get $0) (local.get $1)))',
+    '  (if (global.get $mpheap_trace) (then (call $mpheap_frame_exit (local.get $0))))',
+    '  (local.get $2)',
+    ' )',
+  ]);
 
   const end = wat.func(at.gcCollectEnd);
   const area = at.emptyAreaTest.areaLocal;

@@ -36,6 +36,8 @@ export interface GcLocations {
   gcAlloc: string;
   gcFree: string;
   gcRealloc: string;
+  /** `mp_execute_bytecode(code_state, inject_exc)`: the VM, once per Python frame run or resumed. */
+  vm: string;
   /** `gc_mark_subtree(area, block)`, called for each root that is an unmarked head. */
   gcMarkSubtree: string;
   /** Address of `MP_STATE_THREAD(gc_lock_depth)` (uint16: 2 per heap_lock(), bit 0 while collecting). */
@@ -175,8 +177,23 @@ export function locateGc(wat: WatText): GcLocations {
     'gc_realloc does not call exactly one (i32) -> void function',
   );
 
+  // vm.c: mp_execute_bytecode dispatches on the opcode with one jump table of ~90 entries, the
+  // largest in the build by far.
+  const vm = only(
+    funcs.filter(
+      (f) =>
+        /\(param \$0 i32\) \(param \$1 i32\) \(result i32\)$/.test(f.header) &&
+        [...f.text.matchAll(/\(br_table((?:\s+\$[^\s)]+)+)/g)].some(
+          (m) => m[1].trim().split(/\s+/).length >= 64,
+        ),
+    ),
+    'mp_execute_bytecode',
+    'no (i32, i32) -> i32 function has a jump table of 64 entries or more',
+  );
+
   const free = exported('free');
   return {
+    vm: vm.name,
     stackPointer: sp[1],
     stackBase: exported('emscripten_stack_get_base'),
     free,
