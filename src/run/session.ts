@@ -11,11 +11,14 @@
  * Each snapshot is appended to the recording the moment it is decoded, and checked against the
  * budgets.
  */
+
+import { blameFreeSpace } from '../analysis/profile-blame.js';
 import { createDecoder } from '../decode/index.js';
-import type { Engine, ExecResult, HeapEvent, PythonErrorInfo } from '../engines/engine.js';
+import type { Engine, ExecResult, HeapEvent, ProfileLive, PythonErrorInfo } from '../engines/engine.js';
 import { HELPER_MODULE_NAME, HELPER_MODULE_SOURCE } from '../engines/python/helper-module.js';
 import { requestedBytesOf } from '../engines/traceback.js';
 import type { RecordingWriter } from '../recording/recording.js';
+import type { HeapProfile } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import {
   type Budgets,
@@ -28,6 +31,7 @@ import { diagnose, type MemoryErrorReport } from './diagnosis.js';
 import { type CollectionTotals, HeapEventLog } from './heap-events.js';
 import { type RunFigures, runFigures } from './heap-figures.js';
 import { guardForMemoryError, unshiftError } from './memory-error-guard.js';
+import { buildProfile, snapshotProfileOf } from './profile.js';
 import { snapshotCode } from './snapshot-code.js';
 import { codeAtItsLine, splitTopLevel } from './split-statements.js';
 
@@ -61,6 +65,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Every event the recording gets (start, exception, memory_error, budget, timeout, end…), as it happens. */
   onEvent?: (event: string, fields: Record<string, unknown>) => void;
+  /**
+   * Profile the heap by source line (an engine that can: Engine.profile). The script's source
+   * names the functions; these modules' allocations are shown apart from the script's.
+   */
+  profile?: { shimModules?: ReadonlySet<string> };
 }
 
 export interface RunProgress {
@@ -95,7 +104,14 @@ export interface RunResult {
   /** Statements run one by one (with step), else 1. */
   units: number;
   elapsedMs: number;
+  /** With RunOptions.profile: the heap by source line; null when the engine cannot profile. */
+  profile: HeapProfile | null;
 }
+
+const USES_HELPER = new RegExp(`^\\s*(import|from)\\s+${HELPER_MODULE_NAME}\\b`, 'm');
+
+/** mpheap's own modules on an engine: its helper, and the guard the fixed WebAssembly heap runs code through. */
+const MPHEAP_MODULES: ReadonlySet<string> = new Set([HELPER_MODULE_NAME, '_mpheap_guard']);
 
 interface Unit {
   code: string;
@@ -138,8 +154,14 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   const source = opts.source ?? engine.info.kind;
   const heapEvents = new HeapEventLog(source);
   const collectionBudgetsBroken = new Set<BudgetViolation['budget']>();
+  // A profiling engine says what is alive as each snapshot's marker is printed: it goes with the
+  // next snapshot decoded.
+  let liveForNextSnapshot: ProfileLive | null = null;
   /** Every snapshot of the run, in order: decoded ones and those read at a failed allocation. */
-  const addSnapshot = (s: HeapSnapshot) => {
+  const addSnapshot = (s: HeapSnapshot, live: ProfileLive | null = null) => {
+    const profileLive = live ?? (s.trigger !== 'mem_info' ? liveForNextSnapshot : null);
+    if (!live && s.trigger !== 'mem_info') liveForNextSnapshot = null;
+    if (profileLive) s.profile = snapshotProfileOf(profileLive, s);
     // The run numbers its snapshots itself: the decoder knows only those it decoded.
     s.seq = snapshots.length;
     snapshots.push(s);
@@ -161,9 +183,13 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
       opts.onOutput?.(text);
     },
     onWarning: (w) => event('warning', { message: w.message, line: w.line }),
-    onSnapshot: addSnapshot,
+    onSnapshot: (s) => addSnapshot(s),
   });
   const onHeapEvent = (e: HeapEvent) => {
+    if (e.type === 'profile_live') {
+      liveForNextSnapshot = e.live;
+      return;
+    }
     if (e.type === 'alloc_refused') {
       event('alloc_failed', { requested: e.requested, heapLocked: true, seq: null });
       return;
@@ -184,7 +210,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     event('alloc_failed', { requested: e.requested, ...e.heap, seq: s ? snapshots.length : null });
     if (!s) return;
     const label = lastLabel;
-    addSnapshot(s);
+    addSnapshot(s, e.live ?? null);
     const d = diagnose(e.requested, e.heap.largestFree, e.heap.free, true, e.blockSize);
     allocationFailures.push({
       requested: e.requested,
@@ -208,7 +234,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   };
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const exec = async (code: string): Promise<ExecResult> => {
+  const exec = async (code: string, profileAs: 'script' | 'mpheap' = 'mpheap'): Promise<ExecResult> => {
     const timeoutMs = deadline === null ? undefined : Math.max(0, deadline - Date.now());
     if (interrupted) return { output: '', error: null, timedOut: false };
     return engine
@@ -217,6 +243,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
         onHeapEvent,
         timeoutMs,
         filename: scriptName,
+        profileAs,
       })
       .catch((e: unknown) => {
         // Interrupting the embedded engine stops its worker under the exec.
@@ -236,6 +263,13 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   };
 
   if (engine.provideModule) await engine.provideModule(HELPER_MODULE_NAME, HELPER_MODULE_SOURCE);
+  // The embedded engine compiles the helper from its file at the script's `import mpheap`; a board
+  // has it defined (compiled) before the script runs. So a script that uses it gets it imported
+  // before the start snapshot: its compiling and its objects are mpheap's, not the script's.
+  if (engine.provideModule && engine.info.kind === 'wasm' && USES_HELPER.test(script)) {
+    const r = await exec(`import ${HELPER_MODULE_NAME}\n`);
+    if (r.error) event('warning', { message: `import ${HELPER_MODULE_NAME} failed: ${r.error.message}` });
+  }
 
   const units: Unit[] = opts.step
     ? splitTopLevel(script).map((s) => ({
@@ -261,7 +295,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   for (const unit of timedOut ? [] : units) {
     const snapshotsBefore = snapshots.length;
     const guarded = guard ? guardForMemoryError(unit.code) : null;
-    const r = await exec(guarded ? guarded.code : unit.code);
+    const r = await exec(guarded ? guarded.code : unit.code, 'script');
     if (guarded && r.error) r.error = unshiftError(r.error, guarded, scriptName);
     // Stopped by the user: a board reports the KeyboardInterrupt its Ctrl-C raised; that is not
     // the script's own exception.
@@ -328,6 +362,32 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   decoder.end();
   if (timedOut) event('timeout', { afterMs: Date.now() - started });
 
+  let profile: HeapProfile | null = null;
+  let profileProblem: string | null = null;
+  if (opts.profile) {
+    try {
+      profile =
+        !timedOut && !interrupted && !engineStopped
+          ? await profileOfRun(engine, script, scriptName, opts.profile.shimModules)
+          : null;
+    } catch (e) {
+      profileProblem = `no profile: ${(e as Error).message}`;
+    }
+    if (profile === null)
+      event('warning', {
+        message: profileProblem ?? profileMissing(engine, timedOut, interrupted, engineStopped),
+      });
+  }
+  if (profile) {
+    // Each MemoryError (caught or not) on a fragmented heap: the lines whose blocks split it.
+    for (const report of [...memoryErrors, ...allocationFailures]) {
+      const s = report.seq === null ? undefined : snapshots[report.seq];
+      if (s?.profile && report.cause === 'fragmented' && report.requested !== null)
+        report.blame = blameFreeSpace(s, profile, report.requested);
+    }
+    event('profile', { profile });
+  }
+
   const memoryErrorIsBudget = error?.type === 'MemoryError' && budgets.noMemoryError === true;
   const exit: RunExit = interrupted
     ? 'interrupted'
@@ -364,5 +424,23 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     output: outputParts.join(''),
     units: units.length,
     elapsedMs: Date.now() - started,
+    profile,
   };
+}
+
+async function profileOfRun(
+  engine: Engine,
+  source: string,
+  scriptName: string,
+  shimModules: ReadonlySet<string> = new Set(),
+): Promise<HeapProfile | null> {
+  const p = engine.profile ? await engine.profile() : null;
+  return p ? buildProfile(p, { scriptName, source, shimModules, mpheapModules: MPHEAP_MODULES }) : null;
+}
+
+function profileMissing(engine: Engine, timedOut: boolean, interrupted: boolean, stopped: boolean): string {
+  if (timedOut) return 'no profile: the script was stopped by the watchdog';
+  if (interrupted) return 'no profile: the run was interrupted';
+  if (stopped) return 'no profile: the engine stopped';
+  return `no profile: ${engine.info.description} cannot see each allocation`;
 }

@@ -24,7 +24,7 @@ export interface TopLevelStatement {
 const CONTINUATION_KEYWORDS = /^(else|elif|except|finally)\b/;
 const SUMMARY_LIMIT = 60;
 
-interface ScanState {
+export interface ScanState {
   /** The open string's quote (`'`, `"`, `'''`, `"""`), or null. */
   quote: string | null;
   depth: number;
@@ -33,7 +33,7 @@ interface ScanState {
 }
 
 /** Advances the scan over one physical line; tells whether the line ends a logical line. */
-function scanLine(text: string, st: ScanState): void {
+export function scanLine(text: string, st: ScanState): void {
   st.backslash = false;
   let i = 0;
   while (i < text.length) {

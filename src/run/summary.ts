@@ -6,7 +6,9 @@ import type { BoardProfile } from '../engines/board-profiles.js';
 import type { EngineInfo } from '../engines/engine.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { formatBytes } from '../util/size.js';
+import { blameSentence } from './diagnosis.js';
 import { runFigures } from './heap-figures.js';
+import { formatProfile, profileJson, snapshotAliveJson } from './profile-summary.js';
 import type { RunResult } from './session.js';
 
 const SPARKS = '▁▂▃▄▅▆▇█';
@@ -91,6 +93,7 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
     lines.push('');
     const after = f.label === null ? '' : ` (after ${f.label})`;
     lines.push(`Allocation failed${after}, snapshot ${f.seq}: ${f.diagnosis}`);
+    for (const blame of f.blame ?? []) lines.push(`  ${blameSentence(blame, f.requested)}`);
   }
   if (caught.length > 3)
     lines.push(`…and ${caught.length - 3} more failed allocations (in --json and the recording)`);
@@ -99,6 +102,7 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
     const where = m.line === null ? '' : ` at ${r.scriptName}:${m.line}`;
     const label = m.label === null ? '' : ` (${m.label})`;
     lines.push(`MemoryError${where}${label}: ${m.diagnosis}`);
+    for (const blame of m.blame ?? []) lines.push(`  ${blameSentence(blame, m.requested)}`);
   }
   if (r.error && r.error.type !== 'MemoryError') {
     lines.push('');
@@ -115,6 +119,10 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
   if (r.timedOut) {
     lines.push('');
     lines.push('stopped by the watchdog (--timeout): everything up to then is in the recording');
+  }
+  if (r.profile) {
+    lines.push('');
+    lines.push(...formatProfile(r.profile));
   }
   for (const v of r.violations) lines.push(`budget broken: ${v.message}`);
   if (ctx.recording) lines.push(`recording: ${ctx.recording} (mpheap decode ${ctx.recording} --all)`);
@@ -153,10 +161,12 @@ export function summaryJson(r: RunResult, ctx: SummaryContext) {
     exit: r.exit,
     snapshots: r.snapshots.map((s) => {
       const m = r.memoryErrors.find((e) => e.seq === s.seq);
-      return snapshotJson(s, {
+      const j = snapshotJson(s, {
         memoryError: m ? { request: m.requested } : null,
         heapCanGrow: !ctx.engine.fixedHeap,
       });
+      const alive = snapshotAliveJson(s, r.profile);
+      return alive ? { ...j, alive } : j;
     }),
     memoryErrors: r.memoryErrors.map((m) => ({
       requested: m.requested,
@@ -167,6 +177,7 @@ export function summaryJson(r: RunResult, ctx: SummaryContext) {
       seq: m.seq,
       cause: m.cause,
       diagnosis: m.diagnosis,
+      ...(m.blame ? { blame: m.blame } : {}),
     })),
     error: r.error ? { type: r.error.type, message: r.error.message, line: r.error.line } : null,
     budgets: r.violations.map((v) => ({
@@ -190,7 +201,9 @@ export function summaryJson(r: RunResult, ctx: SummaryContext) {
       seq: m.seq,
       cause: m.cause,
       diagnosis: m.diagnosis,
+      ...(m.blame ? { blame: m.blame } : {}),
     })),
+    profile: r.profile ? profileJson(r.profile) : null,
     elapsedMs: r.elapsedMs,
     recording: ctx.recording,
   };

@@ -7,6 +7,8 @@
  * (see ../heap/block-map.ts), which is both compact and what `mem_info(1)` shows.
  */
 
+import type { SnapshotProfile } from './profile.js';
+
 export interface StackFigures {
   used: number;
   /** `out of N` when the port has stack checking, else null. */
@@ -96,6 +98,8 @@ export interface HeapSnapshot {
   outputBefore: string;
   /** What did not add up or had to be repaired, in words. */
   warnings: string[];
+  /** With `run --profile`: which allocations were alive, and which stack made each block. */
+  profile?: SnapshotProfile;
 }
 
 export type SnapshotMeta = Partial<

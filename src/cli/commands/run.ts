@@ -47,6 +47,7 @@ export interface RunFlags {
   web?: boolean;
   httpPort?: string;
   webWait?: boolean;
+  profile?: boolean;
 }
 
 const EXIT_OF: Record<RunExit, number> = {
@@ -85,12 +86,17 @@ export async function createEngine(flags: RunFlags): Promise<Engine> {
     throw new CliError(`--heap: ${formatSize(heapSize)} is more than 512 MiB`);
   if (flags.gc !== undefined && flags.gc !== 'board' && flags.gc !== 'top-level')
     throw new CliError(`--gc: '${flags.gc}' must be board or top-level`);
+  if (flags.profile && flags.gc === 'top-level')
+    throw new CliError('--profile: needs the engine that collects like a board (not --gc top-level)');
   return new WasmEngine({
     heapSize,
     fixed: flags.fixed === true || (board !== null && board.canGrowBytes === null),
     growLimit: board?.canGrowBytes ?? undefined,
     // Asked for by name, the board-faithful build is required; by default it may fall back.
-    collector: flags.gc === 'top-level' ? 'top-level' : flags.gc === 'board' ? 'board-only' : 'board',
+    // The profile needs the board-faithful build (it is what tells each allocation).
+    collector:
+      flags.gc === 'top-level' ? 'top-level' : flags.gc === 'board' || flags.profile ? 'board-only' : 'board',
+    profile: flags.profile === true,
     onBuildStep: buildProgress(),
   });
 }
@@ -180,6 +186,11 @@ export function registerRun(program: Command): void {
     )
     .option('--no-reset', 'with --port: keep what the board holds (no soft reset before the script)')
     .option('--step', 'run top-level statements one by one, a snapshot after each')
+    .option(
+      '--profile',
+      'the heap by source line: bytes and allocations of each line and function, what\n' +
+        'stays alive, what grows across collections, which lines split the free space',
+    )
     .option(
       '--gc <mode>',
       'board (default): collect where a board does; top-level: the official build,\n' +
@@ -318,6 +329,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       scriptName,
       step: flags.step === true,
       threshold,
+      profile: flags.profile ? {} : undefined,
       timeoutMs: timeoutS * 1000,
       budgets,
       recording,

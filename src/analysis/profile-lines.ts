@@ -1,0 +1,50 @@
+/**
+ * A snapshot's profile read by source line: which lines' allocations held the heap at that
+ * moment. Browser-safe: the summary, `--json` and the web views all use it.
+ */
+import type { HeapProfile, ProfileOwner, SnapshotProfile } from '../snapshot/profile.js';
+
+export interface AliveByLine {
+  /** The script's line, or null for what no script line made (see owner). */
+  line: number | null;
+  function: string | null;
+  owner: ProfileOwner;
+  allocations: number;
+  bytes: number;
+}
+
+/** Each line (and each owner apart from the script) with blocks in use, most bytes first. */
+export function aliveByLine(sp: SnapshotProfile, profile: HeapProfile): AliveByLine[] {
+  const out = new Map<string, AliveByLine>();
+  for (const [stack, count, bytes] of sp.alive) {
+    const st = profile.stacks[stack];
+    if (!st) continue;
+    const f =
+      st.owner === 'script' && st.scriptFrame !== null ? profile.frames[st.frames[st.scriptFrame]] : null;
+    const key = f ? `line ${f.line}` : st.owner;
+    let e = out.get(key);
+    if (!e) {
+      e = { line: f?.line ?? null, function: f?.function ?? null, owner: st.owner, allocations: 0, bytes: 0 };
+      out.set(key, e);
+    }
+    e.allocations += count;
+    e.bytes += bytes;
+  }
+  return [...out.values()].sort((a, b) => b.bytes - a.bytes);
+}
+
+/** The line (or owner) that made the allocation a block belongs to, in words, or null. */
+export function blockOwnerText(profile: HeapProfile, stack: number): string | null {
+  const st = profile.stacks[stack];
+  if (!st) return null;
+  if (st.owner !== 'script' || st.scriptFrame === null) return OWNER_TEXT[st.owner];
+  const f = profile.frames[st.frames[st.scriptFrame]];
+  return `line ${f.line}${f.function && f.function !== '<module>' ? ` in ${f.function}` : ''}`;
+}
+
+export const OWNER_TEXT: Record<ProfileOwner, string> = {
+  script: 'the script',
+  compile: 'compiling the script (its bytecode)',
+  shims: 'the board shims',
+  mpheap: "mpheap's own code",
+};
