@@ -4,30 +4,18 @@
 // to collect mid-run (it cannot). The board-faithful build runs with the same heap, and with a
 // board-sized fixed heap, where it collects as a board would. Also: how long the transform
 // takes (once per input binary; then it is cached).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HELPER_MODULE_NAME, HELPER_MODULE_SOURCE } from '../dist/engines/python/helper-module.js';
 import { boardGcBuild } from '../dist/engines/wasm/board-gc/cache.js';
 import { WasmEngine } from '../dist/engines/wasm/wasm-engine.js';
+import { SCRIPTS } from './scripts.js';
 
-const here = new URL('.', import.meta.url).pathname;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ROUNDS = 15;
 
-const SCRIPTS = [
-  [
-    'sensor loop in main() (json, 3,000 passes)',
-    readFileSync(join(here, '../test/engines/torture/21_mixed_churn.py'), 'utf8').replace('1500', '3000'),
-  ],
-  ['closures', readFileSync(join(here, '../test/engines/torture/02_closures.py'), 'utf8')],
-  ['classes', readFileSync(join(here, '../test/engines/torture/05_classes.py'), 'utf8')],
-  ['string formatting', readFileSync(join(here, '../test/engines/torture/06_formatting.py'), 'utf8')],
-  ['dict resizing', readFileSync(join(here, '../test/engines/torture/11_dict_resize.py'), 'utf8')],
-  ['big ints', readFileSync(join(here, '../test/engines/torture/09_bigints.py'), 'utf8')],
-  ['examples/json_parser.py', readFileSync(join(here, '../examples/json_parser.py'), 'utf8')],
-];
 
 /**
  * CPU time of one exec of the script (this process's, which includes the engines' worker

@@ -60,7 +60,6 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
   const contextAt = new Map<number, number>();
   let execKind: 'script' | 'mpheap' = 'mpheap';
   let unitDepth = 0;
-  const sites = new Map<string, number>();
   const siteList: ProfileSite[] = [];
   // Live allocations: address → [site index, blocks].
   const live = new Map<number, [number, number]>();
@@ -71,8 +70,16 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
   // Per site: [collection, allocations alive after it] each time that count changed.
   const survivors: [number, number][][] = [];
   let peak: EngineProfile['peak'] = null;
-  // Per bytecode pointer: [line table start, line table end, bytecode start].
-  const prelude = new Map<number, [number, number, number]>();
+  // Per bytecode pointer: its line table (start, end), where its opcodes start, and the lines
+  // of the offsets asked about so far.
+  const prelude = new Map<number, Prelude>();
+  // Sites as a tree of call stacks: a node per (context, line) under its caller's node, so an
+  // allocation finds its site without building a key. Outer frames do not move while an inner
+  // one runs: their nodes are kept (outerNode[i] for frames 0..i) until a frame enters or leaves
+  // below them.
+  const roots = { script: newNode(null, -1, 0), mpheap: newNode(null, -1, 0) };
+  const outerNode: StackNode[] = [];
+  let outerValid = 0;
 
   // Views of the engine's memory, made again only when it grew (a new ArrayBuffer).
   let buffer: ArrayBuffer | null = null;
@@ -95,7 +102,36 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
     return words32;
   };
 
-  function decodePrelude(bc: number): [number, number, number] {
+  interface Prelude {
+    lineStart: number;
+    lineEnd: number;
+    codeStart: number;
+    lines: Map<number, number>;
+  }
+  interface StackNode {
+    parent: StackNode | null;
+    ctx: number;
+    line: number;
+    children: Map<number, StackNode>;
+    site: number;
+  }
+
+  function newNode(parent: StackNode | null, ctx: number, line: number): StackNode {
+    return { parent, ctx, line, children: new Map(), site: -1 };
+  }
+
+  function childOf(parent: StackNode, ctx: number, line: number): StackNode {
+    // Lines fit in 20 bits (the line table's deltas add up to far less in any real script).
+    const key = ctx * 0x100000 + line;
+    let node = parent.children.get(key);
+    if (!node) {
+      node = newNode(parent, ctx, line);
+      parent.children.set(key, node);
+    }
+    return node;
+  }
+
+  function decodePrelude(bc: number): Prelude {
     const known = prelude.get(bc);
     if (known) return known;
     const m = u8();
@@ -122,7 +158,7 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
     const infoEnd = ip + nInfo;
     // The name and each argument name: var-uints (7 bits each, top bit: more follows).
     for (let i = 0; i < 1 + nPos + nKw; i++) while (m[ip++] & 0x80);
-    const entry: [number, number, number] = [ip, infoEnd, infoEnd + nCell];
+    const entry: Prelude = { lineStart: ip, lineEnd: infoEnd, codeStart: infoEnd + nCell, lines: new Map() };
     prelude.set(bc, entry);
     return entry;
   }
@@ -133,9 +169,13 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
     const funBc = w[codeState >>> 2];
     const ip = w[(codeState + 4) >>> 2];
     const bc = w[(funBc + 12) >>> 2];
-    const [start, end, bcStart] = decodePrelude(bc);
+    const pre = decodePrelude(bc);
+    const known = pre.lines.get(ip);
+    if (known !== undefined) return known;
+    const start = pre.lineStart;
+    const end = pre.lineEnd;
     const m = u8();
-    let offset = ip - bcStart;
+    let offset = ip - pre.codeStart;
     let line = 1;
     for (let p = start; p < end; ) {
       const c = m[p];
@@ -154,26 +194,30 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
       offset -= b;
       line += l;
     }
+    pre.lines.set(ip, line);
     return line;
   }
 
   function siteHere(): number {
-    let key = execKind;
-    const fr: [number, number][] = [];
-    for (let i = 0; i < frames.length; i++) {
-      const line = lineOf(frames[i]);
-      fr.push([frameCtx[i], line]);
-      key += `/${frameCtx[i]}:${line}`;
+    const top = frames.length - 1;
+    let parent = roots[execKind];
+    if (top > 0) {
+      for (let k = outerValid; k < top; k++)
+        outerNode[k] = childOf(k === 0 ? parent : outerNode[k - 1], frameCtx[k], lineOf(frames[k]));
+      outerValid = top;
+      parent = outerNode[top - 1];
     }
-    let index = sites.get(key);
-    if (index === undefined) {
-      index = siteList.length;
-      sites.set(key, index);
+    const node = top >= 0 ? childOf(parent, frameCtx[top], lineOf(frames[top])) : parent;
+    if (node.site < 0) {
+      const fr: [number, number][] = [];
+      for (let n: StackNode | null = node; n?.parent; n = n.parent) fr.unshift([n.ctx, n.line]);
+      node.site = siteList.length;
       siteList.push({ exec: execKind, frames: fr, allocations: 0, bytes: 0 });
       survivors.push([]);
     }
-    return index;
+    return node.site;
   }
+
 
   function contextOf(address: number): number {
     let index = contextAt.get(address);
@@ -234,11 +278,14 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
       unitDepth = depth;
       frames.length = 0;
       frameCtx.length = 0;
+      outerValid = 0;
     },
     frameEnter(codeState) {
       const w = u32();
       const ctx = contextOf(w[(w[codeState >>> 2] + 4) >>> 2]);
       if (execKind === 'script' && frames.length === unitDepth) contexts[ctx].script = true;
+      // The caller (now an outer frame) is at its call: its node is made when first needed.
+      if (outerValid > frames.length - 1) outerValid = Math.max(0, frames.length - 1);
       frames.push(codeState);
       frameCtx.push(ctx);
     },
@@ -248,6 +295,8 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
       if (at >= 0) {
         frames.length = at;
         frameCtx.length = at;
+        // The frame that becomes the top runs on: it is no longer an outer frame.
+        if (outerValid > at - 1) outerValid = Math.max(0, at - 1);
       }
     },
     alloc(ptr, nBytes) {

@@ -68,10 +68,13 @@ function profiled(call) {
   try {
     call(profiler);
   } catch (e) {
-    profilerError = String((e && e.message) || e);
-    profiler = null;
-    exported.mpheap_trace.value = 0;
+    profilerFailed(e);
   }
+}
+function profilerFailed(e) {
+  profilerError = String((e && e.message) || e);
+  profiler = null;
+  exported.mpheap_trace.value = 0;
 }
 // Module names by globals dict (id(module.__dict__)), asked of the engine when the profile is exported.
 let moduleNames = null;
@@ -180,19 +183,44 @@ function boardHooks() {
       throw e;
     },
     alloc(ptr, n) {
-      if (profiler) profiled((p) => p.alloc(ptr >>> 0, n >>> 0));
+      if (profiler === null) return;
+      try {
+        profiler.alloc(ptr >>> 0, n >>> 0);
+      } catch (e) {
+        profilerFailed(e);
+      }
     },
     free(ptr) {
-      if (profiler) profiled((p) => p.free(ptr >>> 0));
+      if (profiler === null) return;
+      try {
+        profiler.free(ptr >>> 0);
+      } catch (e) {
+        profilerFailed(e);
+      }
     },
     realloc(ptrIn, n, ptrOut) {
-      if (profiler) profiled((p) => p.realloc(ptrIn >>> 0, n >>> 0, ptrOut >>> 0));
+      if (profiler === null) return;
+      try {
+        profiler.realloc(ptrIn >>> 0, n >>> 0, ptrOut >>> 0);
+      } catch (e) {
+        profilerFailed(e);
+      }
     },
     frame_enter(codeState) {
-      if (profiler) profiled((p) => p.frameEnter(codeState >>> 0));
+      if (profiler === null) return;
+      try {
+        profiler.frameEnter(codeState >>> 0);
+      } catch (e) {
+        profilerFailed(e);
+      }
     },
     frame_exit(codeState) {
-      if (profiler) profiled((p) => p.frameExit(codeState >>> 0));
+      if (profiler === null) return;
+      try {
+        profiler.frameExit(codeState >>> 0);
+      } catch (e) {
+        profilerFailed(e);
+      }
     },
   };
 }
