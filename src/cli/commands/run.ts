@@ -220,6 +220,8 @@ export function registerRun(program: Command): void {
         '        --no-memory-error\n' +
         '        a CI check (exit 3 when a budget is broken)\n' +
         '  mpheap run app.py --json | jq .peakUsed\n' +
+        '  mpheap run app.py --profile\n' +
+        '        which lines and functions use the heap, what stays alive, what leaks\n' +
         '  mpheap run app.py --web --html app.html\n' +
         '        watch it live in a browser, then keep the report\n' +
         '  mpheap run examples/fragmentation.py --port a0\n' +
