@@ -32,6 +32,18 @@ export interface EngineInfo {
    * that a full fixed heap is still captured (src/run/memory-error-guard.ts).
    */
   snapshotsMemoryErrors?: boolean;
+  /**
+   * Heap bytes mpheap's own code keeps while the script runs, measured on the engine (live after
+   * a collection, before the script): its helper module on a board. Every snapshot includes them;
+   * they are not the script's. Undefined or null: not measured.
+   */
+  mpheapBytes?: number | null;
+  /**
+   * True when the engine's setup (identifying a board, defining the helper) leaves garbage that
+   * is nobody's: the start snapshot collects it first, so the heap the script starts with shows
+   * only what is live. (An engine that reports collections would count that one as the run's.)
+   */
+  collectBeforeStart?: boolean;
 }
 
 export interface PythonErrorInfo {
@@ -81,6 +93,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Name used for the code in tracebacks (default `<stdin>`). */
   filename?: string;
+  /** mpheap's own code (a snapshot), not the script's: an engine may run it more lightly. */
+  own?: boolean;
 }
 
 export interface ExecResult {

@@ -190,13 +190,14 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   };
 
   const deadline = opts.timeoutMs === undefined ? null : started + opts.timeoutMs;
-  const exec = async (code: string): Promise<ExecResult> => {
+  const exec = async (code: string, own = false): Promise<ExecResult> => {
     const timeoutMs = deadline === null ? undefined : Math.max(0, deadline - Date.now());
     return engine.exec(code, {
       onOutput: (t) => decoder.feed(t),
       onHeapEvent,
       timeoutMs,
       filename: scriptName,
+      own,
     });
   };
   /** Runs mpheap's own snapshot code; false when the watchdog stopped the engine. */
@@ -204,13 +205,23 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     trigger: 'start' | 'end' | 'step' | 'memory_error',
     arg: string | number | null,
   ) => {
-    const r = await exec(snapshotCode(trigger, arg));
-    if (r.error)
-      event('warning', { message: `${trigger} snapshot failed: ${r.error.type}: ${r.error.message}` });
+    const r = await exec(
+      snapshotCode(trigger, arg, trigger === 'start' && engine.info.collectBeforeStart === true),
+      true,
+    );
+    if (r.error) {
+      const message = `mpheap's ${trigger} snapshot could not run: ${r.error.type}: ${r.error.message}`;
+      event('warning', { message });
+      // A run whose own snapshot failed (a heap too full to compile it, say) did not go well.
+      snapshotFailure ??= { type: 'SnapshotFailed', message, traceback: r.error.traceback, line: null };
+    }
     return !r.timedOut;
   };
+  let snapshotFailure: PythonErrorInfo | null = null;
 
   if (engine.provideModule) await engine.provideModule(HELPER_MODULE_NAME, HELPER_MODULE_SOURCE);
+  // What mpheap itself keeps in the heap (a board measures it): in every snapshot, not the script's.
+  if (typeof engine.info.mpheapBytes === 'number') event('mpheap_heap', { bytes: engine.info.mpheapBytes });
 
   const units: Unit[] = opts.step
     ? splitTopLevel(script).map((s) => ({
@@ -294,6 +305,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   else if (!timedOut) timedOut = !(await takeSnapshot('end', null));
   decoder.end();
   if (timedOut) event('timeout', { afterMs: Date.now() - started });
+  error ??= snapshotFailure;
 
   const memoryErrorIsBudget = error?.type === 'MemoryError' && budgets.noMemoryError === true;
   const exit: RunExit = timedOut

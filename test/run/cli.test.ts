@@ -78,7 +78,15 @@ describe('mpheap run', () => {
   });
 
   it("the README's main job exits 0 and explains the failed allocation the example caught", async () => {
-    const r = await cli('run', example('fragmentation.py'), '--fixed', '--heap', '16K', '--no-record', '--no-color');
+    const r = await cli(
+      'run',
+      example('fragmentation.py'),
+      '--fixed',
+      '--heap',
+      '16K',
+      '--no-record',
+      '--no-color',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('no room for a 6,000-byte frame buffer although');
     expect(r.stdout).toMatch(

@@ -120,9 +120,12 @@ export function registerRun(program: Command): void {
         'ends the run. Each snapshot is appended to the recording the moment it is\n' +
         'taken, so Ctrl-C or a crash loses nothing: open it with\n' +
         '`mpheap decode FILE --all` or `mpheap report FILE`.\n\n' +
-        'With --port it runs on a real board over the raw REPL instead (or on the\n' +
-        "micro:bit of `mpheap emulate microbit`): `mpheap` is defined in the board's\n" +
-        'RAM, never on its filesystem, and the script runs as it would on its own.\n\n' +
+        'With --port it runs on a real board instead (or on the micro:bit of\n' +
+        "`mpheap emulate microbit`): `mpheap` is defined in the board's RAM, never on\n" +
+        'its filesystem (about 300 bytes of the heap, measured and stated in the\n' +
+        'summary), and the script runs as it would on its own. Code runs only once the\n' +
+        'board has echoed back every byte of it (a busy board or a noisy cable loses\n' +
+        'bytes); what did not arrive whole is sent again, never run.\n\n' +
         'Garbage is collected where gc.c on a board collects it: inside an allocation\n' +
         'that finds no room (then it retries), at gc.threshold(), on gc.collect()\n' +
         'anywhere. (The official build collects only between top-level statements;\n' +
