@@ -274,6 +274,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   let result: RunResult;
   let htmlWritten = true;
   let ranToEnd = false;
+  // What arrived before a failure of the engine or the board: the summary still shows it.
+  const captured = {
+    snapshots: [] as HeapSnapshot[],
+    output: [] as string[],
+    progress: null as RunProgress | null,
+  };
+  const started = Date.now();
   try {
     result = await runScript(engine, script, {
       scriptName,
@@ -282,10 +289,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       budgets,
       recording,
       onOutput: (text) => {
+        captured.output.push(text);
         views.addOutput(text);
         status.around(text, () => out.write(text));
       },
       onSnapshot: (s: HeapSnapshot, p: RunProgress) => {
+        captured.snapshots.push(s);
+        captured.progress = p;
         views.snapshot(s);
         status.show(statusText(p));
       },
@@ -301,10 +311,15 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     recording?.event('engine_failed', { message: (e as Error).message });
     views.event('engine_failed', { message: (e as Error).message });
     if (interrupted) return EXIT.INTERRUPTED;
-    if (e instanceof CliError) throw e;
+    if (e instanceof CliError && e.exitCode !== EXIT.SCRIPT_FAILED) throw e;
     const board = boardCliError(e);
-    if (board instanceof CliError) throw board;
-    throw new CliError(`the engine failed: ${(e as Error).message}`, EXIT.SCRIPT_FAILED);
+    const failure =
+      board instanceof CliError
+        ? board
+        : new CliError(`the engine failed: ${(e as Error).message}`, EXIT.SCRIPT_FAILED);
+    if (failure.exitCode !== EXIT.SCRIPT_FAILED) throw failure;
+    // The board (or the engine) went away mid-run: what was captured up to then is the run.
+    result = partialResult(scriptName, captured, failure.message, Date.now() - started);
   } finally {
     process.removeListener('SIGINT', onSigint);
     await engine.close();
@@ -337,6 +352,32 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // A report that could not be written fails a run that otherwise went well.
   if (flags.webWait) await views.keepOpenUntilCtrlC();
   return !htmlWritten && result.exit === 'ok' ? EXIT.BAD_INPUT : EXIT_OF[result.exit];
+}
+
+/** The run as far as it got when the engine or the board failed (a board unplugged, QEMU killed). */
+function partialResult(
+  scriptName: string,
+  captured: { snapshots: HeapSnapshot[]; output: string[]; progress: RunProgress | null },
+  message: string,
+  elapsedMs: number,
+): RunResult {
+  return {
+    scriptName,
+    snapshots: captured.snapshots,
+    memoryErrors: [],
+    error: { type: 'EngineFailed', message, traceback: '', line: null },
+    timedOut: false,
+    violations: [],
+    exit: 'exception',
+    peakUsed: captured.progress?.peakUsed ?? null,
+    minLargestFree: captured.progress?.minLargestFree ?? null,
+    collections: null,
+    failedAllocations: null,
+    allocationFailures: [],
+    output: captured.output.join(''),
+    units: 0,
+    elapsedMs,
+  };
 }
 
 /** The map worth drawing: the heap at a MemoryError or failed allocation, else the last one when --map asks. */
