@@ -1,6 +1,8 @@
 /**
- * A real board (or the emulated micro:bit) as an Engine (src/engines/engine.ts): every exec is one
- * raw-REPL exchange. `mpheap run --port` and the bench are written against this.
+ * A real board (or the emulated micro:bit) as an Engine (src/engines/engine.ts): the raw REPL for
+ * the handshakes (interrupt, soft reset), then every exec is one paste of checked code at the
+ * friendly REPL's prompt (verified-exec.ts). `mpheap run --port` and the bench are written
+ * against this.
  * Portable: give it any Transport (Node serial/TCP, WebSerial).
  */
 import type { Engine, EngineInfo, ExecOptions, ExecResult, PythonErrorInfo } from '../engines/engine.js';
@@ -27,7 +29,7 @@ export interface SerialEngineOptions extends RawReplOptions {
  * Live heap bytes right now, after a collection, binding no name: measured the same way before
  * and after mpheap defines its helper, so the difference is the helper's.
  */
-const HEAP_IN_USE = "print(__import__('gc').collect() or __import__('gc').mem_alloc())";
+const HEAP_IN_USE = "print([__import__('gc').collect()] and __import__('gc').mem_alloc())";
 /** Names mpheap's helper functions carry on the board, so tracebacks can tell them from the script's. */
 const OWN_PREFIX = '_mpheap_';
 
@@ -69,7 +71,7 @@ export class SerialEngine implements Engine {
     };
   }
 
-  /** Opens the port, stops whatever runs, enters the raw REPL and learns what the board is. */
+  /** Opens the port, stops whatever runs (soft-resets it if asked), and learns what the board is. */
   async load(): Promise<void> {
     await this.link.open();
     await this.repl.enter();

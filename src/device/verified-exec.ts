@@ -18,18 +18,21 @@
  *   Ctrl-C         instead of Ctrl-D when an echo differs or stops: paste mode drops the input,
  *                  the board ran nothing, and the code is sent again
  *
- * The code is framed so that it runs as the raw REPL would run it: no value of an expression
- * statement printed, though paste mode belongs to the friendly REPL (`__repl_print__`, which
- * the compiler calls for them, is `id` while it runs), and so its output and error come back as the raw REPL gives them: it prints
- * ACK (`\x06`) first, then its output, `\x04`, the traceback of an exception it raised, `\x04`.
- * A code that does not compile prints no ACK: the REPL's own traceback comes before its prompt.
- * Whatever way the code ends, the frame then makes sure the heap is not left locked
- * (`micropython.heap_lock()` without `heap_unlock()`): a locked heap refuses the REPL itself, and
- * the board would ignore everything after (1.9.2 cannot say how deep the lock is, so it unlocks
- * one level at a time while a 2-block allocation fails with free blocks left, printing UNLOCKED
- * for each, which the output then loses). The frame adds FRAME_LINES lines before the code and
- * indents it two spaces (not lines inside a multi-line string); `tracebackOfFramed` gives
- * tracebacks back their own numbers.
+ * The code runs in a frame (frameCode) that makes it run as the raw REPL would run it and report
+ * as the raw REPL reports:
+ *  - no value of an expression statement is printed, though paste mode belongs to the friendly
+ *    REPL: `__repl_print__`, which its compiler calls for them, is `id` while the code runs;
+ *  - it prints ACK (`\x06`) first, then its output, `\x04`, the traceback of an exception it
+ *    raised, `\x04`. Code that does not compile prints no ACK: the REPL's own traceback comes
+ *    before its prompt;
+ *  - however the code ends, the heap is not left locked (`micropython.heap_lock()` without
+ *    `heap_unlock()`): a locked heap refuses the REPL itself, and the board would ignore all
+ *    input after. 1.9.2 cannot say how deep the lock is, so the frame unlocks one level at a
+ *    time while a 2-block allocation fails with free blocks left, printing UNLOCKED for each,
+ *    which is counted and taken out of the output.
+ * The frame adds FRAME_LINES lines before the code and indents it two spaces (not lines inside
+ * a multi-line string); `tracebackOfFramed` numbers tracebacks as the code. mpheap's own code
+ * (FramedExecOptions.own) goes in a one-line frame instead.
  * Portable: no Node APIs.
  */
 import { linesStartingInString } from '../engines/python/scan.js';

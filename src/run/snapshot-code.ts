@@ -14,6 +14,7 @@ export function snapshotCode(
 ): string {
   const marker = formatMarker(trigger, arg);
   // EngineInfo.collectBeforeStart: the garbage of mpheap's own setup is nobody's.
-  const collect = collectFirst ? "__import__('gc').collect()\n" : '';
+  // An `if`, not an expression: a REPL would print what collect() returns on builds that return a count.
+  const collect = collectFirst ? "if __import__('gc').collect():pass\n" : '';
   return `${collect}print(${pythonString(marker)})\n__import__('micropython').mem_info(1)\n`;
 }
