@@ -20,7 +20,6 @@ async function execMs(optsList, code) {
   }
   const run = async (e) => {
     const r = await e.engine.exec(code, {
-      profileAs: 'script',
       onHeapEvent: (x) => x.type === 'collect' && e.collections++,
     });
     if (r.error) throw new Error(`${r.error.type}: ${r.error.message}`);

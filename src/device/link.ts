@@ -94,6 +94,11 @@ export class BoardLink {
     }
   }
 
+  /** How many received bytes wait to be consumed. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
   /** Everything received and not consumed yet (consumes it). */
   take(): string {
     const out = this.pending;
@@ -122,6 +127,23 @@ export class BoardLink {
     }
     if (best !== null) this.pending = this.pending.slice(bestAt + best.length);
     return best;
+  }
+
+  /** Like consumeFirst, and also returns the bytes before the marker (consumed with it). */
+  firstOf(markers: string[]): { marker: string; before: string } | null {
+    let best: string | null = null;
+    let bestAt = Number.POSITIVE_INFINITY;
+    for (const m of markers) {
+      const at = this.pending.indexOf(m);
+      if (at >= 0 && at < bestAt) {
+        best = m;
+        bestAt = at;
+      }
+    }
+    if (best === null) return null;
+    const before = this.pending.slice(0, bestAt);
+    this.pending = this.pending.slice(bestAt + best.length);
+    return { marker: best, before };
   }
 
   /** Waits until `marker` arrives; resolves with the bytes before it and consumes both. */

@@ -41,8 +41,15 @@ export interface MonitorSummary {
   durationMs: number;
 }
 
-/** What we type at the prompt to sample the heap: short, so it fits any receive ring. */
-export const POLL_COMMAND = `print('${formatMarker('poll')}');import micropython;micropython.mem_info(1)\r`;
+/**
+ * What we type at the prompt to sample the heap. It binds no name, and it collects first (its
+ * value always None, which the REPL does not print, whatever collect() returns): what
+ * the previous poll compiled is garbage by then, and a map that kept it would show mpheap's polls
+ * as a leak (+240 bytes a poll on an idle micro:bit). So every poll of an idle board shows the
+ * same heap: what is live, plus this line's own code while it runs (the readline history keeps
+ * one copy of it, since the line never changes).
+ */
+export const POLL_COMMAND = `[__import__('gc').collect()] and None;print('${formatMarker('poll')}');__import__('micropython').mem_info(1)\r`;
 /** The friendly REPL's echo of POLL_COMMAND. */
 const POLL_ECHO = `${POLL_COMMAND.slice(0, -1)}\r\n`;
 /** The prompt must have been quiet this long before we type (the board is surely idle). */

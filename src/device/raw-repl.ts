@@ -13,7 +13,9 @@
  *   Ctrl-B               back to the friendly REPL
  *
  * Without raw-paste there is no flow control, and a board that is busy drops what overflows its
- * receive ring; so we only ever send after the prompt and pace plain raw-REPL writes.
+ * receive ring; so we only ever send after the prompt and pace plain raw-REPL writes. Nothing
+ * here checks that code arrived whole: SerialEngine uses the raw REPL for the handshakes (enter,
+ * soft reset) and runs code by verified-exec.ts, which does.
  * Portable: no Node APIs.
  */
 import { BoardTimeoutError, seconds } from './errors.js';

@@ -96,7 +96,7 @@ export async function startMicrobit(opts: EmulatorOptions = {}): Promise<Running
       '-monitor',
       'none',
       '-serial',
-      `tcp:127.0.0.1:${tcpPort},server=on,wait=off`,
+      `tcp:127.0.0.1:${tcpPort},server=on,wait=off,nodelay=on`,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

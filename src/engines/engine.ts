@@ -32,6 +32,18 @@ export interface EngineInfo {
    * that a full fixed heap is still captured (src/run/memory-error-guard.ts).
    */
   snapshotsMemoryErrors?: boolean;
+  /**
+   * Heap bytes mpheap's own code keeps while the script runs, measured on the engine (live after
+   * a collection, before the script): its helper module on a board. Every snapshot includes them;
+   * they are not the script's. Undefined or null: not measured.
+   */
+  mpheapBytes?: number | null;
+  /**
+   * True when the engine's setup (identifying a board, defining the helper) leaves garbage that
+   * is nobody's: the start snapshot collects it first, so the heap the script starts with shows
+   * only what is live. (An engine that reports collections would count that one as the run's.)
+   */
+  collectBeforeStart?: boolean;
 }
 
 export interface PythonErrorInfo {
@@ -99,10 +111,10 @@ export interface ExecOptions {
   /** Name used for the code in tracebacks (default `<stdin>`). */
   filename?: string;
   /**
-   * Whose code this is, for an engine that profiles allocations (EngineProfiler): the user's
-   * script, or mpheap's own (its snapshot code). Default `mpheap`.
+   * mpheap's own code (a snapshot), not the script's: an engine may run it more lightly, and an
+   * engine that profiles allocations keeps what it allocates apart from the script's.
    */
-  profileAs?: 'script' | 'mpheap';
+  own?: boolean;
 }
 
 export interface ExecResult {
@@ -145,7 +157,7 @@ export interface EngineProfile {
 }
 
 export interface ProfileSite {
-  /** Whose code was running: the user's script, or mpheap's own (ExecOptions.profileAs). */
+  /** Whose code was running: the user's script, or mpheap's own (ExecOptions.own). */
   exec: 'script' | 'mpheap';
   frames: [context: number, line: number][];
   /** gc_alloc calls made here. */
@@ -163,7 +175,7 @@ export interface ProfileContext {
   address: number;
   /** The address of its globals dict: `id(module.__dict__)` of the module it runs in. */
   globals: number;
-  /** True when it ran the top level of code run as the script (ExecOptions.profileAs). */
+  /** True when it ran the top level of code run as the script (ExecOptions.own). */
   script: boolean;
   /** False once its address was given to another allocation. */
   current: boolean;

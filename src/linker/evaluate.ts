@@ -93,6 +93,24 @@ function merge(...vs: Value[]): Value {
   return { known: false, waitsFor: s };
 }
 
+/**
+ * The binary nodes down the left side of `((a + b) + c) + d`, outermost first, and the operand at the
+ * bottom (`a`). A sum of 10,000 terms is a left spine 10,000 deep: the walkers below loop along it
+ * and recurse only into right operands, whose depth the parser bounds (MAX_EXPRESSION_NESTING).
+ */
+function leftSpine(e: Extract<Expr, { k: 'binary' }>): {
+  links: Extract<Expr, { k: 'binary' }>[];
+  bottom: Expr;
+} {
+  const links: Extract<Expr, { k: 'binary' }>[] = [];
+  let x: Expr = e;
+  while (x.k === 'binary') {
+    links.push(x);
+    x = x.l;
+  }
+  return { links, bottom: x };
+}
+
 /** What the statements name: symbols, regions (as `ORIGIN(R)`-style uses) and whether `.` appears. */
 export function namesIn(e: Expr, out: string[] = []): string[] {
   switch (e.k) {
@@ -105,10 +123,12 @@ export function namesIn(e: Expr, out: string[] = []): string[] {
     case 'unary':
       namesIn(e.e, out);
       break;
-    case 'binary':
-      namesIn(e.l, out);
-      namesIn(e.r, out);
+    case 'binary': {
+      const { links, bottom } = leftSpine(e);
+      namesIn(bottom, out);
+      for (let i = links.length - 1; i >= 0; i--) namesIn(links[i].r, out);
       break;
+    }
     case 'cond':
       namesIn(e.c, out);
       namesIn(e.t, out);
@@ -180,10 +200,24 @@ export function evaluateScript(statements: Statement[], opts: EvaluateOptions = 
         return evalExpr(c.v !== 0n ? e.t : e.f);
       }
       case 'binary': {
-        const l = evalExpr(e.l);
-        const r = evalExpr(e.r);
-        if (!l.known || !r.known) return merge(l, r);
-        return binary(e.op, l.v, r.v, e.loc);
+        // Left operand before right, innermost first, as the recursion would; the unknown names
+        // gather in one set so that a long sum of unknowns stays linear.
+        const { links, bottom } = leftSpine(e);
+        let acc = evalExpr(bottom);
+        let waits: Set<string> | null = null;
+        for (let i = links.length - 1; i >= 0; i--) {
+          const r = evalExpr(links[i].r);
+          if (acc.known && r.known) {
+            acc = binary(links[i].op, acc.v, r.v, links[i].loc);
+            continue;
+          }
+          if (!waits) {
+            waits = new Set(acc.known ? [] : acc.waitsFor);
+            acc = { known: false, waitsFor: waits };
+          }
+          if (!r.known) for (const n of r.waitsFor) waits.add(n);
+        }
+        return acc;
       }
       case 'call':
         return call(e);
@@ -362,7 +396,7 @@ export function evaluateScript(statements: Statement[], opts: EvaluateOptions = 
     if (pass === MAX_PASSES - 1)
       diagnostics.push({
         severity: 'warning',
-        message: `symbol values did not settle after ${MAX_PASSES} passes (an assignment depends on itself?)`,
+        message: `symbol values did not settle after ${MAX_PASSES} passes (an assignment that depends on itself, or a chain of more than ${MAX_PASSES} forward references?)`,
       });
   }
   diagnostics.push(...dedupe(passFailures));
@@ -421,10 +455,8 @@ export function evaluateScript(statements: Statement[], opts: EvaluateOptions = 
     if (info?.loc) return `set by the link at ${formatLocation(info.loc)} (pass --map FILE.map)`;
     return 'unknown';
   };
-  for (const info of symbols.values()) {
-    if (info.value.known) continue;
-    for (const root of rootsOf(info.name, symbols)) rootUnknowns.set(root, explain(root));
-  }
+  const unknownNames = [...symbols.values()].filter((i) => !i.value.known).map((i) => i.name);
+  for (const root of rootsOf(unknownNames, symbols)) rootUnknowns.set(root, explain(root));
 
   const regionList: RegionValue[] = [];
   for (const s of statements) {
@@ -456,28 +488,32 @@ export function evaluateScript(statements: Statement[], opts: EvaluateOptions = 
 }
 
 /**
- * The unknowns at the bottom of a symbol's chain: `_heap_start = _ebss` waits for `_ebss`, which
+ * The unknowns at the bottom of the symbols' chains: `_heap_start = _ebss` waits for `_ebss`, which
  * waits for `.`; the root reported is `_ebss` (a named thing a map file can supply), not `.`.
  */
-function rootsOf(name: string, symbols: Map<string, SymbolInfo>): string[] {
+function rootsOf(names: string[], symbols: Map<string, SymbolInfo>): string[] {
   const out = new Set<string>();
-  const seen = new Set<string>();
-  const visit = (n: string) => {
-    if (seen.has(n)) return;
-    seen.add(n);
+  const seen = new Set<string>(names);
+  // A work list shared by all the names, not recursion: a chain of 10,000 forward references is
+  // 10,000 links long, and each link is walked once.
+  const todo = [...names];
+  while (todo.length > 0) {
+    const n = todo.pop()!;
     const info = symbols.get(n);
     if (!info) {
       out.add(n);
-      return;
+      continue;
     }
-    if (info.value.known) return;
+    if (info.value.known) continue;
     for (const w of info.value.waitsFor) {
       // `.`, SIZEOF(.bss) and the like: this symbol itself is what the link sets.
       if (w === n || w === '.' || w.includes('(') || !symbols.has(w)) out.add(n);
-      else visit(w);
+      else if (!seen.has(w)) {
+        seen.add(w);
+        todo.push(w);
+      }
     }
-  };
-  visit(name);
+  }
   return [...out];
 }
 

@@ -128,7 +128,9 @@ export interface LinkerReport {
 }
 
 export function hex(n: number): string {
-  return `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
+  // ld's addresses are unsigned 64-bit; the evaluator keeps the signed view, so -1 is 0xFFFF...FFFF.
+  const unsigned = n < 0 ? BigInt.asUintN(64, BigInt(Math.trunc(n))) : n;
+  return `0x${unsigned.toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
 /** 196608 → "192 KB" (binary K, as datasheets and the linker write it), else "1,000 bytes". */

@@ -151,5 +151,8 @@ function lexNumber(src: SourceText, start: number): Token {
   const suffix = (m[2] ?? '').toUpperCase();
   if (suffix === 'K') value *= 1024n;
   else if (suffix === 'M') value *= 1024n * 1024n;
+  // ld keeps only the low 64 bits of a longer number without a word; such a number is a typo.
+  if (value >= 1n << 64n)
+    throw src.error(start, `number '${m[0]}' does not fit in 64 bits (ld computes in 64-bit addresses)`);
   return { kind: 'number', text: m[0], value, start, end };
 }

@@ -22,6 +22,17 @@ export interface ParseOptions {
 
 /** ld's own limit on nested INCLUDEs; deeper means a cycle. */
 const MAX_INCLUDE_DEPTH = 10;
+/**
+ * INCLUDEs read in all, nested or not. Under the depth limit a file that INCLUDEs the next one
+ * several times still multiplies (4 INCLUDEs per level, 10 levels: a million files); real ports
+ * read a handful.
+ */
+export const MAX_INCLUDES_READ = 500;
+/**
+ * Parentheses, unary operators, `?:` and function arguments nested in one expression. The parser
+ * (and the evaluator) recurse once per level, so this bounds their stack; real scripts nest a few.
+ */
+export const MAX_EXPRESSION_NESTING = 200;
 
 const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '<<=', '>>=', '&=', '|=']);
 
@@ -108,13 +119,13 @@ type Body = 'top' | 'memory' | 'sections' | 'output';
 /** Parses one script file (and everything it INCLUDEs) into statements, in the order ld reads them. */
 export function parseScript(src: SourceText, opts: ParseOptions = {}): Statement[] {
   const out: Statement[] = [];
-  new Parser(src, opts, out, 0).parseBody('top', { inSections: false }, true);
+  new Parser(src, opts, out, 0, { includesRead: 0 }).parseBody('top', { inSections: false }, true);
   return out;
 }
 
 /** Parses a standalone expression, e.g. the VALUE of `--defsym NAME=VALUE`. */
 export function parseExpression(src: SourceText): Expr {
-  const p = new Parser(src, {}, [], 0);
+  const p = new Parser(src, {}, [], 0, { includesRead: 0 });
   const e = p.expression();
   const t = p.peek();
   if (t.kind !== 'eof') throw p.errorAt(t, `unexpected ${describe(t)} after the expression`);
@@ -129,12 +140,16 @@ function describe(t: Token): string {
 
 class Parser {
   private pos = 0;
+  /** How deep the expression being read is nested (see MAX_EXPRESSION_NESTING). */
+  private nesting = 0;
 
   constructor(
     private readonly src: SourceText,
     private readonly opts: ParseOptions,
     private readonly out: Statement[],
     private readonly depth: number,
+    /** Shared by a script and every file it INCLUDEs. */
+    private readonly totals: { includesRead: number },
   ) {}
 
   // ---- tokens -------------------------------------------------------------------------------------
@@ -255,7 +270,12 @@ class Parser {
         kw,
         `INCLUDE ${name}: nested more than ${MAX_INCLUDE_DEPTH} deep (an INCLUDE cycle?)`,
       );
-    new Parser(found, this.opts, this.out, this.depth + 1).parseBody(body, ctx, true);
+    if (++this.totals.includesRead > MAX_INCLUDES_READ)
+      throw this.errorAt(
+        kw,
+        `INCLUDE ${name}: more than ${MAX_INCLUDES_READ} INCLUDEs read in all (files that INCLUDE the same files over and over?)`,
+      );
+    new Parser(found, this.opts, this.out, this.depth + 1, this.totals).parseBody(body, ctx, true);
   }
 
   /** A command at file level or directly inside SECTIONS. */
@@ -574,13 +594,26 @@ class Parser {
   // ---- expressions --------------------------------------------------------------------------------
 
   expression(): Expr {
+    this.enterNesting();
     const c = this.binary(1);
-    if (!this.isOp(this.peek(), '?')) return c;
-    this.next();
-    const t = this.expression();
-    this.expectOp(':', "in 'a ? b : c'");
-    const f = this.expression();
-    return { k: 'cond', c, t, f };
+    let e: Expr = c;
+    if (this.isOp(this.peek(), '?')) {
+      this.next();
+      const t = this.expression();
+      this.expectOp(':', "in 'a ? b : c'");
+      const f = this.expression();
+      e = { k: 'cond', c, t, f };
+    }
+    this.nesting--;
+    return e;
+  }
+
+  private enterNesting(): void {
+    if (++this.nesting > MAX_EXPRESSION_NESTING)
+      throw this.errorAt(
+        this.peek(),
+        `expression nested more than ${MAX_EXPRESSION_NESTING} deep (parentheses, unary operators, '?:' or function calls)`,
+      );
   }
 
   private binary(minPrec: number): Expr {
@@ -599,7 +632,10 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'op' && (t.text === '-' || t.text === '!' || t.text === '~' || t.text === '+')) {
       this.next();
-      return { k: 'unary', op: t.text, e: this.unary() };
+      this.enterNesting();
+      const e: Expr = { k: 'unary', op: t.text, e: this.unary() };
+      this.nesting--;
+      return e;
     }
     return this.primary();
   }

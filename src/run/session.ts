@@ -234,7 +234,8 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   };
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const exec = async (code: string, profileAs: 'script' | 'mpheap' = 'mpheap'): Promise<ExecResult> => {
+  /** Runs code on the engine: the script's, or (`own`) mpheap's, which a profile keeps apart. */
+  const exec = async (code: string, own = false): Promise<ExecResult> => {
     const timeoutMs = deadline === null ? undefined : Math.max(0, deadline - Date.now());
     if (interrupted) return { output: '', error: null, timedOut: false };
     return engine
@@ -243,7 +244,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
         onHeapEvent,
         timeoutMs,
         filename: scriptName,
-        profileAs,
+        own,
       })
       .catch((e: unknown) => {
         // Interrupting the embedded engine stops its worker under the exec.
@@ -256,18 +257,28 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     trigger: 'start' | 'end' | 'step' | 'memory_error',
     arg: string | number | null,
   ) => {
-    const r = await exec(snapshotCode(trigger, arg));
-    if (r.error)
-      event('warning', { message: `${trigger} snapshot failed: ${r.error.type}: ${r.error.message}` });
+    const r = await exec(
+      snapshotCode(trigger, arg, trigger === 'start' && engine.info.collectBeforeStart === true),
+      true,
+    );
+    if (r.error) {
+      const message = `mpheap's ${trigger} snapshot could not run: ${r.error.type}: ${r.error.message}`;
+      event('warning', { message });
+      // A run whose own snapshot failed (a heap too full to compile it, say) did not go well.
+      snapshotFailure ??= { type: 'SnapshotFailed', message, traceback: r.error.traceback, line: null };
+    }
     return !r.timedOut;
   };
+  let snapshotFailure: PythonErrorInfo | null = null;
 
   if (engine.provideModule) await engine.provideModule(HELPER_MODULE_NAME, HELPER_MODULE_SOURCE);
+  // What mpheap itself keeps in the heap (a board measures it): in every snapshot, not the script's.
+  if (typeof engine.info.mpheapBytes === 'number') event('mpheap_heap', { bytes: engine.info.mpheapBytes });
   // The embedded engine compiles the helper from its file at the script's `import mpheap`; a board
   // has it defined (compiled) before the script runs. So a script that uses it gets it imported
   // before the start snapshot: its compiling and its objects are mpheap's, not the script's.
   if (engine.provideModule && engine.info.kind === 'wasm' && USES_HELPER.test(script)) {
-    const r = await exec(`import ${HELPER_MODULE_NAME}\n`);
+    const r = await exec(`import ${HELPER_MODULE_NAME}\n`, true);
     if (r.error) event('warning', { message: `import ${HELPER_MODULE_NAME} failed: ${r.error.message}` });
   }
 
@@ -284,7 +295,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   let engineStopped = false;
   event('start', { script: scriptName, step: opts.step === true, units: units.length });
   if (opts.threshold !== undefined) {
-    const r = await exec(`__import__('gc').threshold(${Math.floor(opts.threshold)})\n`);
+    const r = await exec(`__import__('gc').threshold(${Math.floor(opts.threshold)})\n`, true);
     if (r.error) event('warning', { message: `gc.threshold(${opts.threshold}) failed: ${r.error.message}` });
   }
   timedOut = !(await takeSnapshot('start', null));
@@ -295,7 +306,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   for (const unit of timedOut ? [] : units) {
     const snapshotsBefore = snapshots.length;
     const guarded = guard ? guardForMemoryError(unit.code) : null;
-    const r = await exec(guarded ? guarded.code : unit.code, 'script');
+    const r = await exec(guarded ? guarded.code : unit.code);
     if (guarded && r.error) r.error = unshiftError(r.error, guarded, scriptName);
     // Stopped by the user: a board reports the KeyboardInterrupt its Ctrl-C raised; that is not
     // the script's own exception.
@@ -361,6 +372,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   opts.signal?.removeEventListener('abort', onAbort);
   decoder.end();
   if (timedOut) event('timeout', { afterMs: Date.now() - started });
+  error ??= snapshotFailure;
 
   let profile: HeapProfile | null = null;
   let profileProblem: string | null = null;

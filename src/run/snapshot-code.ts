@@ -7,7 +7,14 @@
 import { formatMarker, type SnapshotMarker } from '../decode/markers.js';
 import { pythonString } from '../engines/python/quote.js';
 
-export function snapshotCode(trigger: SnapshotMarker['trigger'], arg: string | number | null = null): string {
+export function snapshotCode(
+  trigger: SnapshotMarker['trigger'],
+  arg: string | number | null = null,
+  collectFirst = false,
+): string {
   const marker = formatMarker(trigger, arg);
-  return `print(${pythonString(marker)})\n__import__('micropython').mem_info(1)\n`;
+  // EngineInfo.collectBeforeStart: the garbage of mpheap's own setup is nobody's.
+  // An `if`, not an expression: a REPL would print what collect() returns on builds that return a count.
+  const collect = collectFirst ? "if __import__('gc').collect():pass\n" : '';
+  return `${collect}print(${pythonString(marker)})\n__import__('micropython').mem_info(1)\n`;
 }

@@ -7,7 +7,7 @@
  * `def` line itself (its default arguments, its decorators) runs in the enclosing scope.
  * Lines inside brackets, strings and backslash continuations belong to the line they continue.
  */
-import { type ScanState, scanLine } from './split-statements.js';
+import { type ScanState, scanLine } from '../engines/python/scan.js';
 
 export interface LineFunction {
   /** `parse`, `Sensor.read`, `main.<locals>.tick` as Python would say it; `<module>` at top level. */

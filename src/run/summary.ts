@@ -71,6 +71,11 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
         '(the heap of each: an alloc_failed snapshot)',
     );
   }
+  const own = ctx.engine.mpheapBytes;
+  if (typeof own === 'number')
+    lines.push(
+      `  mpheap's helper: ${b(own)} bytes of the heap at start (in every snapshot; not the script's)`,
+    );
   for (const w of ctx.engine.warnings ?? []) lines.push(`  note: ${w}`);
   if (r.snapshots.length > 0) {
     const used = r.snapshots.map((s) => runFigures(s).used);
@@ -146,6 +151,7 @@ export function summaryJson(r: RunResult, ctx: SummaryContext) {
       fixedHeap: ctx.engine.fixedHeap,
       collectsMidLoop: ctx.engine.collectsMidLoop,
       warnings: ctx.engine.warnings ?? [],
+      mpheapBytes: ctx.engine.mpheapBytes ?? null,
     },
     script: r.scriptName,
     heapSize: ctx.engine.heapSize,

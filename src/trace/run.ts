@@ -126,7 +126,10 @@ class TraceRunner {
         const q = heap.realloc(this.ptr[op.id], op.nbytes, op.move);
         if (q !== 0) {
           this.unbind(op.id);
-          this.bind(op.id, q);
+          // A negative size wraps in gc.c's block arithmetic to 0 blocks: the shrink frees the
+          // whole object and still returns p. The id then holds no object, like one a collection
+          // freed, so it is forgotten and later ops on it are no-ops or allocations.
+          if (heap.nbytes(q) !== 0) this.bind(op.id, q);
         } else {
           this.out.push(`realloc ${this.trace.ids[op.id]} failed\n`);
           if (op.nbytes === 0) this.unbind(op.id);

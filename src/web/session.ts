@@ -68,6 +68,19 @@ export class Session {
     this.changed();
   }
 
+  /**
+   * The dashboard dropped data this page had not read yet (it fell behind, or opened late on a
+   * long session): start over from what it sends next, which begins with a key frame.
+   */
+  resetLive(dropped: number): void {
+    this.data.snapshots.length = 0;
+    this.data.events.length = 0;
+    this.data.output = '';
+    this.store.clear();
+    this.status = `live: connected (${dropped.toLocaleString('en-US')} older messages dropped to bound memory)`;
+    this.changed();
+  }
+
   setStatus(text: string): void {
     this.status = text;
     this.changed();
@@ -106,6 +119,7 @@ export class Session {
     es.addEventListener('snapshot', (m) => this.addPacked(JSON.parse((m as MessageEvent).data)));
     es.addEventListener('event', (m) => this.addEvent(JSON.parse((m as MessageEvent).data)));
     es.addEventListener('output', (m) => this.addOutput(JSON.parse((m as MessageEvent).data)));
+    es.addEventListener('reset', (m) => this.resetLive(JSON.parse((m as MessageEvent).data).dropped));
     es.addEventListener('open', () => this.setStatus('live: connected'));
     es.addEventListener('error', () => this.setStatus('live: disconnected (retrying)'));
   }

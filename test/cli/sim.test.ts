@@ -51,6 +51,16 @@ describe('mpheap sim', () => {
     );
   });
 
+  it('runs a realloc to a negative size and a realloc after it without crashing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpheap-sim-'));
+    const file = join(dir, 'neg.trace');
+    writeFileSync(file, 'heap 10048\nalloc a 16\nrealloc a -1\nrealloc a 32\nfree a\ninfo\n');
+    const r = run('sim', file);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('GC: total: 9792, used: 0, free: 9792');
+  });
+
   it('replays on a bigger heap and compares settings side by side', () => {
     const trace = join(VECTORS, 'alloc_fail_full.trace');
     const small = run('sim', trace);

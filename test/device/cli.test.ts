@@ -57,6 +57,12 @@ describe('mpheap monitor', () => {
       rec.snapshots.every((s) => s.trigger === 'poll' && s.complete && s.areas[0].map.length === 628),
     ).toBe(true);
     expect(rec.events.map((e) => e.event)).toEqual(['end']);
+    // Polls leave nothing behind: an idle board shows the same heap at every poll (each used to
+    // add 240 bytes of the previous polls' code), with the same bytecode objects.
+    const used = rec.snapshots.map((s) => s.gc?.used);
+    expect(new Set(used).size).toBe(1);
+    const functions = rec.snapshots.map((s) => s.areas[0].map.filter((c) => c === 0x42).length);
+    expect(new Set(functions).size).toBe(1);
   });
 
   it('says clearly when nothing listens on the port', async () => {

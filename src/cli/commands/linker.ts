@@ -9,6 +9,8 @@ import { formatBytes } from '../../util/size.js';
 import { CliError, EXIT } from '../errors.js';
 import { sizeOption, wordOption } from '../io.js';
 
+const UNKNOWN_NAMES_SHOWN = 40;
+
 interface LinkerFlags {
   map?: string;
   elf?: string;
@@ -183,7 +185,13 @@ export function formatReport(r: LinkerReport): string {
   }
 
   if (r.unknown.length > 0) {
-    out.push('', `Unknown before linking (${r.unknown.length}): ${r.unknown.join(', ')}`);
+    // A generated script can leave thousands unknown: the terminal gets the first few, --json all.
+    const shown = r.unknown.slice(0, UNKNOWN_NAMES_SHOWN).join(', ');
+    const more = r.unknown.length - UNKNOWN_NAMES_SHOWN;
+    out.push(
+      '',
+      `Unknown before linking (${r.unknown.length}): ${shown}${more > 0 ? `, and ${more} more (--json lists them all)` : ''}`,
+    );
     for (const name of r.heapUnknowns) out.push(`  ${name}: ${r.unknownReasons[name] ?? 'unknown'}`);
   }
   const failed = r.asserts.filter((a) => a.holds === false);

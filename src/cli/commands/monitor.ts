@@ -32,8 +32,10 @@ export function registerMonitor(program: Command): void {
         'drawn: the heap map, the figures, and a running history of used bytes and the largest\n' +
         'free block (the largest allocation that can still succeed).\n\n' +
         'With --poll, mpheap samples the heap itself while the board sits idle at its >>> prompt\n' +
-        '(it types one short line; it never interrupts a running program). If the board has said\n' +
-        'nothing since mpheap attached, it presses Enter once to see the prompt.\n\n' +
+        '(it types one short line; it never interrupts a running program). Each poll collects\n' +
+        'garbage first, so the map shows what is live and earlier polls leave nothing in it (the\n' +
+        "poll's own line holds about 370 bytes while it runs, the same every time). If the board\n" +
+        'has said nothing since mpheap attached, it presses Enter once to see the prompt.\n\n' +
         'When the board resets or is unplugged, monitor keeps what it has, marks the gap in the\n' +
         'recording and reconnects when the port comes back. Ctrl-C ends it with a summary.',
     )

@@ -148,9 +148,12 @@ export function registerRun(program: Command): void {
         'ends the run. Each snapshot is appended to the recording the moment it is\n' +
         'taken, so Ctrl-C or a crash loses nothing: open it with\n' +
         '`mpheap decode FILE --all` or `mpheap report FILE`.\n\n' +
-        'With --port it runs on a real board over the raw REPL instead (or on the\n' +
-        "micro:bit of `mpheap emulate microbit`): `mpheap` is defined in the board's\n" +
-        'RAM, never on its filesystem, and the script runs as it would on its own.\n\n' +
+        'With --port it runs on a real board instead (or on the micro:bit of\n' +
+        "`mpheap emulate microbit`): `mpheap` is defined in the board's RAM, never on\n" +
+        'its filesystem (about 300 bytes of the heap, measured and stated in the\n' +
+        'summary), and the script runs as it would on its own. Code runs only once the\n' +
+        'board has echoed back every byte of it (a busy board or a noisy cable loses\n' +
+        'bytes); what did not arrive whole is sent again, never run.\n\n' +
         'Garbage is collected where gc.c on a board collects it: inside an allocation\n' +
         'that finds no room (then it retries), at gc.threshold(), on gc.collect()\n' +
         'anywhere. (The official build collects only between top-level statements;\n' +
@@ -325,6 +328,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   let result: RunResult;
   let htmlWritten = true;
   let ranToEnd = false;
+  // What arrived before a failure of the engine or the board: the summary still shows it.
+  const captured = {
+    snapshots: [] as HeapSnapshot[],
+    output: [] as string[],
+    progress: null as RunProgress | null,
+  };
+  const started = Date.now();
   try {
     result = await runScript(engine, script, {
       signal: stop.signal,
@@ -336,10 +346,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       budgets,
       recording,
       onOutput: (text) => {
+        captured.output.push(text);
         views.addOutput(text);
         status.around(text, () => out.write(text));
       },
       onSnapshot: (s: HeapSnapshot, p: RunProgress) => {
+        captured.snapshots.push(s);
+        captured.progress = p;
         views.snapshot(s);
         status.show(statusText(p));
       },
@@ -355,10 +368,15 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     recording?.event('engine_failed', { message: (e as Error).message });
     views.event('engine_failed', { message: (e as Error).message });
     if (interrupted) return EXIT.INTERRUPTED;
-    if (e instanceof CliError) throw e;
+    if (e instanceof CliError && e.exitCode !== EXIT.SCRIPT_FAILED) throw e;
     const board = boardCliError(e);
-    if (board instanceof CliError) throw board;
-    throw new CliError(`the engine failed: ${(e as Error).message}`, EXIT.SCRIPT_FAILED);
+    const failure =
+      board instanceof CliError
+        ? board
+        : new CliError(`the engine failed: ${(e as Error).message}`, EXIT.SCRIPT_FAILED);
+    if (failure.exitCode !== EXIT.SCRIPT_FAILED) throw failure;
+    // The board (or the engine) went away mid-run: what was captured up to then is the run.
+    result = partialResult(scriptName, captured, failure.message, Date.now() - started);
   } finally {
     process.removeListener('SIGINT', onSigint);
     await engine.close();
@@ -397,6 +415,33 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
 function memoryErrorOf(r: RunResult, s: HeapSnapshot): { request: number | null } | null {
   const m = [...r.memoryErrors, ...r.allocationFailures].find((e) => e.seq === s.seq);
   return m ? { request: m.requested } : null;
+}
+
+/** The run as far as it got when the engine or the board failed (a board unplugged, QEMU killed). */
+function partialResult(
+  scriptName: string,
+  captured: { snapshots: HeapSnapshot[]; output: string[]; progress: RunProgress | null },
+  message: string,
+  elapsedMs: number,
+): RunResult {
+  return {
+    scriptName,
+    snapshots: captured.snapshots,
+    memoryErrors: [],
+    error: { type: 'EngineFailed', message, traceback: '', line: null },
+    timedOut: false,
+    violations: [],
+    exit: 'exception',
+    peakUsed: captured.progress?.peakUsed ?? null,
+    minLargestFree: captured.progress?.minLargestFree ?? null,
+    collections: null,
+    failedAllocations: null,
+    allocationFailures: [],
+    output: captured.output.join(''),
+    units: 0,
+    elapsedMs,
+    profile: null,
+  };
 }
 
 /** The map worth drawing: the heap at a MemoryError or failed allocation, else the last one when --map asks. */

@@ -280,7 +280,7 @@ export class WasmEngine implements Engine {
       }
       this.pending = pending;
       this.pendingId = id;
-      worker.postMessage({ type: 'exec', id, code, profileAs: opts.profileAs ?? 'mpheap' });
+      worker.postMessage({ type: 'exec', id, code, profileAs: opts.own ? 'mpheap' : 'script' });
     });
   }
 

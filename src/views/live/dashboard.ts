@@ -12,19 +12,21 @@
  * It answers exactly two paths: `/` (the page, everything inline) and `/events` (the stream).
  * Nothing is read from disk per request, and requests whose Host is not this loopback address
  * are refused, so a web page elsewhere cannot reach it through DNS rebinding.
+ *
+ * Memory stays bounded however long the session and however slow the pages (live-history.ts):
+ * every page reads from one shared history with its own cursor, and is written to only while its
+ * socket takes data, so a page that stops reading holds at most one message beyond the socket's
+ * buffer. The history keeps the newest snapshots (from a key frame on), output and events within
+ * a byte budget; a page that falls behind what was dropped is sent `reset` and the history again.
+ * Each message carries an SSE id, so a page that reconnects resumes where it stopped.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
-import {
-  type PackedSnapshot,
-  REPORT_FORMAT,
-  REPORT_VERSION,
-  type ReportEvent,
-  SnapshotPacker,
-} from '../report/format.js';
+import { REPORT_FORMAT, REPORT_VERSION, SnapshotPacker } from '../report/format.js';
 import { buildPage } from '../report/page.js';
 import { type EventLike, toReportEvent } from '../report/write-report.js';
+import { DEFAULT_HISTORY_BYTES, LiveHistory } from './live-history.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -32,6 +34,17 @@ export interface DashboardOptions {
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
   title?: string;
+  /** Bytes of snapshots, output and events kept for pages that open late (default 32 MiB). */
+  historyBytes?: number;
+}
+
+export interface DashboardMemory {
+  /** Bytes the history holds (what a page opened now is sent). */
+  historyBytes: number;
+  /** Bytes waiting in each open page's socket buffer, beyond what the kernel took. */
+  buffered: number[];
+  /** Pages that were sent `reset` because what they had not read yet was dropped. */
+  resyncs: number;
 }
 
 export interface Dashboard {
@@ -42,28 +55,60 @@ export interface Dashboard {
   pushOutput(text: string): void;
   /** Open pages (stream connections) right now. */
   clients(): number;
+  memory(): DashboardMemory;
   close(): Promise<void>;
 }
 
-type Message =
-  | { kind: 'snapshot'; data: PackedSnapshot }
-  | { kind: 'event'; data: ReportEvent }
-  | { kind: 'output'; data: string };
+/** Open streams at most: each holds a socket and its buffer. */
+export const MAX_STREAMS = 16;
+
+interface Stream {
+  res: ServerResponse;
+  /** The id of the next message this page has not been sent. */
+  next: number;
+  /** Waiting for 'drain': the socket took no more. */
+  blocked: boolean;
+  /** The history's generation when `next` was last checked against what was dropped. */
+  generation: number;
+  /** The page holds data this server did not send (it reconnected after a restart). */
+  reset: boolean;
+}
 
 export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashboard> {
   const title = opts.title ?? 'mpheap live';
   const packer = new SnapshotPacker();
-  // Everything sent so far, so a page opened late (or reloaded) catches up from the start.
-  const history: Message[] = [];
-  const streams = new Set<ServerResponse>();
+  const history = new LiveHistory(opts.historyBytes ?? DEFAULT_HISTORY_BYTES);
+  const streams = new Set<Stream>();
+  let resyncs = 0;
   let page: string | null = null;
 
-  const send = (res: ServerResponse, m: Message) => {
-    res.write(`event: ${m.kind}\ndata: ${JSON.stringify(m.data)}\n\n`);
+  /** Writes what this page has not been sent yet, until its socket pushes back. */
+  const pump = (s: Stream) => {
+    if (s.blocked || s.res.destroyed) return;
+    if (s.reset || (s.generation !== history.generation && history.missed(s.next))) {
+      // What it had not read yet is gone (or never came from here): start it over from what is
+      // kept. A page opened late gets this too, so it can say that older data were dropped.
+      if (s.next > 1) resyncs++;
+      s.res.write(history.resetFrame());
+      s.next = 1;
+      s.reset = false;
+    }
+    s.generation = history.generation;
+    for (const m of history.from(s.next)) {
+      s.next = m.id + 1;
+      if (!s.res.write(m.frame)) {
+        s.blocked = true;
+        s.res.once('drain', () => {
+          s.blocked = false;
+          pump(s);
+        });
+        return;
+      }
+    }
   };
-  const broadcast = (m: Message) => {
-    history.push(m);
-    for (const res of streams) send(res, m);
+  const publish = (added: boolean) => {
+    if (!added) return;
+    for (const s of streams) pump(s);
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -101,15 +146,24 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
       return;
     }
     if (path === '/events') {
+      if (streams.size >= MAX_STREAMS) {
+        res
+          .writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' })
+          .end(`at most ${MAX_STREAMS} pages at once\n`);
+        return;
+      }
       res.writeHead(200, {
         'content-type': 'text/event-stream',
         'cache-control': 'no-store',
         connection: 'keep-alive',
       });
       res.write(': mpheap live stream\n\n');
-      for (const m of history) send(res, m);
-      streams.add(res);
-      req.on('close', () => streams.delete(res));
+      // EventSource sends the id of the last message it got when it reconnects.
+      const { next, reset } = history.resumeAfter(req.headers['last-event-id']);
+      const stream: Stream = { res, next, reset, blocked: false, generation: -1 };
+      streams.add(stream);
+      req.on('close', () => streams.delete(stream));
+      pump(stream);
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -124,15 +178,18 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   return {
     url: `http://${LOOPBACK}:${port}/`,
     port,
-    push: (s) => broadcast({ kind: 'snapshot', data: packer.pack(s) }),
-    pushEvent: (e) => broadcast({ kind: 'event', data: toReportEvent(e) }),
-    pushOutput: (text) => {
-      if (text) broadcast({ kind: 'output', data: text });
-    },
+    push: (s) => publish(history.addSnapshot(packer.pack(s))),
+    pushEvent: (e) => publish(history.addEvent(toReportEvent(e))),
+    pushOutput: (text) => publish(history.addOutput(text)),
     clients: () => streams.size,
+    memory: () => ({
+      historyBytes: history.bytes,
+      buffered: [...streams].map((s) => s.res.writableLength),
+      resyncs,
+    }),
     close: () =>
       new Promise<void>((resolve) => {
-        for (const res of streams) res.end();
+        for (const s of streams) s.res.end();
         streams.clear();
         server.close(() => resolve());
         server.closeAllConnections();

@@ -197,6 +197,12 @@ export class MapStore {
     };
   }
 
+  /** Forgets the unpacked maps (the live page's snapshots were replaced). */
+  clear(): void {
+    this.cache.clear();
+    this.order.length = 0;
+  }
+
   private remember(i: number, map: Uint8Array): void {
     this.cache.set(i, map);
     this.order.push(i);
