@@ -4,7 +4,7 @@
 import { snapshotJson } from '../analysis/snapshot-json.js';
 import type { EngineInfo } from '../engines/engine.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
-import { formatBytes } from '../util/size.js';
+import { bytesText, formatBytes } from '../util/size.js';
 import { runFigures } from './heap-figures.js';
 import type { RunResult } from './session.js';
 
@@ -43,7 +43,7 @@ export interface SummaryContext {
 /** The summary printed after the script's output. */
 export function formatSummary(r: RunResult, ctx: SummaryContext): string {
   const lines: string[] = [];
-  const heap = ctx.engine.heapSize === null ? '' : `, heap ${formatBytes(ctx.engine.heapSize)} bytes`;
+  const heap = ctx.engine.heapSize === null ? '' : `, heap ${bytesText(ctx.engine.heapSize)}`;
   lines.push(`mpheap run ${r.scriptName}: ${ctx.engine.description}${heap}`);
   lines.push(
     `  peak used ${b(r.peakUsed)} bytes; lowest largest free block ${b(r.minLargestFree)} bytes; ` +
