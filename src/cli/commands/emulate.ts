@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { startMicrobit } from '../../emulator/microbit.js';
 import { CliError } from '../errors.js';
+import { helpFooter, NO_COLOR_PLAIN_HELP } from '../help.js';
 import { intOption } from '../io.js';
 import { boardCliError } from './port-option.js';
 
@@ -9,22 +10,27 @@ export function registerEmulate(program: Command): void {
   program
     .command('emulate')
     .description(
-      "Start QEMU's BBC micro:bit with Debian's MicroPython firmware (v1.9.2, a fixed 10 KB heap\n" +
-        'of 628 blocks) and offer its serial port on localhost TCP. It behaves like a small real\n' +
-        'board: the heap collects mid-loop, MemoryError comes early, and input sent while it is\n' +
-        'busy is dropped. Runs until Ctrl-C. Needs the Debian packages qemu-system-arm and\n' +
-        'firmware-microbit-micropython.',
+      "Start QEMU's BBC micro:bit with Debian's MicroPython firmware (v1.9.2, a fixed 10 KB heap of " +
+        '628 blocks) and offer its serial port on localhost TCP. It behaves like a small real board: ' +
+        'the heap collects mid-loop, MemoryError comes early, and input sent while it is busy is ' +
+        'dropped. Runs until Ctrl-C, until it is sent SIGTERM, or until the program that started it ' +
+        'ends. Needs the Debian packages qemu-system-arm and firmware-microbit-micropython.',
     )
     .argument('<board>', 'the board to emulate: microbit')
     .option('--tcp <port>', 'TCP port for its serial line (default: a free one)')
     .option('--json', 'print {"port": …, "tcpPort": …, "pid": …} once it is ready')
+    .option('--no-color', NO_COLOR_PLAIN_HELP)
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  mpheap emulate microbit --tcp 2217     # then, in another terminal:\n' +
-        '  mpheap monitor --port socket://127.0.0.1:2217 --poll 2\n' +
-        '  mpheap run examples/fragment.py --port socket://127.0.0.1:2217\n\n' +
-        'Exit codes: 0 stopped with Ctrl-C, 2 bad board or port, 4 QEMU or the firmware missing or failing.',
+      helpFooter({
+        examples: [
+          { command: 'mpheap emulate microbit --tcp 2217', note: 'then, in another terminal:' },
+          { command: 'mpheap monitor --port socket://127.0.0.1:2217 --poll 2' },
+          { command: 'mpheap run examples/fragmentation.py --port socket://127.0.0.1:2217' },
+        ],
+        exitCodes:
+          '0 stopped (Ctrl-C or SIGTERM), 2 bad board or port, 4 QEMU or the firmware missing or failing.',
+      }),
     )
     .action(async (boardName: string, flags: { tcp?: string; json?: boolean }) => {
       if (boardName !== 'microbit')
