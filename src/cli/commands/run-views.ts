@@ -9,7 +9,9 @@ import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { type Dashboard, startDashboard } from '../../views/live/dashboard.js';
 import { type EventLike, writeReportFile } from '../../views/report/write-report.js';
 import { CliError } from '../errors.js';
+import { fileErrorWhy } from '../io.js';
 import { dashboardCliError } from './http-port-option.js';
+import { wroteReport } from './wrote-report.js';
 
 export interface RunViewOptions {
   /** --html FILE, or null. */
@@ -76,13 +78,10 @@ export class RunViews {
         output: this.output,
         heapCanGrow: this.opts.heapCanGrow,
       });
-      const n = this.snapshots.length;
-      process.stderr.write(
-        `wrote ${path}: ${n} snapshot${n === 1 ? '' : 's'}, ${(bytes / 1024).toFixed(1)} KiB\n`,
-      );
+      process.stderr.write(`${wroteReport(path, this.snapshots.length, bytes)}\n`);
       return true;
     } catch (e) {
-      process.stderr.write(`mpheap: --html: cannot write '${path}': ${(e as Error).message}\n`);
+      process.stderr.write(`mpheap: --html: cannot write '${path}': ${fileErrorWhy(e)}\n`);
       return false;
     }
   }
@@ -112,12 +111,12 @@ export class RunViews {
 function checkWritable(path: string): void {
   const full = resolve(path);
   try {
-    if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) throw new Error('it is a folder');
+    if (statSync(full, { throwIfNoEntry: false })?.isDirectory())
+      throw Object.assign(new Error('it is a folder'), { code: 'EISDIR' });
     accessSync(dirname(full), constants.W_OK);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOENT' ? 'no such folder' : err.code === 'EACCES' ? 'not allowed' : err.message;
+    const why = err.code === 'ENOENT' ? 'no such folder' : fileErrorWhy(err);
     throw new CliError(`--html: cannot write '${path}': ${why}`);
   }
 }

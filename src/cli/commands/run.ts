@@ -15,10 +15,11 @@ import type { BudgetViolation } from '../../run/budgets.js';
 import { type RunExit, type RunProgress, type RunResult, runScript } from '../../run/session.js';
 import { formatSummary, summaryJson } from '../../run/summary.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
-import { formatBytes, formatSize } from '../../util/size.js';
+import { bytesText, formatBytes, formatSize } from '../../util/size.js';
 import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
-import { readTextFile, sizeOption } from '../io.js';
+import { helpFooter, NO_COLOR_HELP } from '../help.js';
+import { fileErrorWhy, readTextFile, sizeOption } from '../io.js';
 import { httpPortOption } from './http-port-option.js';
 import { boardCliError, engineForPort, PORT_HELP } from './port-option.js';
 import { RunViews } from './run-views.js';
@@ -66,9 +67,7 @@ export async function createEngine(flags: RunFlags): Promise<Engine> {
   }
   const heapSize = flags.heap === undefined ? DEFAULT_WASM_HEAP : sizeOption(flags.heap, '--heap');
   if (heapSize < MIN_WASM_HEAP)
-    throw new CliError(
-      `--heap: ${formatBytes(heapSize)} bytes is too small (at least ${formatSize(MIN_WASM_HEAP)})`,
-    );
+    throw new CliError(`--heap: ${bytesText(heapSize)} is too small (at least ${formatSize(MIN_WASM_HEAP)})`);
   if (heapSize > 512 * 1024 * 1024)
     throw new CliError(`--heap: ${formatSize(heapSize)} is more than 512 MiB`);
   if (flags.gc !== undefined && flags.gc !== 'board' && flags.gc !== 'top-level')
@@ -106,38 +105,37 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description(
-      'Run a MicroPython script on the MicroPython WebAssembly engine built into\n' +
-        'mpheap (the official build, MicroPython 1.27, 32-bit: 16-byte blocks like\n' +
-        'most boards) and record its heap as it goes. A snapshot (the full heap map)\n' +
-        'is taken:\n' +
+      'Run a MicroPython script on the MicroPython WebAssembly engine built into mpheap (the official ' +
+        'build, MicroPython 1.27, 32-bit: 16-byte blocks like most boards) and record its heap as it ' +
+        'goes. A snapshot (the full heap map) is taken:\n' +
         '  - at the start and at the end;\n' +
         '  - wherever the script calls micropython.mem_info() itself;\n' +
         '  - at mpheap.snap("label") (`import mpheap` works in every script run here);\n' +
         '  - after each top-level statement with --step;\n' +
         '  - after an uncaught MemoryError, set against the size it asked for.\n' +
-        'The script prints as it runs, a status line follows the heap, and a summary\n' +
-        'ends the run. Each snapshot is appended to the recording the moment it is\n' +
-        'taken, so Ctrl-C or a crash loses nothing: open it with\n' +
-        '`mpheap decode FILE --all` or `mpheap report FILE`.\n\n' +
-        'With --port it runs on a real board over the raw REPL instead (or on the\n' +
-        "micro:bit of `mpheap emulate microbit`): `mpheap` is defined in the board's\n" +
-        'RAM, never on its filesystem, and the script runs as it would on its own.\n\n' +
-        'Garbage is collected where gc.c on a board collects it: inside an allocation\n' +
-        'that finds no room (then it retries), at gc.threshold(), on gc.collect()\n' +
-        'anywhere. (The official build collects only between top-level statements;\n' +
-        'mpheap transforms it once, about 15 s, and caches the result. --gc top-level\n' +
-        'runs the official build as it is.) Every collection and every allocation that\n' +
-        'found no room is recorded: the summary counts them, and the heap of each\n' +
-        'failed allocation is a snapshot of its own (alloc_failed).\n\n' +
+        'The script prints as it runs, a status line follows the heap, and a summary ends the run. ' +
+        'Each snapshot is appended to the recording the moment it is taken, so Ctrl-C or a crash ' +
+        'loses nothing: open it with `mpheap decode FILE --all` or `mpheap report FILE`.\n\n' +
+        'With --port it runs on a real board over the raw REPL instead (or on the micro:bit of ' +
+        "`mpheap emulate microbit`): `mpheap` is defined in the board's RAM, never on its " +
+        'filesystem, and the script runs as it would on its own.\n\n' +
+        'Garbage is collected where gc.c on a board collects it: inside an allocation that finds no ' +
+        'room (then it retries), at gc.threshold(), on gc.collect() anywhere. (The official build ' +
+        'collects only between top-level statements; mpheap transforms it once, about 15 s, and ' +
+        'caches the result. --gc top-level runs the official build as it is.) Every collection and ' +
+        'every allocation that found no room is recorded: the summary counts them, and the heap of ' +
+        'each failed allocation is a snapshot of its own (alloc_failed).\n\n' +
         'How this engine differs from a board (say so when you compare):\n' +
-        '  - its heap grows by itself unless --fixed keeps it at --heap: then it grows\n' +
-        "    as esp32's does, only when a collection did not make room;\n" +
-        "  - what its C code keeps on the stack differs from a board's compiler, so an\n" +
-        '    object may live a little longer or shorter than on the board;\n' +
-        '  - with --fixed, mpheap runs the code through a small guard (about 0.9 KB of\n' +
-        '    the heap, in every snapshot) so that a MemoryError in a full heap is\n' +
-        "    reported at the moment it happens; after it, the script's globals are\n" +
-        '    released so the end snapshot can still be taken.',
+        "  - its heap grows by itself unless --fixed keeps it at --heap: then it grows as esp32's " +
+        'does, only when a collection did not make room;\n' +
+        "  - what its C code keeps on the stack differs from a board's compiler, so an object may " +
+        'live a little longer or shorter than on the board;\n' +
+        '  - with --fixed, mpheap runs the code through a small guard (about 0.9 KB of the heap, in ' +
+        'every snapshot) so that a MemoryError in a full heap is reported at the moment it happens; ' +
+        "after it, the script's globals are released so the end snapshot can still be taken.\n\n" +
+        'Of the --heap bytes, gc.c keeps a little for its tables (2 bits a block to say what is ' +
+        'allocated, 1 bit for finalisers) and the rest is the pool that objects live in: --heap 16K ' +
+        'gives a 16,000-byte pool, the `GC: total` that every snapshot shows.',
     )
     .argument('<script>', "MicroPython script ('-' for standard input)")
     .option('--port <dev>', `run it on a real board instead: ${PORT_HELP}`)
@@ -150,8 +148,8 @@ export function registerRun(program: Command): void {
     .option('--step', 'run top-level statements one by one, a snapshot after each')
     .option(
       '--gc <mode>',
-      'board (default): collect where a board does; top-level: the official build,\n' +
-        'which collects only between top-level statements',
+      'board (default): collect where a board does; top-level: the official build, which ' +
+        'collects only between top-level statements',
     )
     .option('--timeout <seconds>', 'watchdog: stop the script after this long', '120')
     .option('--record <file>', 'recording file (NDJSON; default: <script>.heap.ndjson)')
@@ -164,29 +162,45 @@ export function registerRun(program: Command): void {
     .option('--http-port <n>', 'port for --web (default: a free one)')
     .option('--web-wait', 'with --web: keep the dashboard open after the run, until Ctrl-C')
     .option('--map', 'draw the heap map of the last snapshot in the summary')
-    .option('--no-color', 'plain text, no colours (also: NO_COLOR=1)')
+    .option('--no-color', NO_COLOR_HELP)
     .option('--json', 'print the summary as JSON (schema: docs/json.md); script output goes to stderr')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  mpheap run examples/sensor_logger.py\n' +
-        '        record a script on a 112 KiB heap (it grows when needed)\n' +
-        '  mpheap run examples/fragmentation.py --fixed --heap 16K --step\n' +
-        '        a board-sized heap, statement by statement\n' +
-        '  mpheap run app.py --fixed --heap 64K --max-used 48K --min-largest-free 4K \\\n' +
-        '        --no-memory-error\n' +
-        '        a CI check (exit 3 when a budget is broken)\n' +
-        '  mpheap run app.py --json | jq .peakUsed\n' +
-        '  mpheap run app.py --web --html app.html\n' +
-        '        watch it live in a browser, then keep the report\n' +
-        '  mpheap run examples/fragmentation.py --port a0\n' +
-        '        on the board at /dev/ttyACM0 (socket://127.0.0.1:PORT: the emulator)\n\n' +
-        'In the script:\n' +
-        '  import mpheap\n' +
-        '  mpheap.snap("after parse")   # a labelled snapshot (works on boards too)\n\n' +
-        'Exit codes: 0 ran, 2 bad option or unreadable script, 3 budget broken,\n' +
-        '4 the script raised an exception (or the engine failed),\n5 stopped by the watchdog, ' +
-        '130 interrupted (Ctrl-C).',
+      helpFooter({
+        examples: [
+          {
+            command: 'mpheap run examples/sensor_logger.py',
+            note: 'record a script on a 112 KiB heap (it grows when needed)',
+          },
+          {
+            command: 'mpheap run examples/fragmentation.py --fixed --heap 16K --step',
+            note: 'a board-sized heap, statement by statement',
+          },
+          {
+            command:
+              'mpheap run app.py --fixed --heap 64K --max-used 48K --min-largest-free 4K --no-memory-error',
+            note: 'a CI check (exit 3 when a budget is broken)',
+          },
+          { command: 'mpheap run app.py --json | jq .peakUsed' },
+          {
+            command: 'mpheap run app.py --web --html app.html',
+            note: 'watch it live in a browser, then keep the report',
+          },
+          {
+            command: 'mpheap run examples/fragmentation.py --port a0',
+            note: 'on the board at /dev/ttyACM0 (socket://127.0.0.1:PORT: the emulator)',
+          },
+        ],
+        sections: [
+          {
+            title: 'In the script',
+            body: '  import mpheap\n  mpheap.snap("after parse")   # a labelled snapshot (works on boards too)',
+          },
+        ],
+        exitCodes:
+          '0 ran, 2 bad option or unreadable script, 3 budget broken, 4 the script raised an ' +
+          'exception (or the engine failed), 5 stopped by the watchdog, 130 interrupted (Ctrl-C).',
+      }),
     )
     .action(async (file: string, flags: RunFlags) => {
       const code = await runCommand(file, flags);
@@ -239,7 +253,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
         engine: engine.info,
       });
     } catch (e) {
-      throw new CliError(`--record: cannot write '${recordPath}': ${(e as Error).message}`);
+      throw new CliError(`--record: cannot write '${recordPath}': ${fileErrorWhy(e)}`);
     }
   }
 

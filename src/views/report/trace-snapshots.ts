@@ -63,13 +63,13 @@ export function writeTraceReport(
   traceFile: string,
   trace: Trace,
   opts: SimOptions & { lines?: readonly string[] },
-): SimResult {
+): { result: SimResult; snapshots: number; bytes: number } {
   const name = traceFile === '-' ? '<stdin>' : traceFile;
   const t = snapshotsOfTrace(trace, { ...opts, source: `model:${name}` });
-  writeReportFile(path, t.snapshots, {
+  const bytes = writeReportFile(path, t.snapshots, {
     events: t.events,
     output: t.result.output,
     title: `mpheap sim ${name}`,
   });
-  return t.result;
+  return { result: t.result, snapshots: t.snapshots.length, bytes };
 }
