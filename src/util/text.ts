@@ -50,26 +50,22 @@ function wrapLine(line: string, width: number, hang?: number): string {
   if (visibleLength(line) <= width) return line;
   const lead = /^\s*(?:- |\()?/.exec(line.replace(/\x1b\[[0-9;]*m/g, ''))?.[0].length ?? 0;
   const indent = ' '.repeat(Math.min(hang ?? lead, Math.floor(width / 2)));
-  const start = /^\s*/.exec(line)?.[0] ?? '';
-  const words = line
-    .slice(start.length)
-    .split(/ +/)
-    .filter((w) => w !== '');
+  // Each chunk is a word with the spaces before it, so spacing inside a line (columns) is kept.
+  const chunks = line.match(/\s*\S+/g) ?? [];
   const out: string[] = [];
-  let current = start;
-  let currentWidth = visibleLength(start);
-  let hasWord = false;
-  for (const word of words) {
-    const w = visibleLength(word);
-    if (hasWord && currentWidth + 1 + w > width) {
+  let current = '';
+  let currentWidth = 0;
+  for (const chunk of chunks) {
+    const w = visibleLength(chunk);
+    if (current !== '' && currentWidth + w > width) {
       out.push(current);
+      const word = chunk.trimStart();
       current = indent + word;
-      currentWidth = indent.length + w;
+      currentWidth = indent.length + visibleLength(word);
     } else {
-      current += hasWord ? ` ${word}` : word;
-      currentWidth += hasWord ? 1 + w : w;
+      current += chunk;
+      currentWidth += w;
     }
-    hasWord = true;
   }
   out.push(current);
   return out.join('\n');
@@ -78,4 +74,41 @@ function wrapLine(line: string, width: number, hang?: number): string {
 /** `1 byte`, `2 bytes`, `1,024 bytes`. */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/**
+ * A path as a shell reads it back: left as it is when it has nothing the shell would take
+ * apart, else in single quotes (`'my app.heap.ndjson'`), so a suggested command can be pasted.
+ */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * escapeControls for text that arrives in pieces (a program's output): an SGR sequence cut
+ * between two pieces is held back until it is whole, so what is printed does not depend on
+ * where the pieces were cut.
+ */
+export class ControlEscaper {
+  private held = '';
+
+  push(text: string): string {
+    let t = this.held + text;
+    this.held = '';
+    // An ESC near the end that could still become a colour sequence waits for the next piece.
+    const cut = /\x1b(\[[0-9;]{0,32})?$/.exec(t);
+    if (cut) {
+      this.held = cut[0];
+      t = t.slice(0, cut.index);
+    }
+    return escapeControls(t, { keepColour: true });
+  }
+
+  /** What is still held, escaped: the output ended. */
+  end(): string {
+    const t = this.held;
+    this.held = '';
+    return escapeControls(t);
+  }
 }

@@ -8,7 +8,7 @@ import { createDecoder } from '../../decode/index.js';
 import { isRecording, parseRecording, type RecordingEvent } from '../../recording/recording.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { writeReportFile } from '../../views/report/write-report.js';
-import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
+import { renderSnapshot, terminalColumns, wantColor } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { helpFooter, NO_COLOR_HELP } from '../help.js';
 import { blockSizeOption, fileErrorWhy, intOption } from '../io.js';
@@ -115,7 +115,8 @@ export function registerDecode(program: Command): void {
         return;
       }
       const color = wantColor(flags.color);
-      const parts = chosen.map((s) => renderSnapshot(s, { color, width, legend: flags.legend }));
+      const columns = terminalColumns();
+      const parts = chosen.map((s) => renderSnapshot(s, { color, width, legend: flags.legend, columns }));
       if (!flags.all && snapshots.length > 1) {
         parts.unshift(
           `${snapshots.length} snapshots found; showing #${chosen[0].seq} (--snapshot N or --all for others)\n\n`,
@@ -168,6 +169,12 @@ async function readSnapshots(file: string, source: string, blockSize: number | u
     onSnapshot: (s) => snapshots.push(s),
     onOutput: (text) => output.push(text),
   });
+  // On a terminal, reading standard input looks like a hang: say what it waits for.
+  if (file === '-' && process.stdin.isTTY)
+    process.stderr.write(
+      'mpheap: reading standard input: paste the mem_info(1) output, then press Ctrl-D ' +
+        '(mpheap decode FILE reads a file)\n',
+    );
   const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   let first = true;
   let recordingText: string[] | null = null;

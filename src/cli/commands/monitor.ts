@@ -6,8 +6,9 @@ import { BoardMonitor, type MonitorSummary } from '../../device/monitor.js';
 import { transportFor } from '../../device/node/open-port.js';
 import { RecordingWriter } from '../../recording/recording.js';
 import { bytesText, formatBytes } from '../../util/size.js';
+import { ControlEscaper } from '../../util/text.js';
 import { type Dashboard, startDashboard } from '../../views/live/dashboard.js';
-import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
+import { renderSnapshot, terminalColumns, wantColor } from '../../views/terminal/index.js';
 import { CliError } from '../errors.js';
 import { helpFooter, NO_COLOR_HELP } from '../help.js';
 import { fileErrorWhy } from '../io.js';
@@ -100,6 +101,7 @@ async function monitorBoard(
   let recording: RecordingWriter | null = null;
   let dashboard: Dashboard | null = null;
   const say = (text: string) => live && process.stderr.write(c.dim(`[mpheap] ${text}\n`));
+  const escaper = new ControlEscaper();
 
   const monitor = new BoardMonitor({
     connect: () => transportFor(flags.port),
@@ -108,7 +110,8 @@ async function monitorBoard(
     onOutput: (text) => {
       recording?.output(text);
       dashboard?.pushOutput(text);
-      if (live) process.stdout.write(text);
+      // The board's text, printed with control bytes escaped (its colours kept).
+      if (live) process.stdout.write(escaper.push(text));
     },
     onSnapshot: (s) => {
       recording?.snapshot(s);
@@ -125,7 +128,12 @@ async function monitorBoard(
       }
       if (live) {
         process.stdout.write(
-          `\n${renderSnapshot(s, { color: c.isColorSupported, map: flags.map !== false, legend: false })}`,
+          `\n${renderSnapshot(s, {
+            color: c.isColorSupported,
+            map: flags.map !== false,
+            legend: false,
+            columns: terminalColumns(),
+          })}`,
         );
         process.stdout.write(`${historyLines(history, c).join('\n')}\n\n`);
       }

@@ -1,5 +1,5 @@
 /** `mpheap run SCRIPT`: run a MicroPython script on real MicroPython and record its heap. */
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { Engine } from '../../engines/engine.js';
 import { defaultCacheDir } from '../../engines/wasm/board-gc/cache.js';
@@ -16,7 +16,8 @@ import { type RunExit, type RunProgress, type RunResult, runScript } from '../..
 import { formatSummary, summaryJson } from '../../run/summary.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { bytesText, formatBytes, formatSize } from '../../util/size.js';
-import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
+import { ControlEscaper, escapeControls } from '../../util/text.js';
+import { renderSnapshot, terminalColumns, wantColor, wrapForTerminal } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { helpFooter, NO_COLOR_HELP } from '../help.js';
 import { fileErrorWhy, readTextFile, sizeOption } from '../io.js';
@@ -152,15 +153,24 @@ export function registerRun(program: Command): void {
         'collects only between top-level statements',
     )
     .option('--timeout <seconds>', 'watchdog: stop the script after this long', '120')
-    .option('--record <file>', 'recording file (NDJSON; default: <script>.heap.ndjson)')
+    .option(
+      '--record <file>',
+      'recording file (NDJSON; default: beside the script, app.py → app.heap.ndjson; stdin.heap.ndjson for -)',
+    )
     .option('--no-record', 'do not write a recording')
     .option('--max-used <bytes>', 'budget: fail (exit 3) if any snapshot uses more than this')
     .option('--min-largest-free <bytes>', 'budget: fail (exit 3) if the largest free block drops below this')
     .option('--no-memory-error', 'budget: fail (exit 3) on a MemoryError')
     .option('--html <file>', 'write an HTML report at the end (also when the script fails or times out)')
-    .option('--web', 'show the heap live in a browser: serves a dashboard on 127.0.0.1, prints its URL')
+    .option(
+      '--web',
+      'show the heap live in a browser: serves a dashboard on 127.0.0.1 and prints its URL; on a terminal it stays open after the run until Ctrl-C',
+    )
     .option('--http-port <n>', 'port for --web (default: a free one)')
-    .option('--web-wait', 'with --web: keep the dashboard open after the run, until Ctrl-C')
+    .option(
+      '--web-wait',
+      'with --web: keep the dashboard open after the run until Ctrl-C, also off a terminal',
+    )
     .option('--map', 'draw the heap map of the last snapshot in the summary')
     .option('--no-color', NO_COLOR_HELP)
     .option('--json', 'print the summary as JSON (schema: docs/json.md); script output goes to stderr')
@@ -239,10 +249,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const out = json ? process.stderr : process.stdout;
   const status = new StatusLine(!json && process.stderr.isTTY === true);
 
-  const recordPath =
-    flags.record === false
-      ? null
-      : (flags.record ?? `${basename(scriptName).replace(/\.py$/, '')}.heap.ndjson`);
+  const recordPath = flags.record === false ? null : (flags.record ?? defaultRecordPath(file));
   let recording: RecordingWriter | null = null;
   if (recordPath !== null) {
     try {
@@ -270,8 +277,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     await engine.close();
     throw e;
   }
+  // A short script ends before anyone opens the page: on a terminal the page stays until Ctrl-C.
+  const keepWebOpen = flags.webWait === true || (views.dashboard !== null && process.stderr.isTTY === true);
   // Printed even with --json (stdout stays the JSON): the URL is what the user came for.
-  if (views.dashboard) process.stderr.write(`dashboard: ${views.dashboard.url}\n`);
+  if (views.dashboard)
+    process.stderr.write(
+      `dashboard: ${views.dashboard.url}${keepWebOpen ? ' (open until Ctrl-C)' : ' (closes when the run ends; --web-wait keeps it)'}\n`,
+    );
 
   // Ctrl-C: stop the engine, keep the recording whole, exit 130.
   let interrupted = false;
@@ -282,6 +294,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   };
   process.once('SIGINT', onSigint);
 
+  const escaper = new ControlEscaper();
   let result: RunResult;
   let htmlWritten = true;
   let ranToEnd = false;
@@ -294,7 +307,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       recording,
       onOutput: (text) => {
         views.addOutput(text);
-        status.around(text, () => out.write(text));
+        // The script's text, printed with control bytes escaped (its colours kept).
+        status.around(text, () => out.write(escaper.push(text)));
       },
       onSnapshot: (s: HeapSnapshot, p: RunProgress) => {
         views.snapshot(s);
@@ -322,15 +336,16 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     recording?.close();
     // Whatever ended the run, the report holds every snapshot captured up to then.
     htmlWritten = views.writeReport();
-    if (!(ranToEnd && flags.webWait && !interrupted)) await views.close();
+    if (!(ranToEnd && keepWebOpen && !interrupted)) await views.close();
   }
   status.clear();
+  out.write(escaper.end());
   if (interrupted) return EXIT.INTERRUPTED;
 
-  const ctx = { engine: engine.info, recording: recordPath };
+  const ctx = { engine: engine.info, recording: recordPath, columns: terminalColumns() };
   // The traceback goes where a Python user expects it: standard error, after the output.
   const tb = result.error?.traceback;
-  if (tb) process.stderr.write(tb.endsWith('\n') ? tb : `${tb}\n`);
+  if (tb) process.stderr.write(escapeControls(tb.endsWith('\n') ? tb : `${tb}\n`));
   if (json) {
     process.stdout.write(`${JSON.stringify(summaryJson(result, ctx), null, 2)}\n`);
   } else {
@@ -339,16 +354,27 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       process.stdout.write(
         `\n${renderSnapshot(shown, {
           color: wantColor(flags.color),
-          legend: false,
+          legend: 'short',
+          columns: terminalColumns(),
           heapCanGrow: !engine.info.fixedHeap,
           memoryError: memoryErrorOf(result, shown),
         })}`,
       );
-    process.stdout.write(`\n${formatSummary(result, ctx)}`);
+    process.stdout.write(`\n${wrapForTerminal(escapeControls(formatSummary(result, ctx)))}`);
   }
   // A report that could not be written fails a run that otherwise went well.
-  if (flags.webWait) await views.keepOpenUntilCtrlC();
+  if (keepWebOpen) await views.keepOpenUntilCtrlC();
   return !htmlWritten && result.exit === 'ok' ? EXIT.BAD_INPUT : EXIT_OF[result.exit];
+}
+
+/**
+ * The recording's default place: beside the script, so that `run a/app.py` and `run b/app.py`
+ * keep one each; `stdin.heap.ndjson` here for a script read from standard input.
+ */
+function defaultRecordPath(file: string): string {
+  if (file === '-') return 'stdin.heap.ndjson';
+  const name = `${basename(file).replace(/\.py$/, '')}.heap.ndjson`;
+  return dirname(file) === '.' ? name : join(dirname(file), name);
 }
 
 /** The MemoryError or failed allocation a snapshot was taken at: its verdict is then about it. */

@@ -72,7 +72,7 @@ export function renderSnapshot(s: HeapSnapshot, opts: TerminalOptions): string {
   // Wrapped to the terminal, continuation lines indented by `hang`; whole when not on one.
   const wrap = (line: string, hang?: number) => (columns === null ? line : wrapText(line, columns, hang));
   if (opts.legend === 'short' && s.areas.length > 0) {
-    lines.push(wrapText(renderShortLegend(s, paint, c), columns ?? 80, 8));
+    lines.push(...renderShortLegend(s, paint, c, columns ?? 80));
   } else if (opts.legend !== false && s.areas.length > 0) {
     lines.push('');
     lines.push(...renderLegend(s, f as HeapFigures, paint, c).map((l) => wrap(l, 22)));
@@ -88,14 +88,32 @@ export function renderSnapshot(s: HeapSnapshot, opts: TerminalOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `legend: . free  = more of the object  h other (…)  B function (not bytes)`: the characters in the map. */
-function renderShortLegend(s: HeapSnapshot, paint: Record<string, Paint>, c: Colors): string {
+/** `legend: . free  = more of the object  B function (not bytes)  h other (…)`: the characters in the map. */
+function renderShortLegend(
+  s: HeapSnapshot,
+  paint: Record<string, Paint>,
+  c: Colors,
+  width: number,
+): string[] {
   const present = new Set<number>([CH_FREE, '='.charCodeAt(0)]);
   for (const area of s.areas) for (const ch of area.map) present.add(ch);
-  const entries = LEGEND.filter((e) => present.has(e.char.charCodeAt(0))).map(
-    (e) => `${paint[e.char](e.char)} ${e.short}`,
-  );
-  return `${c.dim('legend:')} ${entries.join('  ')}  ${c.dim('(mpheap decode FILE: the full legend)')}`;
+  const entries = LEGEND.filter((e) => present.has(e.char.charCodeAt(0)));
+  // Packed entry by entry, so that no entry is split between two lines.
+  const lines: string[] = [];
+  let line = c.dim('legend:');
+  let lineWidth = 'legend:'.length;
+  for (const e of entries) {
+    const text = `${e.char} ${e.short}`;
+    if (lineWidth > 8 && lineWidth + 2 + text.length > width) {
+      lines.push(line);
+      line = ' '.repeat(7);
+      lineWidth = 7;
+    }
+    line += `${lineWidth > 7 ? '  ' : ' '}${paint[e.char](e.char)} ${e.short}`;
+    lineWidth += (lineWidth > 7 ? 2 : 1) + text.length;
+  }
+  lines.push(line);
+  return lines;
 }
 
 function verdictOf(s: HeapSnapshot, opts: Pick<TerminalOptions, 'heapCanGrow' | 'memoryError'>): Verdict {
