@@ -380,6 +380,8 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
       // `_heap_end = 0x2001c000`: a fixed address, usually copied from the 128 KB STM32F405 template.
       let target: number;
       let stackWords: string;
+      /** The stack kept below the top of RAM, when the scripts leave its size implicit. */
+      let keep: number | null = null;
       if (!lay.stackImplicit && lay.stackBottom !== null) {
         let bottom = lay.stackBottom;
         if (grow > 0 && opts.reevaluate) {
@@ -389,7 +391,7 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
         target = bottom;
         stackWords = `where the stack starts, \`${at.stackBottom?.name ?? 'stack'}\``;
       } else {
-        const keep = opts.stackBytes ?? mcu?.stack ?? DEFAULT_STACK;
+        keep = opts.stackBytes ?? mcu?.stack ?? DEFAULT_STACK;
         const why =
           opts.stackBytes !== undefined
             ? '--stack'
@@ -401,8 +403,10 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
       }
       recommended = { heapEnd: target, regionLength: grow > 0 ? physEnd - origin : null, gc: null };
       if (target > lay.heapEnd) {
-        if (lay.stackImplicit)
-          unused.push(span(lay.heapEnd, target, 'above the heap, more than the stack needs'));
+        // Inside the region only: RAM past its end is already listed, once (the two must not overlap).
+        const inRegion = keep === null ? target : Math.min(target, regionEnd - keep);
+        if (lay.stackImplicit && inRegion > lay.heapEnd)
+          unused.push(span(lay.heapEnd, inRegion, 'above the heap, more than the stack needs'));
         advice.push(
           `\`${endName}\` leaves ${bytesText(target - lay.heapEnd)} of RAM unused; for ${chipWords} set \`${endName} = ${hex(target)}\` (${stackWords}).`,
         );
