@@ -1,4 +1,5 @@
 /** `mpheap emulate microbit`: a real MicroPython board without hardware (QEMU). */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startMicrobit } from '../../emulator/microbit.js';
 import { CliError } from '../errors.js';
@@ -38,6 +39,8 @@ export function registerEmulate(program: Command): void {
       const tcpPort = flags.tcp === undefined ? undefined : intOption(flags.tcp, '--tcp');
       if (tcpPort !== undefined && (tcpPort < 1 || tcpPort > 65535))
         throw new CliError('--tcp: a port is 1 to 65535');
+      // Who started mpheap, read now: by the time QEMU is up that parent may be gone already.
+      const parent = process.ppid;
       if (!flags.json) process.stderr.write('starting the emulated micro:bit…\n');
       const board = await startMicrobit({ tcpPort }).catch((e: unknown) => {
         throw boardCliError(e);
@@ -53,11 +56,53 @@ export function registerEmulate(program: Command): void {
         );
       }
       const stop = () => void board.stop();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+      for (const s of signals) process.once(s, stop);
+      // `npx mpheap emulate microbit &` then `kill $!` ends npm, which does not pass SIGTERM on:
+      // QEMU must not outlive the program that started mpheap, so its going away stops it too.
+      const watch = watchParent(parent, stop);
       const code = await board.exited;
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      clearInterval(watch);
+      for (const s of signals) process.off(s, stop);
       if (code !== 0 && code !== null) throw new CliError(`QEMU exited with code ${code}`, 4);
     });
+}
+
+/** Calls `gone` once `parent`, the process that started this one, has ended (checked every second). */
+function watchParent(parent: number, gone: () => void): NodeJS.Timeout | undefined {
+  // Started by init (a service): nothing to watch.
+  if (parent <= 1) return undefined;
+  if (!parentAlive(parent)) {
+    gone();
+    return undefined;
+  }
+  const timer = setInterval(() => {
+    if (parentAlive(parent)) return;
+    clearInterval(timer);
+    gone();
+  }, 1000);
+  return timer;
+}
+
+/**
+ * Whether `parent` is still this process's parent. On Linux the kernel says who the parent is now
+ * (a child is handed to another the moment its parent exits, before anyone reaps it); elsewhere,
+ * whether that process still exists.
+ */
+function parentAlive(parent: number): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // `pid (name) state ppid …`: the name may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (Number.isInteger(ppid)) return ppid === parent;
+  } catch {
+    // No /proc: ask the process itself.
+  }
+  try {
+    process.kill(parent, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it lives, under another user. ESRCH: it is gone.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
