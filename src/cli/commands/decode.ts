@@ -1,17 +1,13 @@
 /** `mpheap decode [FILE|-]`: read mem_info output from a log, a capture or a recording. */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { snapshotJson } from '../../analysis/snapshot-json.js';
-import { createDecoder } from '../../decode/index.js';
-import { isRecording, parseRecording, type RecordingEvent } from '../../recording/recording.js';
-import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { writeReportFile } from '../../views/report/write-report.js';
 import { renderSnapshot, terminalColumns, wantColor } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { helpFooter, NO_COLOR_HELP } from '../help.js';
 import { blockSizeOption, fileErrorWhy, intOption } from '../io.js';
+import { type Decoded, readSnapshots } from '../read-snapshots.js';
 import { wroteReport } from './wrote-report.js';
 
 interface DecodeFlags {
@@ -25,13 +21,6 @@ interface DecodeFlags {
   legend?: boolean;
   quiet?: boolean;
   html?: string;
-}
-
-/** What the input held: its snapshots, and for the HTML report the program output and events. */
-interface Decoded {
-  snapshots: HeapSnapshot[];
-  output: string;
-  events: RecordingEvent[];
 }
 
 export function registerDecode(program: Command): void {
@@ -88,7 +77,7 @@ export function registerDecode(program: Command): void {
       const blockSize = blockSizeOption(flags);
       const index = flags.snapshot === undefined ? null : intOption(flags.snapshot, '--snapshot');
       const source = file === '-' ? 'stdin' : `file:${file}`;
-      const decoded = await readSnapshots(file, source, blockSize);
+      const decoded = await readSnapshots(file, { source, blockSize, command: 'decode' });
       const { snapshots } = decoded;
       if (snapshots.length === 0) {
         process.stderr.write(
@@ -145,64 +134,4 @@ function writeHtml(path: string, file: string, decoded: Decoded): void {
     throw e;
   }
   process.stderr.write(`${wroteReport(path, decoded.snapshots.length, bytes)}\n`);
-}
-
-function fromRecording(text: string): Decoded {
-  const rec = parseRecording(text);
-  return { snapshots: rec.snapshots, output: rec.outputs.map((o) => o.text).join(''), events: rec.events };
-}
-
-/** Streams the input through the decoder (or reads a recording) and returns what it held. */
-async function readSnapshots(file: string, source: string, blockSize: number | undefined): Promise<Decoded> {
-  const snapshots: HeapSnapshot[] = [];
-  if (file !== '-' && (await startsLikeRecording(file))) {
-    const { readFileSync } = await import('node:fs');
-    return fromRecording(readFileSync(file, 'utf8'));
-  }
-  // Program output is kept whole only for the report; it is small next to the dumps around it.
-  const output: string[] = [];
-  const decoder = createDecoder({
-    source,
-    blockSize,
-    // When a log was decoded is not when its snapshots were captured: their time is unknown.
-    now: null,
-    onSnapshot: (s) => snapshots.push(s),
-    onOutput: (text) => output.push(text),
-  });
-  // On a terminal, reading standard input looks like a hang: say what it waits for.
-  if (file === '-' && process.stdin.isTTY)
-    process.stderr.write(
-      'mpheap: reading standard input: paste the mem_info(1) output, then press Ctrl-D ' +
-        '(mpheap decode FILE reads a file)\n',
-    );
-  const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
-  let first = true;
-  let recordingText: string[] | null = null;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (first && file === '-' && isRecording(chunk.subarray(0, 64).toString('utf8'))) recordingText = [];
-      first = false;
-      if (recordingText) recordingText.push(chunk.toString('utf8'));
-      else decoder.feed(chunk);
-    }
-  } catch (e) {
-    throw new CliError(`cannot read '${file}': ${fileErrorWhy(e)}`, EXIT.BAD_INPUT);
-  }
-  if (recordingText) return fromRecording(recordingText.join(''));
-  decoder.end();
-  return { snapshots, output: output.join(''), events: [] };
-}
-
-async function startsLikeRecording(file: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>> | null = null;
-  try {
-    handle = await open(file, 'r');
-    const buf = Buffer.alloc(64);
-    const { bytesRead } = await handle.read(buf, 0, 64, 0);
-    return isRecording(buf.subarray(0, bytesRead).toString('utf8'));
-  } catch (e) {
-    throw new CliError(`cannot read '${file}': ${fileErrorWhy(e)}`, EXIT.BAD_INPUT);
-  } finally {
-    await handle?.close();
-  }
 }

@@ -1,14 +1,12 @@
 /** `mpheap report RECORDING|DUMP -o report.html`: one self-contained HTML page of a heap's history. */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { decodeText } from '../../decode/index.js';
-import { isRecording, parseRecording } from '../../recording/recording.js';
-import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { escapeControls } from '../../util/text.js';
 import { type ReportOptions, writeReportFile } from '../../views/report/write-report.js';
 import { CliError, EXIT } from '../errors.js';
 import { helpFooter, NO_COLOR_PLAIN_HELP } from '../help.js';
-import { blockSizeOption, fileErrorWhy, readTextFile } from '../io.js';
+import { blockSizeOption, fileErrorWhy } from '../io.js';
+import { readSnapshots } from '../read-snapshots.js';
 import { wroteReport } from './wrote-report.js';
 
 interface ReportFlags {
@@ -56,28 +54,19 @@ export function registerReport(program: Command): void {
           '0 written, 1 no snapshot in the input, 2 unreadable input, bad option or unwritable output.',
       }),
     )
-    .action((file: string, flags: ReportFlags) => {
-      const text = readTextFile(file, 'input');
+    .action(async (file: string, flags: ReportFlags) => {
+      const blockSize = blockSizeOption(flags);
       const name = file === '-' ? '<stdin>' : basename(file);
-      let snapshots: HeapSnapshot[];
-      const opts: ReportOptions = { title: flags.title ?? `mpheap report: ${name}` };
-      if (isRecording(text)) {
-        const rec = parseRecording(Buffer.from(text, 'latin1').toString('utf8'));
-        snapshots = rec.snapshots;
-        opts.events = rec.events;
-        opts.output = rec.outputs.map((o) => o.text).join('');
-        for (const w of rec.warnings)
-          process.stderr.write(`mpheap: warning: ${escapeControls(`${file}: ${w}`)}\n`);
-      } else {
-        const blockSize = blockSizeOption(flags);
-        const decoded = decodeText(
-          Buffer.from(text, 'latin1'),
-          `file:${name}`,
-          blockSize ? { blockSize } : {},
-        );
-        snapshots = decoded.snapshots;
-        opts.output = decoded.output;
-      }
+      // Streamed: a 100 MB log costs the snapshots it holds, not its size (the output is capped).
+      const decoded = await readSnapshots(file, { source: `file:${name}`, blockSize, command: 'report' });
+      const { snapshots } = decoded;
+      const opts: ReportOptions = {
+        title: flags.title ?? `mpheap report: ${name}`,
+        events: decoded.events,
+        output: decoded.output,
+      };
+      for (const w of decoded.warnings)
+        process.stderr.write(`mpheap: warning: ${escapeControls(`${file}: ${w}`)}\n`);
       if (snapshots.length === 0) {
         throw new CliError(
           `${file}: no mem_info output or snapshot found; nothing to report`,

@@ -6,6 +6,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+import { reportOutput } from '../../util/bounded-text.js';
 import { type Dashboard, startDashboard } from '../../views/live/dashboard.js';
 import { type EventLike, writeReportFile } from '../../views/report/write-report.js';
 import { CliError } from '../errors.js';
@@ -26,7 +27,8 @@ export interface RunViewOptions {
 export class RunViews {
   private readonly snapshots: HeapSnapshot[] = [];
   private readonly events: EventLike[] = [];
-  private output = '';
+  /** For the report: the first and last 128 KiB (each snapshot keeps the output before it). */
+  private readonly output = reportOutput();
 
   private constructor(
     private readonly opts: RunViewOptions,
@@ -53,7 +55,7 @@ export class RunViews {
   }
 
   addOutput(text: string): void {
-    this.output += text;
+    this.output.add(text);
     this.dashboard?.pushOutput(text);
   }
 
@@ -75,7 +77,7 @@ export class RunViews {
       const bytes = writeReportFile(path, this.snapshots, {
         title: this.opts.title,
         events: this.events,
-        output: this.output,
+        output: this.output.text(),
         heapCanGrow: this.opts.heapCanGrow,
       });
       process.stderr.write(`${wroteReport(path, this.snapshots.length, bytes)}\n`);
