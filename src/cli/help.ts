@@ -91,7 +91,7 @@ function wrapCommand(command: string, width: number): string {
   for (const word of words) {
     if (current.trim() !== '' && current.length + 1 + word.length + 2 > width) {
       out.push(`${current} \\`);
-      current = `      ${word}`;
+      current = `    ${word}`;
     } else current += ` ${word}`;
   }
   out.push(current);
