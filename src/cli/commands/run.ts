@@ -95,7 +95,10 @@ function buildProgress(): (step: TransformStep) => void {
     if (step === 'writing') {
       process.stderr.write(`${tty ? '\r\x1b[2K' : ''}${head}: done in ${elapsed} s\n`);
     } else if (tty) {
-      process.stderr.write(`\r\x1b[2K${head}: ${step}… ${elapsed} s`);
+      // Kept within one terminal line: a wrapped line is not redrawn in place by \r.
+      const line = `${head}: ${step}… ${elapsed} s`;
+      const width = (process.stderr.columns ?? 80) - 1;
+      process.stderr.write(`\r\x1b[2K${line.length > width ? `…${line.slice(-(width - 1))}` : line}`);
     } else if (step === 'reading') {
       process.stderr.write(`${head}…\n`);
     }
