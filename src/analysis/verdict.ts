@@ -16,7 +16,7 @@
  *    fixed.
  */
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
-import { formatBytes } from '../util/size.js';
+import { bytesText, formatBytes } from '../util/size.js';
 import { heapFigures } from './figures.js';
 
 export interface SnapshotFigures {
@@ -134,7 +134,7 @@ export function snapshotFigures(s: HeapSnapshot, ctx: VerdictContext = {}): Snap
   };
 }
 
-const b = (n: number) => `${formatBytes(n)} bytes`;
+const b = (n: number) => `${bytesText(n)}`;
 
 export function heapVerdict(s: HeapSnapshot, ctx: VerdictContext = {}): Verdict {
   const f = snapshotFigures(s, ctx);

@@ -15,6 +15,11 @@ export const EXIT = {
   INTERRUPTED: 130,
 } as const;
 
+/** The exit codes in words, as every command's --help and the README say them. */
+export const EXIT_CODES_HELP =
+  '0 ok, 1 nothing found, 2 bad input or usage, 3 budget broken, 4 script or engine failed, ' +
+  '5 watchdog timeout, 130 interrupted (Ctrl-C).';
+
 export class CliError extends Error {
   constructor(
     message: string,

@@ -3,14 +3,34 @@ import { readFileSync } from 'node:fs';
 import { parseSize } from '../util/size.js';
 import { CliError } from './errors.js';
 
+/** Why a file could not be read or written, in words (never Node's `EISDIR: illegal operation…`). */
+export function fileErrorWhy(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'EISDIR':
+      return 'it is a folder, not a file';
+    case 'ENOTDIR':
+      return 'a part of the path is not a folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'not allowed (permissions)';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    default:
+      // Node's messages start with the code (`EIO: i/o error, read`): keep the words.
+      return String(err?.message ?? err).replace(/^E[A-Z]+: /, '');
+  }
+}
+
 export function readTextFile(path: string, what = 'file'): string {
   try {
     return readFileSync(path === '-' ? 0 : path, 'latin1');
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new CliError(
-      `cannot read ${what} '${path}': ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
-    );
+    throw new CliError(`cannot read ${what} '${path === '-' ? 'standard input' : path}': ${fileErrorWhy(e)}`);
   }
 }
 

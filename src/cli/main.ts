@@ -4,32 +4,48 @@
  * file only wires them up and turns errors into exit codes.
  */
 import { Command, CommanderError } from 'commander';
+import { escapeControls } from '../util/text.js';
 import { registerCommands } from './commands/index.js';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, EXIT_CODES_HELP } from './errors.js';
+import { configureHelpAndErrors, helpFooter } from './help.js';
 
 /** The program for an argument list: only the command it names is loaded (see commands/index.ts). */
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('mpheap')
     .description(
       'See, understand and manage the MicroPython GC heap.\n\n' +
-        'MicroPython keeps every object in one heap of 16-byte blocks (32 on 64-bit\n' +
-        'builds). mpheap models that heap block for block, decodes the output of\n' +
-        'micropython.mem_info(1), runs scripts on real MicroPython and shows what they\n' +
-        'do to the heap.',
+        'MicroPython keeps every object in one heap of 16-byte blocks (32 on 64-bit builds). ' +
+        'mpheap models that heap block for block, decodes the output of micropython.mem_info(1), ' +
+        'runs scripts on real MicroPython and shows what they do to the heap.',
     )
-    .version('0.1.0')
+    .version('0.1.0');
+  // Before the commands are defined: each one copies the help layout and the error style.
+  configureHelpAndErrors(program);
+  program
     .addHelpText(
       'after',
-      '\nStart here:\n' +
-        '  mpheap run examples/fragmentation.py --fixed --heap 16K --step\n' +
-        '      a script on real MicroPython, its heap after every statement, and why a\n' +
-        '      MemoryError happened although memory was free\n' +
-        '  mpheap decode log.txt          read a mem_info(1) someone pasted, or a serial log\n' +
-        '  mpheap emulate microbit        a real MicroPython board without hardware, then\n' +
-        '  mpheap run main.py --port socket://127.0.0.1:PORT\n\n' +
-        'Every command has --help with examples, and --json for scripts (docs/json.md).\n' +
-        'Exit codes: 0 ok, 1 nothing found, 2 bad input or usage, 3 budget broken,\n' +
-        '4 script or engine failed, 5 watchdog timeout, 130 interrupted.',
+      helpFooter({
+        examples: [
+          {
+            command: 'mpheap run examples/fragmentation.py --fixed --heap 16K --step',
+            note:
+              'a script on real MicroPython, its heap after every statement, and why a MemoryError ' +
+              'happened although memory was free',
+          },
+          { command: 'mpheap decode log.txt', note: 'read a mem_info(1) someone pasted, or a serial log' },
+          {
+            command: 'mpheap emulate microbit',
+            note: 'a real MicroPython board without hardware; it prints the --port to give run and monitor',
+          },
+        ],
+        sections: [
+          {
+            title: '',
+            body: 'Every command has --help with examples, and --json for scripts (docs/json.md).',
+          },
+        ],
+        exitCodes: EXIT_CODES_HELP,
+      }),
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -49,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`mpheap: ${e.message}\n`);
+      process.stderr.write(`mpheap: ${escapeControls(e.message)}\n`);
       return e.exitCode;
     }
     throw e;

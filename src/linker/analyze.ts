@@ -10,6 +10,7 @@ import { buildReport, hex, type LinkerReport } from './heap-report.js';
 import { loadScripts, parseDefsym } from './load.js';
 import { parseMapFile } from './map-file.js';
 import { findMcu, type McuInfo, mcuFromFileName } from './mcus.js';
+import { LinkerScriptError } from './source.js';
 
 export interface AnalyzeOptions {
   /** Linker scripts, in -T order. May be empty when a map file is given. */
@@ -33,8 +34,19 @@ export interface AnalyzeOptions {
 
 export class UnknownMcuError extends Error {}
 
+/** Reads a file; a read error names the file (Node leaves the path out of some, EISDIR among them). */
+function readNamed<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err === 'object' && err.code !== undefined && err.path === undefined) err.path = path;
+    throw e;
+  }
+}
+
 export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'latin1'));
+  const read = opts.readFile ?? ((p: string) => readNamed(p, () => readFileSync(p, 'latin1')));
   const defsyms = (opts.defsyms ?? []).map((d, i) => parseDefsym(d, i));
   const loaded = loadScripts(opts.scripts, { searchDirs: opts.searchDirs, readFile: read });
   const statements: Statement[] = [...loaded.statements];
@@ -61,7 +73,10 @@ export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
     }
   };
   if (opts.map !== undefined) {
-    const map = parseMapFile(read(opts.map));
+    const mapText = read(opts.map);
+    if (mapText.trim() === '')
+      throw new LinkerScriptError('the map file is empty', { file: opts.map, line: 1, col: 1 });
+    const map = parseMapFile(mapText);
     files.push(opts.map);
     link = { symbols: map.symbols, sections: map.sections };
     for (const name of map.symbols.keys()) linkSource.set(name, 'the map');
@@ -81,7 +96,8 @@ export function analyzeLinker(opts: AnalyzeOptions): LinkerReport {
     }
   }
   if (opts.elf !== undefined) {
-    const readBinary = opts.readBinary ?? ((p: string) => new Uint8Array(readFileSync(p)));
+    const readBinary =
+      opts.readBinary ?? ((p: string) => readNamed(p, () => new Uint8Array(readFileSync(p))));
     const elf = readElfSymbols(readBinary(opts.elf), opts.elf);
     files.push(opts.elf);
     const symbols = new Map(elf.symbols);

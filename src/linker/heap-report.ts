@@ -4,7 +4,7 @@
  * `GC: total` MicroPython will print), and what to write in the script to use the RAM the chip has.
  */
 import { heapLayout, type WordSize } from '../heap/layout.js';
-import { formatBytes } from '../util/size.js';
+import { bytesText, formatBytes } from '../util/size.js';
 import { type Evaluation, numberOf, type SymbolInfo } from './evaluate.js';
 import type { McuInfo } from './mcus.js';
 import { formatLocation } from './source.js';
@@ -137,7 +137,7 @@ export function hex(n: number): string {
 export function kb(n: number): string {
   if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MB`;
   if (n % 1024 === 0) return `${n / 1024} KB`;
-  return `${formatBytes(n)} bytes`;
+  return `${bytesText(n)}`;
 }
 
 /** The value to write in a MEMORY LENGTH: `192K`, `1M`, else hex. */
@@ -291,7 +291,7 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
     warnings.push(`the heap is empty: ${heap.endSymbol} is not above ${heap.startSymbol}`);
   if (lay.heapEnd !== null && lay.stackBottom !== null && !lay.stackImplicit && stackRegion === heapRegion) {
     if (lay.heapEnd > lay.stackBottom && (lay.heapStart ?? lay.heapEnd) < (lay.stackTop ?? 0))
-      warnings.push(`the heap overlaps the stack by ${formatBytes(lay.heapEnd - lay.stackBottom)} bytes`);
+      warnings.push(`the heap overlaps the stack by ${bytesText(lay.heapEnd - lay.stackBottom)}`);
   }
 
   // ---- unused RAM beside the heap -----------------------------------------------------------------
@@ -369,19 +369,21 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
       recommended = { heapEnd: target, regionLength: grow > 0 ? physEnd - origin : null, gc: null };
       if (grow > 0) {
         advice.push(
-          `${lengthAdvice()}; ${formatBytes(grow)} bytes of RAM are unused today, and \`${endName}\` then moves from ${hex(lay.heapEnd)} to ${hex(newEnd)} by itself.`,
+          `${lengthAdvice()}; ${bytesText(grow)} of RAM are unused today, and \`${endName}\` then moves from ${hex(lay.heapEnd)} to ${hex(newEnd)} by itself.`,
         );
       }
       if (gap > 0) {
         const bottomName = at.stackBottom?.name;
         advice.push(
-          `\`${endName}\` leaves ${formatBytes(gap)} bytes of RAM unused below the stack; for ${chipWords} set \`${endName} = ${bottomName ?? hex(target)}\`${bottomName ? ` (${hex(target)})` : ''}.`,
+          `\`${endName}\` leaves ${bytesText(gap)} of RAM unused below the stack; for ${chipWords} set \`${endName} = ${bottomName ?? hex(target)}\`${bottomName ? ` (${hex(target)})` : ''}.`,
         );
       }
     } else {
       // `_heap_end = 0x2001c000`: a fixed address, usually copied from the 128 KB STM32F405 template.
       let target: number;
       let stackWords: string;
+      /** The stack kept below the top of RAM, when the scripts leave its size implicit. */
+      let keep: number | null = null;
       if (!lay.stackImplicit && lay.stackBottom !== null) {
         let bottom = lay.stackBottom;
         if (grow > 0 && opts.reevaluate) {
@@ -391,7 +393,7 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
         target = bottom;
         stackWords = `where the stack starts, \`${at.stackBottom?.name ?? 'stack'}\``;
       } else {
-        const keep = opts.stackBytes ?? mcu?.stack ?? DEFAULT_STACK;
+        keep = opts.stackBytes ?? mcu?.stack ?? DEFAULT_STACK;
         const why =
           opts.stackBytes !== undefined
             ? '--stack'
@@ -403,10 +405,12 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
       }
       recommended = { heapEnd: target, regionLength: grow > 0 ? physEnd - origin : null, gc: null };
       if (target > lay.heapEnd) {
-        if (lay.stackImplicit)
-          unused.push(span(lay.heapEnd, target, 'above the heap, more than the stack needs'));
+        // Inside the region only: RAM past its end is already listed, once (the two must not overlap).
+        const inRegion = keep === null ? target : Math.min(target, regionEnd - keep);
+        if (lay.stackImplicit && inRegion > lay.heapEnd)
+          unused.push(span(lay.heapEnd, inRegion, 'above the heap, more than the stack needs'));
         advice.push(
-          `\`${endName}\` leaves ${formatBytes(target - lay.heapEnd)} bytes of RAM unused; for ${chipWords} set \`${endName} = ${hex(target)}\` (${stackWords}).`,
+          `\`${endName}\` leaves ${bytesText(target - lay.heapEnd)} of RAM unused; for ${chipWords} set \`${endName} = ${hex(target)}\` (${stackWords}).`,
         );
         if (grow > 0)
           advice.push(
@@ -416,7 +420,7 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
         advice.push(`\`${endName} = ${hex(lay.heapEnd)}\` is right for ${chipWords}: ${stackWords}.`);
       } else {
         warnings.push(
-          `\`${endName} = ${hex(lay.heapEnd)}\` leaves the stack ${formatBytes(physEnd - lay.heapEnd)} bytes; ${stackWords} means \`${endName} = ${hex(target)}\``,
+          `\`${endName} = ${hex(lay.heapEnd)}\` leaves the stack ${bytesText(physEnd - lay.heapEnd)}; ${stackWords} means \`${endName} = ${hex(target)}\``,
         );
       }
     }
@@ -424,7 +428,7 @@ export function buildReport(ev: Evaluation, opts: ReportOptions): LinkerReport {
       recommended.gc = gcFigures(lay.heapStart, recommended.heapEnd, opts.wordSize);
     if (recommended?.gc && gc && recommended.gc.total !== gc.total)
       advice.push(
-        `With that, MicroPython's \`GC: total\` grows from ${formatBytes(gc.total)} to ${formatBytes(recommended.gc.total)} bytes (${formatBytes(gc.blocks)} → ${formatBytes(recommended.gc.blocks)} blocks).`,
+        `With that, MicroPython's \`GC: total\` grows from ${formatBytes(gc.total)} to ${bytesText(recommended.gc.total)} (${formatBytes(gc.blocks)} → ${formatBytes(recommended.gc.blocks)} blocks).`,
       );
   }
 

@@ -53,6 +53,13 @@ export function loadScripts(paths: string[], opts: LoadOptions = {}): LoadedScri
 
   for (const path of paths) {
     const src = open(path);
+    // A script the user named that holds nothing is a mistake (a failed download, the wrong file).
+    if (src.text.trim() === '')
+      throw new LinkerScriptError('the file is empty: no linker script in it', {
+        file: path,
+        line: 1,
+        col: 1,
+      });
     statements.push(
       ...parseScript(src, {
         resolveInclude: (name, from) => {

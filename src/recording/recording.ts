@@ -7,10 +7,14 @@
  *   {"type":"snapshot","snapshot":{...StoredSnapshot}}
  *   {"type":"output","time":...,"text":"..."}
  *   {"type":"event","time":...,"event":"memory_error"|"exception"|"timeout"|"gap"|"reconnect"|"budget"|"end", ...}
+ *
+ * Program output is kept whole up to 1 MiB; past that only its last 256 KiB, written on close
+ * after an `output_cut` event (`leftOut`: characters not kept) and a note in the output itself.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { loadSnapshot, type StoredSnapshot, storeSnapshot } from '../snapshot/serialize.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { BoundedText } from '../util/bounded-text.js';
 
 export const RECORDING_VERSION = 1;
 
@@ -35,15 +39,31 @@ export type RecordLine =
   | { type: 'output'; time: number; text: string }
   | RecordingEvent;
 
+export interface RecordingOptions {
+  /** Add to the file instead of replacing it (monitor). */
+  append?: boolean;
+  /** Program output written as it comes, in characters (default 1 MiB)… */
+  outputHead?: number;
+  /** …then only the last this many are kept, written when the recording closes (default 256 KiB). */
+  outputTail?: number;
+}
+
 export class RecordingWriter {
   private fd: number | null;
+  private readonly outputHead: number;
+  private outputWritten = 0;
+  /** Output past the head: its tail, held until close (the snapshots keep what came before them). */
+  private readonly held: BoundedText;
+  private heldTime = 0;
 
   constructor(
     readonly path: string,
     header: { startedAt: number; [key: string]: unknown },
-    opts: { append?: boolean } = {},
+    opts: RecordingOptions = {},
   ) {
     this.fd = openSync(path, opts.append ? 'a' : 'w');
+    this.outputHead = opts.outputHead ?? 1024 * 1024;
+    this.held = new BoundedText(0, opts.outputTail ?? 256 * 1024);
     this.write({ type: 'header', version: RECORDING_VERSION, tool: 'mpheap', ...header });
   }
 
@@ -51,8 +71,24 @@ export class RecordingWriter {
     this.write({ type: 'snapshot', snapshot: storeSnapshot(s) });
   }
 
+  /**
+   * Program output: written at once up to `outputHead` characters in all, so a crash keeps it;
+   * past that only its last `outputTail` characters are kept, and written on close() after a
+   * note of how much was left out (a script printing 10 MB makes no 10 MB recording).
+   */
   output(text: string, time = Date.now()): void {
-    if (text) this.write({ type: 'output', time, text });
+    if (!text) return;
+    const room = this.outputHead - this.outputWritten;
+    if (room > 0) {
+      const now = text.slice(0, room);
+      this.write({ type: 'output', time, text: now });
+      this.outputWritten += now.length;
+      text = text.slice(now.length);
+    }
+    if (text) {
+      this.held.add(text);
+      this.heldTime = time;
+    }
   }
 
   event(event: string, fields: Record<string, unknown> = {}, time = Date.now()): void {
@@ -62,7 +98,12 @@ export class RecordingWriter {
   }
 
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
+    if (this.fd === null) return;
+    if (this.held.length > 0) {
+      if (this.held.dropped > 0) this.event('output_cut', { leftOut: this.held.dropped }, this.heldTime);
+      this.write({ type: 'output', time: this.heldTime, text: this.held.text() });
+    }
+    closeSync(this.fd);
     this.fd = null;
   }
 

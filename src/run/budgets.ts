@@ -5,7 +5,7 @@
  * and where.
  */
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
-import { formatBytes } from '../util/size.js';
+import { bytesText, formatBytes } from '../util/size.js';
 import type { RunFigures } from './heap-figures.js';
 
 export interface Budgets {
@@ -43,7 +43,7 @@ export function checkSnapshot(b: Budgets, s: HeapSnapshot, f: RunFigures): Budge
       limit: b.maxUsed,
       value: f.used,
       ...at,
-      message: `--max-used ${formatBytes(b.maxUsed)}: ${formatBytes(f.used)} bytes used at ${whereOf(s)}`,
+      message: `--max-used ${formatBytes(b.maxUsed)}: ${bytesText(f.used)} used at ${whereOf(s)}`,
     });
   }
   if (b.minLargestFree !== undefined && f.largestFree !== null && f.largestFree < b.minLargestFree) {
@@ -77,7 +77,7 @@ export function checkCollection(
       limit: b.maxUsed,
       value: c.usedAfter,
       ...at,
-      message: `--max-used ${formatBytes(b.maxUsed)}: ${formatBytes(c.usedAfter)} bytes still used after ${where}`,
+      message: `--max-used ${formatBytes(b.maxUsed)}: ${bytesText(c.usedAfter)} still used after ${where}`,
     });
   }
   if (b.minLargestFree !== undefined && c.largestFreeAfter < b.minLargestFree) {
@@ -99,7 +99,7 @@ export function memoryErrorViolation(
   line: number | null,
   scriptName: string,
 ): BudgetViolation {
-  const what = requested === null ? 'MemoryError' : `MemoryError allocating ${formatBytes(requested)} bytes`;
+  const what = requested === null ? 'MemoryError' : `MemoryError allocating ${bytesText(requested)}`;
   const where = line === null ? scriptName : `${scriptName}:${line}`;
   return {
     budget: 'no-memory-error',

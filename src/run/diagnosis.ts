@@ -8,7 +8,7 @@
 import type { FreeSpaceBlame } from '../analysis/profile-blame.js';
 import { OWNER_TEXT } from '../analysis/profile-lines.js';
 import { memoryErrorCause } from '../analysis/verdict.js';
-import { formatBytes } from '../util/size.js';
+import { bytesText, formatBytes } from '../util/size.js';
 
 export type MemoryErrorCause = 'full' | 'fragmented' | 'garbage' | 'unknown';
 
@@ -46,10 +46,10 @@ export function diagnose(
       diagnosis:
         requested === null
           ? 'the message did not say how many bytes were asked for'
-          : `${formatBytes(requested)} bytes were asked for; no snapshot of the heap could be taken after it`,
+          : `${bytesText(requested)} were asked for; no snapshot of the heap could be taken after it`,
     };
   }
-  const ask = `${formatBytes(requested)} bytes were asked for`;
+  const ask = `${bytesText(requested)} were asked for`;
   // The same reading of the figures as every view's verdict (analysis/verdict.ts), in whole
   // blocks: 3,000 bytes need 188 blocks of 16, so a 3,000-byte hole is too small.
   const cause = memoryErrorCause(requested, largestFree, free, blockSize);
@@ -58,13 +58,13 @@ export function diagnose(
       ? {
           cause: 'unknown',
           diagnosis:
-            `${ask}; the heap captured after the error has a free block of ${formatBytes(largestFree)} bytes, ` +
+            `${ask}; the heap captured after the error has a free block of ${bytesText(largestFree)}, ` +
             'so objects were freed as the error unwound: the heap at the moment of the failure is not known',
         }
       : {
           cause: 'garbage',
           diagnosis:
-            `${ask}; after collection the largest free block is ${formatBytes(largestFree)} bytes, so it would fit: ` +
+            `${ask}; after collection the largest free block is ${bytesText(largestFree)}, so it would fit: ` +
             'the heap was full of garbage this engine collects only between top-level statements ' +
             '(a board collects inside the loop)',
         };
@@ -73,15 +73,15 @@ export function diagnose(
     return {
       cause: 'fragmented',
       diagnosis:
-        `${ask} but the largest free block is ${formatBytes(largestFree)} bytes, although ` +
-        `${formatBytes(free)} bytes are free in total: the heap is fragmented ` +
+        `${ask} but the largest free block is ${bytesText(largestFree)}, although ` +
+        `${bytesText(free)} are free in total: the heap is fragmented ` +
         '(allocate large buffers early and keep them, or free the small objects between them)',
     };
   }
   return {
     cause: 'full',
     diagnosis:
-      `${ask} but only ${formatBytes(free)} bytes are free (largest block ${formatBytes(largestFree)}): ` +
+      `${ask} but only ${bytesText(free)} are free (largest block ${formatBytes(largestFree)}): ` +
       'the heap is full (hold fewer objects, or give the heap more RAM)' +
       (collectsMidLoop
         ? ''

@@ -5,7 +5,8 @@ import { snapshotJson } from '../analysis/snapshot-json.js';
 import type { BoardProfile } from '../engines/board-profiles.js';
 import type { EngineInfo } from '../engines/engine.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
-import { formatBytes } from '../util/size.js';
+import { bytesText, formatBytes } from '../util/size.js';
+import { shellQuote } from '../util/text.js';
 import { blameSentence } from './diagnosis.js';
 import { runFigures } from './heap-figures.js';
 import { formatProfile, profileJson, snapshotAliveJson } from './profile-summary.js';
@@ -43,12 +44,24 @@ export interface SummaryContext {
   recording: string | null;
   /** The board profile the heap was sized by (--board), if any. */
   board?: BoardProfile | null;
+  /** The terminal's width: the snapshot table's label column narrows to fit it. */
+  columns?: number | null;
+}
+
+/**
+ * `16,384 bytes (16,000 for objects, 384 for gc.c's tables)`: --heap is the whole region, and every
+ * snapshot shows the pool (`GC: total`) that gc_init carves out of it.
+ */
+function heapWords(heapSize: number, first: HeapSnapshot | undefined): string {
+  const pool = first?.gc?.total ?? null;
+  if (pool === null || pool >= heapSize) return bytesText(heapSize);
+  return `${bytesText(heapSize)} (${formatBytes(pool)} for objects, ${formatBytes(heapSize - pool)} for gc.c's tables)`;
 }
 
 /** The summary printed after the script's output. */
 export function formatSummary(r: RunResult, ctx: SummaryContext): string {
   const lines: string[] = [];
-  const heap = ctx.engine.heapSize === null ? '' : `, heap ${formatBytes(ctx.engine.heapSize)} bytes`;
+  const heap = ctx.engine.heapSize === null ? '' : `, heap ${heapWords(ctx.engine.heapSize, r.snapshots[0])}`;
   lines.push(`mpheap run ${r.scriptName}: ${ctx.engine.description}${heap}`);
   if (ctx.board) lines.push(`  ${boardLine(ctx.board)}`);
   lines.push(
@@ -81,14 +94,16 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
     const used = r.snapshots.map((s) => runFigures(s).used);
     lines.push(`  used over time  ${sparkline(used)}`);
     lines.push('');
-    lines.push('   #  trigger / label                                         used   largest free   total');
+    // 39 columns around the label; it takes what is left of the terminal (less one), up to 52.
+    const labelWidth = ctx.columns ? Math.max(12, Math.min(52, ctx.columns - 40)) : 52;
+    const row = (seq: string, what: string, used: string, largest: string, total: string) =>
+      `  ${seq.padStart(2)}  ${what.padEnd(labelWidth)} ${used.padStart(9)}  ${largest.padStart(13)}  ${total.padStart(6)}`;
+    lines.push(row('#', 'trigger / label', 'used', 'largest free', 'total'));
     for (const s of r.snapshots) {
       const f = runFigures(s);
       const what = describe(s);
-      const cut = what.length > 52 ? `${what.slice(0, 49)}...` : what;
-      lines.push(
-        `  ${String(s.seq).padStart(2)}  ${cut.padEnd(52)} ${b(f.used).padStart(9)}  ${b(f.largestFree).padStart(13)}  ${b(f.total).padStart(6)}`,
-      );
+      const cut = what.length > labelWidth ? `${what.slice(0, labelWidth - 1)}…` : what;
+      lines.push(row(String(s.seq), cut, b(f.used), b(f.largestFree), b(f.total)));
     }
   }
   // A failure the script caught is explained too; one that ended it is explained below.
@@ -123,14 +138,17 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
   }
   if (r.timedOut) {
     lines.push('');
-    lines.push('stopped by the watchdog (--timeout): everything up to then is in the recording');
+    lines.push(
+      `stopped by the watchdog (--timeout)${ctx.recording ? ': everything up to then is in the recording' : ''}`,
+    );
   }
   if (r.profile) {
     lines.push('');
     lines.push(...formatProfile(r.profile));
   }
   for (const v of r.violations) lines.push(`budget broken: ${v.message}`);
-  if (ctx.recording) lines.push(`recording: ${ctx.recording} (mpheap decode ${ctx.recording} --all)`);
+  if (ctx.recording)
+    lines.push(`recording: ${ctx.recording} (mpheap decode ${shellQuote(ctx.recording)} --all)`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -32,7 +32,9 @@ export class TraceError extends Error {
     readonly token: string,
     readonly reason: string,
   ) {
-    super(`${file}:${line}:${column}: ${reason}${token ? ` (at '${token}')` : ''}`);
+    // The token is named once: a reason that quotes it already (`unknown operation 'x'`) needs no `(at 'x')`.
+    const at = token && !reason.includes(`'${token}'`) ? ` (at '${token}')` : '';
+    super(`${file}:${line}:${column}: ${reason}${at}`);
     this.name = 'TraceError';
   }
 }

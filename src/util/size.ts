@@ -26,3 +26,21 @@ export function formatSize(n: number): string {
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
   return `${formatBytes(n)} B`;
 }
+
+/** A size to read at a glance: 1 byte, 900 bytes, 1.5 KiB, 9.8 MiB (files, pages, output). */
+export function formatHumanSize(n: number): string {
+  if (n < 1024) return `${formatBytes(n)} ${n === 1 ? 'byte' : 'bytes'}`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** 1 → "1 byte", 6048 → "6,048 bytes". */
+export function bytesText(n: number): string {
+  return `${formatBytes(n)} ${n === 1 ? 'byte' : 'bytes'}`;
+}

@@ -76,6 +76,9 @@ export function MapView({ snapshot, maps, joined, mode, onCanvas }: MapViewProps
       mode,
     );
     setZoom(mc.current!.cell);
+    // Another snapshot (arrow keys, the timeline) under a pointer that did not move: the tooltip
+    // says what is under it now, not what was there in the snapshot it was drawn for.
+    setHover((h) => (h ? hoverAt(h.x, h.y) : null));
   }, [joined, mode.diff, mode.tooSmallBelow, snapshot]);
 
   const at = (e: MouseEvent) => {
@@ -91,8 +94,13 @@ export function MapView({ snapshot, maps, joined, mode, onCanvas }: MapViewProps
       c.pan(0);
       return;
     }
-    const hit = c.hit(p.x, p.y);
-    setHover(hit ? { x: p.x, y: p.y, lines: describeBlock(snapshot, maps, hit.area, hit.block) } : null);
+    setHover(hoverAt(p.x, p.y));
+  };
+
+  /** The tooltip for a pointer at (x, y) over the map as it is drawn now. */
+  const hoverAt = (x: number, y: number): Hover | null => {
+    const hit = mc.current!.hit(x, y);
+    return hit ? { x, y, lines: describeBlock(snapshot, maps, hit.area, hit.block) } : null;
   };
 
   const onWheel = (e: WheelEvent) => {

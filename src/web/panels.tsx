@@ -49,7 +49,7 @@ export function Figures({ s, f }: { s: PackedSnapshot; f: SnapshotFigures }) {
       </dd>
       <dt>fragmentation</dt>
       <dd>{f.fragmentation === null ? 'unknown' : `${Math.round(100 * f.fragmentation)}%`}</dd>
-      <dt>total</dt>
+      <dt title="GC: total, the pool that objects live in; gc.c keeps its tables apart from it">heap</dt>
       <dd>{known(f.totalBytes)}</dd>
       {f.canGrowBytes !== null && (
         <>

@@ -1,9 +1,12 @@
 /** Number and address formatting for the page. */
 import { paletteEntry } from '../views/palette.js';
 
+/**
+ * Exact up to a megabyte, as the terminal and mem_info print them (`16,000 B`, never `15.6 KiB`
+ * for the pool of a `--heap 16K` run), then in MiB.
+ */
 export function bytes(n: number): string {
-  if (n >= 10 * 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
-  if (n >= 10 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
   return `${n.toLocaleString('en-US')} B`;
 }
 

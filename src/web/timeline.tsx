@@ -76,6 +76,14 @@ export function timelineSeries(
   return [x, used, free, largest, frag];
 }
 
+/** The label, shortened with … to `room` pixels, or null when not even one character fits. */
+function fitText(ctx: CanvasRenderingContext2D, label: string, room: number): string | null {
+  if (ctx.measureText(label).width <= room) return label;
+  let n = label.length - 1;
+  while (n > 0 && ctx.measureText(`${label.slice(0, n)}…`).width > room) n--;
+  return n > 0 ? `${label.slice(0, n)}…` : null;
+}
+
 export function Timeline({
   snapshots,
   version,
@@ -98,27 +106,52 @@ export function Timeline({
       const ctx = u.ctx;
       const top = u.bbox.top;
       const h = u.bbox.height;
-      let lastLabelEnd = -Infinity;
+      const right = u.bbox.left + u.bbox.width;
+      const dpr = devicePixelRatio;
       // Label lines only while they stay apart; a label on every step would paint the plot grey.
       const labelled = snaps.reduce((n, s) => n + (s.label ? 1 : 0), 0);
-      const showLabels = labelled * 6 <= u.bbox.width / devicePixelRatio;
-      ctx.save();
-      ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-      ctx.textBaseline = 'top';
+      const showLabels = labelled * 6 <= u.bbox.width / dpr;
+      const lines: { x: number; isErr: boolean; label: string | null }[] = [];
       for (let i = 0; i < snaps.length; i++) {
         const isErr = errs.has(i);
         const label = showLabels ? snaps[i].label : null;
-        if (!isErr && !label) continue;
-        const x = Math.round(u.valToPos(i, 'x', true));
-        ctx.fillStyle = isErr ? 'rgba(220,38,38,0.9)' : 'rgba(100,100,100,0.35)';
-        ctx.fillRect(x, top, isErr ? 2 * devicePixelRatio : devicePixelRatio, h);
-        const text = label?.slice(0, 24) ?? '';
-        if (text && x > lastLabelEnd) {
-          ctx.fillStyle = '#333';
-          ctx.fillText(text, x + 3, top + 2);
-          lastLabelEnd = x + 3 + ctx.measureText(text).width + 8;
-        }
+        if (isErr || label) lines.push({ x: Math.round(u.valToPos(i, 'x', true)), isErr, label });
       }
+      ctx.save();
+      ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+      ctx.textBaseline = 'top';
+      for (const l of lines) {
+        ctx.fillStyle = l.isErr ? 'rgba(220,38,38,0.9)' : 'rgba(100,100,100,0.35)';
+        ctx.fillRect(l.x, top, l.isErr ? 2 * dpr : dpr, h);
+      }
+      // Each label sits right of its line, within the room before the next marked line (or the
+      // plot's right edge), shortened with … to fit; the last one may sit left of its line. A
+      // label with no room for a few characters is left out rather than drawn over another.
+      const gap = 4 * dpr;
+      const minWidth = 36 * dpr;
+      let lastLabelEnd = u.bbox.left;
+      ctx.fillStyle = '#333';
+      lines.forEach((l, k) => {
+        if (!l.label) return;
+        const next = k + 1 < lines.length ? lines[k + 1].x : right;
+        const room = next - (l.x + 3 * dpr) - gap;
+        const text = fitText(ctx, l.label, room);
+        if (
+          text !== null &&
+          ctx.measureText(text).width >= Math.min(minWidth, ctx.measureText(l.label).width)
+        ) {
+          ctx.textAlign = 'left';
+          ctx.fillText(text, l.x + 3 * dpr, top + 2 * dpr);
+          lastLabelEnd = l.x + 3 * dpr + ctx.measureText(text).width + gap;
+          return;
+        }
+        // No room on the right (the last line, near the edge): on the left, if that is free.
+        const left = fitText(ctx, l.label, l.x - 3 * dpr - lastLabelEnd);
+        if (k === lines.length - 1 && left !== null && ctx.measureText(left).width >= minWidth) {
+          ctx.textAlign = 'right';
+          ctx.fillText(left, l.x - 3 * dpr, top + 2 * dpr);
+        }
+      });
       ctx.restore();
     };
     const u = new uPlot(

@@ -3,6 +3,7 @@
  * micro:bit with --poll, --record and --duration; clear errors for a dead port and a missing
  * emulator; `devices --json`.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import {
 } from '../../src/emulator/microbit.js';
 import { parseRecording } from '../../src/recording/recording.js';
 import { runCli as cli } from '../support/cli.js';
+import { REPO_ROOT } from '../support/shared.js';
 
 let board: RunningEmulator;
 const dir = mkdtempSync(join(tmpdir(), 'mpheap-cli-'));
@@ -92,6 +94,40 @@ describe('mpheap emulate and devices', () => {
     const r = await cli('emulate', 'esp32');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("mpheap: 'esp32': the only board mpheap can emulate is microbit\n");
+  });
+
+  it('stops QEMU when the program that started it goes away without passing SIGTERM on', async () => {
+    // As `npx mpheap emulate microbit &` then `kill $!`: npm dies, mpheap is left without its
+    // parent. Here a shell stands for npm (it waits for mpheap) and is killed outright.
+    const bin = join(REPO_ROOT, 'bin', 'mpheap.js');
+    const shell = spawn('sh', ['-c', `"${process.execPath}" "${bin}" emulate microbit --json; true`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const closed = new Promise<void>((done) => shell.stdout.once('close', done));
+    const line = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      shell.stdout.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (text.includes('\n')) resolve(text);
+      });
+      shell.once('exit', () => reject(new Error('the shell ended before mpheap was ready')));
+    });
+    const { pid } = JSON.parse(line) as { pid: number };
+    const alive = (p: number) => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(pid)).toBe(true);
+    shell.kill('SIGKILL');
+    // mpheap notices within a second, stops QEMU and exits (its stdout, the pipe, then closes).
+    await closed;
+    const until = Date.now() + 5000;
+    while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid)).toBe(false);
   });
 
   it('lists serial ports as JSON', async () => {

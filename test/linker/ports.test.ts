@@ -166,6 +166,32 @@ describe('the seed article: `_heap_end` as a fixed address from the F405 templat
     expect(r.advice[1]).toBe(
       'MEMORY region `RAM` is 128 KB but the STM32F429 has 192 KB from 0x20000000: set `RAM (xrw) : ORIGIN = 0x20000000, LENGTH = 192K`, so the stack top `_estack` moves to the top of RAM too.',
     );
+    // The 64 KB unused is listed once: past the end of the 128 KB region (the implicit stack fills
+    // the region above the heap), not a second time as an overlapping span above the heap.
+    expect(r.unused).toEqual([
+      {
+        start: 0x20020000,
+        end: 0x20030000,
+        bytes: 65536,
+        where: 'past the end of region RAM, RAM the chip has',
+      },
+    ]);
+  });
+
+  it('unused spans never overlap and add up to what the advice says is unused', () => {
+    const cases = [
+      { scripts: [stm32('stm32f405_template.ld')], mcu: 'stm32f429' },
+      { scripts: [stm32('stm32f405_template.ld')], mcu: 'stm32f429', stackBytes: 8192 },
+      { scripts: [stm32('stm32f429.ld')] },
+      { scripts: [stm32('stm32f405_template.ld')], ramBytes: 256 * 1024 },
+    ];
+    for (const c of cases) {
+      const r = analyzeLinker(c);
+      const spans = [...r.unused].sort((a, b) => a.start - b.start);
+      for (let i = 1; i < spans.length; i++) expect(spans[i].start).toBeGreaterThanOrEqual(spans[i - 1].end);
+      const said = /leaves ([\d,]+) bytes of RAM unused/.exec(r.advice.join(' '))?.[1];
+      expect(spans.reduce((n, u) => n + u.bytes, 0)).toBe(Number(said?.replace(/,/g, '')));
+    }
   });
 
   it('--ram and --stack for a chip not in the table', () => {

@@ -148,7 +148,7 @@ describe('dashboard back-pressure', () => {
         return s.snapshots.length === 0 ? [] : Array.from(s.store.joined(s.snapshots.length - 1));
       });
     await expect.poll(() => newest(page)).toEqual(Array.from(last.areas[0].map));
-    expect(await page.getByTestId('snapshot-title').innerText()).toMatch(/Snapshot (\d+) of \1\b/);
+    expect(await page.getByTestId('snapshot-title').innerText()).toMatch(/Snapshot #\d+ \((\d+) of \1\)/);
     expect(dash.memory().historyBytes).toBeLessThanOrEqual(256 * 1024);
 
     const late = await browser.newPage();
@@ -156,7 +156,8 @@ describe('dashboard back-pressure', () => {
     await late.goto(dash.url);
     await expect.poll(() => late.getByTestId('status').innerText()).toMatch(/older messages dropped/);
     const title = await late.getByTestId('snapshot-title').innerText();
-    const [, shown, of] = /Snapshot (\d+) of (\d+)/.exec(title)!.map(Number);
+    // `Snapshot #SEQ (N of M)`: the page shows the last of the snapshots it holds.
+    const [, shown, of] = /Snapshot #\d+ \((\d+) of (\d+)\)/.exec(title)!.map(Number);
     expect(shown).toBe(of);
     expect(of).toBeLessThan(snapshots.length);
     // The newest snapshot is decoded from a key frame and the patches after it: its map is exact.

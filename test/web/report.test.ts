@@ -123,6 +123,28 @@ describe('the report page', () => {
     expect(await page.getByTestId('tooltip').innerText()).toContain(`free: in a hole of ${fe - f} block`);
   });
 
+  test('the tooltip follows the snapshot when the arrow keys change it under a still pointer', async () => {
+    // A block that is free in one snapshot and holds an object in the next.
+    let i = 1;
+    let block = -1;
+    for (; i < snaps.length && block < 0; i++) {
+      const before = snaps[i - 1].areas[0].map;
+      block = snaps[i].areas[0].map.findIndex((c, k) => before[k] === CH_FREE && c !== CH_FREE);
+    }
+    i--;
+    expect(block).toBeGreaterThanOrEqual(0);
+    await select(i - 1);
+    const p = await blockOnPage(block);
+    await page.mouse.move(p.x, p.y);
+    expect(await page.getByTestId('tooltip').innerText()).toContain('free: in a hole');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByTestId('snapshot-title').innerText()).toContain(`#${snaps[i].seq} `);
+    const tip = await page.getByTestId('tooltip').innerText();
+    expect(tip).toContain(`block ${block}`);
+    expect(tip).not.toContain('free: in a hole');
+    await page.mouse.move(0, 0);
+  });
+
   test('the slider and the arrow keys select the snapshot shown', async () => {
     await select(10);
     await page.getByTestId('slider').fill('40');

@@ -45,7 +45,10 @@ describe('mpheap run --web', () => {
     const file = join(dir, 'growing.py');
     writeFileSync(file, GROWING);
     const cli = startCli('run', file, '--web', '--no-record', '--json');
-    await vi.waitFor(() => expect(cli.stderr()).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\/\n/), {
+    // Not on a terminal: the page closes with the run, and the line says so next to the URL.
+    const line =
+      /^dashboard: http:\/\/127\.0\.0\.1:\d+\/ \(closes when the run ends; --web-wait keeps it\)\n/;
+    await vi.waitFor(() => expect(cli.stderr()).toMatch(line), {
       timeout: 10_000,
       interval: 50,
     });

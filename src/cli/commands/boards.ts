@@ -2,21 +2,29 @@
 import type { Command } from 'commander';
 import { BOARD_PROFILES } from '../../engines/board-profiles.js';
 import { formatBytes } from '../../util/size.js';
+import { helpFooter } from '../help.js';
 
 export function registerBoards(program: Command): void {
   program
     .command('boards')
     .description(
-      "The heap each board's stock firmware gives MicroPython's GC, as `mpheap run --board NAME`\n" +
-        'and `mpheap fit` use it: the pool `GC: total` prints at start, whether the heap can grow,\n' +
-        'and where the figure comes from (measured here, printed by a board in a published\n' +
-        'capture, or computed from the firmware source). A figure that is not exact says by how\n' +
+      "The heap each board's stock firmware gives MicroPython's GC, as `mpheap run --board NAME` " +
+        'and `mpheap fit` use it: the pool `GC: total` prints at start, whether the heap can grow, ' +
+        'and where the figure comes from (measured here, printed by a board in a published ' +
+        'capture, or computed from the firmware source). A figure that is not exact says by how ' +
         'much it may be off.',
     )
     .option('--json', 'print the profiles as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  mpheap boards\n  mpheap run main.py --board pico\n  mpheap fit main.py\n\nExit codes: 0.',
+      helpFooter({
+        examples: [
+          { command: 'mpheap boards' },
+          { command: 'mpheap run main.py --board pico', note: "the script in a Pico's heap" },
+          { command: 'mpheap fit main.py', note: 'the heap it needs, against every board' },
+        ],
+        exitCodes: '0.',
+      }),
     )
     .action((flags: { json?: boolean }) => {
       if (flags.json) {

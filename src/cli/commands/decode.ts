@@ -1,16 +1,14 @@
 /** `mpheap decode [FILE|-]`: read mem_info output from a log, a capture or a recording. */
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { snapshotJson } from '../../analysis/snapshot-json.js';
-import { createDecoder } from '../../decode/index.js';
-import { isRecording, parseRecording, type RecordingEvent } from '../../recording/recording.js';
-import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { writeReportFile } from '../../views/report/write-report.js';
-import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
+import { renderSnapshot, terminalColumns, wantColor } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
-import { blockSizeOption, intOption } from '../io.js';
+import { helpFooter, NO_COLOR_HELP } from '../help.js';
+import { blockSizeOption, fileErrorWhy, intOption } from '../io.js';
+import { type Decoded, readSnapshots } from '../read-snapshots.js';
+import { wroteReport } from './wrote-report.js';
 
 interface DecodeFlags {
   snapshot?: string;
@@ -25,50 +23,53 @@ interface DecodeFlags {
   html?: string;
 }
 
-/** What the input held: its snapshots, and for the HTML report the program output and events. */
-interface Decoded {
-  snapshots: HeapSnapshot[];
-  output: string;
-  events: RecordingEvent[];
-}
-
 export function registerDecode(program: Command): void {
   program
     .command('decode')
     .description(
-      'Read the output of micropython.mem_info() / mem_info(1) from a log file, a serial\n' +
-        'capture or an mpheap recording, and show each heap snapshot it holds: the map in\n' +
-        'colour, a legend saying what every character means, the figures (used, free, largest\n' +
-        'free block, holes, fragmentation, per-type usage) and a one-line verdict.\n\n' +
-        'Any MicroPython (v1.4 to v1.28, 16- or 32-byte blocks, one or several heap areas) and\n' +
-        'CircuitPython is understood, with prompts, program output, ANSI colours, \\r\\n or \\n\n' +
-        'around it. A dump cut short is shown and marked incomplete; figures the capture does not\n' +
+      'Read the output of micropython.mem_info() / mem_info(1) from a log file, a serial capture or ' +
+        'an mpheap recording, and show each heap snapshot it holds: the map in colour, a legend ' +
+        'saying what every character means, the figures (used, free, largest free block, holes, ' +
+        'fragmentation, per-type usage) and a one-line verdict.\n\n' +
+        'Any MicroPython (v1.4 to v1.28, 16- or 32-byte blocks, one or several heap areas) and ' +
+        'CircuitPython is understood, with prompts, program output, ANSI colours, \\r\\n or \\n ' +
+        'around it. A dump cut short is shown and marked incomplete; figures the capture does not ' +
         'give are said to be unknown, never guessed. The file is streamed, so logs of any size work.',
     )
     .argument('[file]', "log file, recording (.ndjson) or '-' for standard input", '-')
     .option('--snapshot <n>', 'show snapshot N (0 is the first, -1 the last; default: the last)')
     .option('--all', 'show every snapshot')
     .option('--width <blocks>', 'blocks per map row', '64')
-    .option('--no-color', 'plain text, no colours (also: NO_COLOR=1)')
+    .option('--no-color', NO_COLOR_HELP)
     .option('--no-legend', 'leave out the legend')
     .option(
       '--word <bytes>',
       "the port's word size, 4 (32-bit) or 8 (64-bit: unix, windows), when a capture cannot tell its block size",
     )
     .option('--block-size <bytes>', 'block size when a capture cannot tell (4 × --word)')
-    .option('--json', 'print {"snapshots": [...]} (schema: docs/json.md)')
+    .option(
+      '--json',
+      'print {"snapshots": [...]}: the snapshots the view would show (--all for every one; schema: docs/json.md)',
+    )
     .option('--html <file>', 'also write an HTML report of every snapshot and the program output')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  mpheap decode capture.log                    the last snapshot, in colour\n' +
-        '  mpheap decode capture.log --all --no-color   every snapshot, plain text\n' +
-        '  mpheap decode capture.log --snapshot 0 --width 32\n' +
-        '  mpheap decode unix-mem_info.txt --word 8         a 64-bit port: 32-byte blocks\n' +
-        '  mpremote exec "import micropython; micropython.mem_info(1)" | mpheap decode -\n' +
-        '  mpheap decode run.ndjson --json | jq ".snapshots[].largestFreeBytes"\n' +
-        '  mpheap decode capture.log --html heap.html   also a page to open in a browser\n\n' +
-        'Exit codes: 0 decoded, 1 no mem_info output found, 2 unreadable input or bad option.',
+      helpFooter({
+        examples: [
+          { command: 'mpheap decode capture.log', note: 'the last snapshot, in colour' },
+          { command: 'mpheap decode capture.log --all --no-color', note: 'every snapshot, plain text' },
+          { command: 'mpheap decode capture.log --snapshot 0 --width 32' },
+          { command: 'mpheap decode unix-mem_info.txt --word 8', note: 'a 64-bit port: 32-byte blocks' },
+          { command: 'mpremote exec "import micropython; micropython.mem_info(1)" | mpheap decode -' },
+          {
+            command: 'mpheap decode run.ndjson --all --json | jq ".snapshots[].largestFreeBytes"',
+            note: 'the largest free block of every snapshot',
+          },
+          { command: 'mpheap decode capture.log --html heap.html', note: 'also a page to open in a browser' },
+        ],
+        exitCodes:
+          '0 decoded, 1 no mem_info output found, 2 unreadable input or bad option, 130 interrupted.',
+      }),
     )
     .action(async (file: string, flags: DecodeFlags) => {
       const width = intOption(flags.width, '--width');
@@ -76,7 +77,7 @@ export function registerDecode(program: Command): void {
       const blockSize = blockSizeOption(flags);
       const index = flags.snapshot === undefined ? null : intOption(flags.snapshot, '--snapshot');
       const source = file === '-' ? 'stdin' : `file:${file}`;
-      const decoded = await readSnapshots(file, source, blockSize);
+      const decoded = await readSnapshots(file, { source, blockSize, command: 'decode' });
       const { snapshots } = decoded;
       if (snapshots.length === 0) {
         process.stderr.write(
@@ -103,7 +104,8 @@ export function registerDecode(program: Command): void {
         return;
       }
       const color = wantColor(flags.color);
-      const parts = chosen.map((s) => renderSnapshot(s, { color, width, legend: flags.legend }));
+      const columns = terminalColumns();
+      const parts = chosen.map((s) => renderSnapshot(s, { color, width, legend: flags.legend, columns }));
       if (!flags.all && snapshots.length > 1) {
         parts.unshift(
           `${snapshots.length} snapshots found; showing #${chosen[0].seq} (--snapshot N or --all for others)\n\n`,
@@ -128,71 +130,8 @@ function writeHtml(path: string, file: string, decoded: Decoded): void {
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code) throw new CliError(`--html: cannot write '${path}': ${err.message}`, EXIT.BAD_INPUT);
+    if (err.code) throw new CliError(`--html: cannot write '${path}': ${fileErrorWhy(err)}`, EXIT.BAD_INPUT);
     throw e;
   }
-  const n = decoded.snapshots.length;
-  process.stderr.write(
-    `wrote ${path}: ${n} snapshot${n === 1 ? '' : 's'}, ${(bytes / 1024).toFixed(1)} KiB\n`,
-  );
-}
-
-function fromRecording(text: string): Decoded {
-  const rec = parseRecording(text);
-  return { snapshots: rec.snapshots, output: rec.outputs.map((o) => o.text).join(''), events: rec.events };
-}
-
-/** Streams the input through the decoder (or reads a recording) and returns what it held. */
-async function readSnapshots(file: string, source: string, blockSize: number | undefined): Promise<Decoded> {
-  const snapshots: HeapSnapshot[] = [];
-  if (file !== '-' && (await startsLikeRecording(file))) {
-    const { readFileSync } = await import('node:fs');
-    return fromRecording(readFileSync(file, 'utf8'));
-  }
-  // Program output is kept whole only for the report; it is small next to the dumps around it.
-  const output: string[] = [];
-  const decoder = createDecoder({
-    source,
-    blockSize,
-    // When a log was decoded is not when its snapshots were captured: their time is unknown.
-    now: null,
-    onSnapshot: (s) => snapshots.push(s),
-    onOutput: (text) => output.push(text),
-  });
-  const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
-  let first = true;
-  let recordingText: string[] | null = null;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (first && file === '-' && isRecording(chunk.subarray(0, 64).toString('utf8'))) recordingText = [];
-      first = false;
-      if (recordingText) recordingText.push(chunk.toString('utf8'));
-      else decoder.feed(chunk);
-    }
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
-    throw new CliError(`cannot read '${file}': ${why}`, EXIT.BAD_INPUT);
-  }
-  if (recordingText) return fromRecording(recordingText.join(''));
-  decoder.end();
-  return { snapshots, output: output.join(''), events: [] };
-}
-
-async function startsLikeRecording(file: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>> | null = null;
-  try {
-    handle = await open(file, 'r');
-    const buf = Buffer.alloc(64);
-    const { bytesRead } = await handle.read(buf, 0, 64, 0);
-    return isRecording(buf.subarray(0, bytesRead).toString('utf8'));
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
-    throw new CliError(`cannot read '${file}': ${why}`, EXIT.BAD_INPUT);
-  } finally {
-    await handle?.close();
-  }
+  process.stderr.write(`${wroteReport(path, decoded.snapshots.length, bytes)}\n`);
 }

@@ -3,23 +3,32 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { listPorts } from '../../device/node/open-port.js';
 import { pickAutoPort } from '../../device/ports.js';
+import { escapeControls } from '../../util/text.js';
 import { wantColor } from '../../views/terminal/index.js';
 import { EXIT } from '../errors.js';
+import { helpFooter, NO_COLOR_HELP } from '../help.js';
 
 export function registerDevices(program: Command): void {
   program
     .command('devices')
     .description(
-      'List the serial ports of this machine with their USB vendor:product ids and what those\n' +
-        "ids say. `--port auto` picks the first port marked 'micropython' (a board with native\n" +
-        "USB: Pico, pyboard, ESP32-S2/S3, micro:bit), else the first 'usb-serial' bridge\n" +
-        '(CP210x, CH340, FTDI: most ESP32/ESP8266 boards).',
+      'List the serial ports of this machine with their USB vendor:product ids and what those ids ' +
+        "say. `--port auto` picks the first port marked 'micropython' (a board with native USB: " +
+        "Pico, pyboard, ESP32-S2/S3, micro:bit), else the first 'usb-serial' bridge (CP210x, CH340, " +
+        'FTDI: most ESP32/ESP8266 boards).',
     )
     .option('--json', 'print the list as JSON')
-    .option('--no-color', 'no colours')
+    .option('--no-color', NO_COLOR_HELP)
     .addHelpText(
       'after',
-      '\nExamples:\n  mpheap devices\n  mpheap devices --json\n  mpheap monitor --port auto\n\nExit codes: 0 ports found, 1 no serial port at all.',
+      helpFooter({
+        examples: [
+          { command: 'mpheap devices' },
+          { command: 'mpheap devices --json' },
+          { command: 'mpheap monitor --port auto', note: 'watch the port marked ← auto' },
+        ],
+        exitCodes: '0 ports found, 1 no serial port at all.',
+      }),
     )
     .action(async (flags: { json?: boolean; color?: boolean }) => {
       const ports = await listPorts();
@@ -34,9 +43,9 @@ export function registerDevices(program: Command): void {
           const id = p.vendorId ? `${p.vendorId}:${p.productId ?? '????'}` : 'no USB id';
           const mark = p.path === auto?.path ? c.green(' ← auto') : '';
           const what = p.what ?? p.manufacturer ?? '';
-          process.stdout.write(
-            `${p.path.padEnd(16)} ${id.padEnd(10)} ${p.likelihood.padEnd(11)} ${what}${mark}\n`,
-          );
+          // What a USB descriptor says is the board's own text: control bytes escaped.
+          const line = `${p.path.padEnd(16)} ${id.padEnd(10)} ${p.likelihood.padEnd(11)} ${what}`;
+          process.stdout.write(`${escapeControls(line)}${mark}\n`);
         }
       }
       process.exitCode = ports.length === 0 ? EXIT.NOTHING_FOUND : EXIT.OK;

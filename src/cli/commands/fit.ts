@@ -5,6 +5,7 @@ import { MIN_WASM_HEAP, WasmEngine } from '../../engines/wasm/wasm-engine.js';
 import { type FitProbe, findSmallestHeap } from '../../run/fit.js';
 import { formatBytes, formatSize } from '../../util/size.js';
 import { CliError, EXIT } from '../errors.js';
+import { helpFooter } from '../help.js';
 import { readTextFile, sizeOption } from '../io.js';
 
 interface FitFlags {
@@ -17,15 +18,15 @@ export function registerFit(program: Command): void {
   program
     .command('fit')
     .description(
-      'Find the smallest heap in which a script runs to the end: the embedded engine, collecting\n' +
-        'as a board does, with a fixed heap of each size tried (each try a fresh engine, the whole\n' +
-        'script), down to 256 bytes. Then check it as you would: a run at that size ends well and a\n' +
-        'run 1 KiB smaller fails. Then set it against each board profile (mpheap boards): the\n' +
+      'Find the smallest heap in which a script runs to the end: the embedded engine, collecting ' +
+        'as a board does, with a fixed heap of each size tried (each try a fresh engine, the whole ' +
+        'script), down to 256 bytes. Then check it as you would: a run at that size ends well and a ' +
+        'run 1 KiB smaller fails. Then set it against each board profile (mpheap boards): the ' +
         'room to spare, or how much is missing.\n\n' +
-        'The size is in the unit of `mpheap run --heap` (the region given to gc_init); the GC pool\n' +
-        'inside it (`GC: total`) is said beside it, and is what boards are compared by. What is in\n' +
-        "use before the script's first line (MicroPython's start-up objects, mpheap's small guard\n" +
-        'module, board shims the script imports) counts, as it would on a board, and is said.\n' +
+        'The size is in the unit of `mpheap run --heap` (the region given to gc_init); the GC pool ' +
+        'inside it (`GC: total`) is said beside it, and is what boards are compared by. What is in ' +
+        "use before the script's first line (MicroPython's start-up objects, mpheap's small guard " +
+        'module, board shims the script imports) counts, as it would on a board, and is said. ' +
         'The script must end by itself: give a loop a pass limit.',
     )
     .argument('<script>', "MicroPython script ('-' for standard input)")
@@ -34,12 +35,19 @@ export function registerFit(program: Command): void {
     .option('--json', 'print the result as JSON (docs/json.md); progress goes to stderr')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  mpheap fit main.py\n' +
-        '  mpheap fit main.py --json | jq .minHeapBytes\n' +
-        '  mpheap run main.py --fixed --heap $(mpheap fit main.py --json | jq .minHeapBytes)\n\n' +
-        'Exit codes: 0 found, 2 bad option or unreadable script, 4 the script does not run to the\n' +
-        'end in any heap up to --max (or fails for another reason).',
+      helpFooter({
+        examples: [
+          { command: 'mpheap fit main.py' },
+          { command: 'mpheap fit main.py --json | jq .minHeapBytes' },
+          {
+            command: 'mpheap run main.py --fixed --heap $(mpheap fit main.py --json | jq .minHeapBytes)',
+            note: 'run it in exactly the heap it needs',
+          },
+        ],
+        exitCodes:
+          '0 found, 2 bad option or unreadable script, 4 the script does not run to the end in any ' +
+          'heap up to --max (or fails for another reason).',
+      }),
     )
     .action(async (file: string, flags: FitFlags) => {
       process.exitCode = await fitCommand(file, flags);

@@ -97,6 +97,7 @@ export async function registerCommands(program: Command, args: readonly string[]
   }
   const help = program.createHelp();
   program.configureHelp({
+    ...program.configureHelp(),
     subcommandTerm: (cmd) => usages.get(cmd.name()) ?? help.subcommandTerm(cmd),
   });
 }

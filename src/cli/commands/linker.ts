@@ -5,9 +5,11 @@ import { ElfError } from '../../linker/elf.js';
 import { hex, kb, type LinkerReport } from '../../linker/heap-report.js';
 import { MCUS } from '../../linker/mcus.js';
 import { LinkerScriptError } from '../../linker/source.js';
-import { formatBytes } from '../../util/size.js';
+import { bytesText, formatBytes } from '../../util/size.js';
+import { escapeControls } from '../../util/text.js';
 import { CliError, EXIT } from '../errors.js';
-import { sizeOption, wordOption } from '../io.js';
+import { helpFooter, NO_COLOR_PLAIN_HELP } from '../help.js';
+import { fileErrorWhy, sizeOption, wordOption } from '../io.js';
 
 const UNKNOWN_NAMES_SHOWN = 40;
 
@@ -37,7 +39,8 @@ export function registerLinker(program: Command): void {
         'RAM the chip has.\n\n' +
         'Give the scripts in the order the build passes them with -T. Values only the link knows ' +
         '(where .bss ends: `_heap_start = _ebss`) are reported as unknown; --map FILE.map (from ' +
-        '-Wl,-Map=...) or --elf firmware.elf (its symbol table) supplies them. Values the Makefile sets go in with --defsym, as for ld.',
+        '-Wl,-Map=...) or --elf firmware.elf (its symbol table) supplies them. Values the Makefile ' +
+        'sets go in with --defsym, as for ld.',
     )
     .argument('[scripts...]', 'linker scripts, in -T order (may be left out when --map or --elf is given)')
     .option('--map <file>', 'GNU ld map file of a build of these scripts: the link-time values (_ebss...)')
@@ -59,20 +62,40 @@ export function registerLinker(program: Command): void {
       '4',
     )
     .option('--json', 'print the report as JSON (schema in docs/json.md)')
+    .option('--no-color', NO_COLOR_PLAIN_HELP)
     .option('--list-mcus', 'list the MCUs --mcu knows, with their RAM, and exit')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  mpheap linker boards/stm32f405.ld boards/common_basic.ld -L boards --defsym _estack_reserve=8\n' +
-        '  mpheap linker boards/stm32f429.ld                  # old template: is _heap_end right for 192 KB?\n' +
-        '  mpheap linker boards/stm32f405.ld --mcu STM32F429  # an F405 script on an F429\n' +
-        '  mpheap linker boards/stm32f405.ld --defsym _estack_reserve=8 --map build-PYBV11/firmware.map\n' +
-        '  mpheap linker memmap_mp_rp2040.ld --map build-RPI_PICO/firmware.elf.map --json\n' +
-        '  mpheap linker boards/nrf52840_1M_256k.ld boards/s140_7.3.0.ld boards/memory.ld boards/common.ld\n' +
-        '  mpheap linker --map firmware.map --mcu RP2040       # a map file alone\n' +
-        '  mpheap linker boards/stm32f405.ld --elf build-PYBV11/firmware.elf   # values from the ELF\n\n' +
-        'Exit codes: 0 reported (unknown values are reported, not errors), 2 bad option, missing file\n' +
-        'or a syntax error (the message names file:line:column).',
+      helpFooter({
+        examples: [
+          {
+            command:
+              'mpheap linker boards/stm32f405.ld boards/common_basic.ld -L boards --defsym _estack_reserve=8',
+          },
+          {
+            command: 'mpheap linker boards/stm32f429.ld',
+            note: 'an old template: is _heap_end right for 192 KB?',
+          },
+          { command: 'mpheap linker boards/stm32f405.ld --mcu STM32F429', note: 'an F405 script on an F429' },
+          {
+            command:
+              'mpheap linker boards/stm32f405.ld --defsym _estack_reserve=8 --map build-PYBV11/firmware.map',
+          },
+          { command: 'mpheap linker memmap_mp_rp2040.ld --map build-RPI_PICO/firmware.elf.map --json' },
+          {
+            command:
+              'mpheap linker boards/nrf52840_1M_256k.ld boards/s140_7.3.0.ld boards/memory.ld boards/common.ld',
+          },
+          { command: 'mpheap linker --map firmware.map --mcu RP2040', note: 'a map file alone' },
+          {
+            command: 'mpheap linker boards/stm32f405.ld --elf build-PYBV11/firmware.elf',
+            note: 'link-time values from the ELF',
+          },
+        ],
+        exitCodes:
+          '0 reported (unknown values are reported, not errors), 2 bad option, missing or empty file, ' +
+          'or a syntax error (the message names file:line:column).',
+      }),
     )
     .action((scripts: string[], flags: LinkerFlags) => {
       if (flags.listMcus) {
@@ -107,14 +130,13 @@ export function registerLinker(program: Command): void {
             `--mcu: '${e.message}' is not one I know; try one of ${MCUS.map((m) => m.name).join(', ')} or give --ram SIZE`,
           );
         const err = e as NodeJS.ErrnoException;
-        if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES')
-          throw new CliError(
-            `cannot read '${err.path ?? '?'}': ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
-          );
+        if (typeof err?.code === 'string' && err.code.startsWith('E'))
+          throw new CliError(`cannot read '${err.path ?? 'a file'}': ${fileErrorWhy(err)}`);
         throw e;
       }
       if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(formatReport(report));
+      // Names, messages and file names come from the scripts: printed with control bytes escaped.
+      else process.stdout.write(escapeControls(formatReport(report)));
     });
 }
 
@@ -164,22 +186,22 @@ export function formatReport(r: LinkerReport): string {
   if (h.startSymbol === null && h.endSymbol === null) out.push('Heap   no heap symbols found (see Warnings)');
   else
     out.push(
-      `Heap   ${orQ(h.start, hex)} .. ${orQ(h.end, hex)}  ${h.size === null ? 'size unknown' : `${formatBytes(h.size)} bytes`}  (${h.startSymbol ?? '?'} .. ${h.endSymbol ?? '?'}${h.region ? `, in ${h.region}` : ''})`,
+      `Heap   ${orQ(h.start, hex)} .. ${orQ(h.end, hex)}  ${h.size === null ? 'size unknown' : `${bytesText(h.size)}`}  (${h.startSymbol ?? '?'} .. ${h.endSymbol ?? '?'}${h.region ? `, in ${h.region}` : ''})`,
     );
   const s = r.stack;
   out.push(
-    `Stack  ${orQ(s.start, hex)} .. ${orQ(s.end, hex)}  ${s.size === null ? 'size unknown' : `${formatBytes(s.size)} bytes`}  (${s.bottomSymbol ?? (s.implicit ? r.heap.endSymbol : '?')} .. ${s.topSymbol ?? '?'}${s.implicit ? ': whatever lies above the heap' : ''})`,
+    `Stack  ${orQ(s.start, hex)} .. ${orQ(s.end, hex)}  ${s.size === null ? 'size unknown' : `${bytesText(s.size)}`}  (${s.bottomSymbol ?? (s.implicit ? r.heap.endSymbol : '?')} .. ${s.topSymbol ?? '?'}${s.implicit ? ': whatever lies above the heap' : ''})`,
   );
   for (const u of r.unused)
-    out.push(`Unused ${hex(u.start)} .. ${hex(u.end)}  ${formatBytes(u.bytes)} bytes ${u.where}`);
+    out.push(`Unused ${hex(u.start)} .. ${hex(u.end)}  ${bytesText(u.bytes)} ${u.where}`);
 
   out.push('');
   if (r.gc) {
     const g = r.gc;
     out.push(
-      `GC (gc_init, ${g.wordSize * 8}-bit, ${g.blockSize}-byte blocks): ${formatBytes(g.regionBytes)} bytes = alloc table ${formatBytes(g.allocTableBytes)} + gap ${g.gapBytes} + finaliser table ${formatBytes(g.finaliserTableBytes)} + padding ${formatBytes(g.paddingBytes)} + pool ${formatBytes(g.total)}`,
+      `GC (gc_init, ${g.wordSize * 8}-bit, ${g.blockSize}-byte blocks): ${bytesText(g.regionBytes)} = alloc table ${formatBytes(g.allocTableBytes)} + gap ${g.gapBytes} + finaliser table ${formatBytes(g.finaliserTableBytes)} + padding ${formatBytes(g.paddingBytes)} + pool ${formatBytes(g.total)}`,
     );
-    out.push(`  GC: total ${formatBytes(g.total)} bytes, ${formatBytes(g.blocks)} blocks`);
+    out.push(`  GC: total ${bytesText(g.total)}, ${formatBytes(g.blocks)} blocks`);
   } else {
     out.push('GC: unknown until the heap start and end are known');
   }

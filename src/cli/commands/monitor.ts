@@ -5,10 +5,13 @@ import { snapshotFigures } from '../../analysis/verdict.js';
 import { BoardMonitor, type MonitorSummary } from '../../device/monitor.js';
 import { transportFor } from '../../device/node/open-port.js';
 import { RecordingWriter } from '../../recording/recording.js';
-import { formatBytes } from '../../util/size.js';
+import { bytesText, formatBytes } from '../../util/size.js';
+import { ControlEscaper } from '../../util/text.js';
 import { type Dashboard, startDashboard } from '../../views/live/dashboard.js';
-import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
+import { renderSnapshot, terminalColumns, wantColor } from '../../views/terminal/index.js';
 import { CliError } from '../errors.js';
+import { helpFooter, NO_COLOR_HELP } from '../help.js';
+import { fileErrorWhy } from '../io.js';
 import { boardCliError, PORT_HELP } from './port-option.js';
 
 interface MonitorFlags {
@@ -27,16 +30,16 @@ export function registerMonitor(program: Command): void {
   program
     .command('monitor')
     .description(
-      'Attach to a running board without resetting it and show what it prints. Every\n' +
-        'micropython.mem_info() / mem_info(1) that goes by, whoever printed it, is decoded and\n' +
-        'drawn: the heap map, the figures, and a running history of used bytes and the largest\n' +
-        'free block (the largest allocation that can still succeed).\n\n' +
-        'With --poll, mpheap samples the heap itself while the board sits idle at its >>> prompt\n' +
-        '(it types one short line; it never interrupts a running program). Each poll collects\n' +
-        'garbage first, so the map shows what is live and earlier polls leave nothing in it (the\n' +
-        "poll's own line holds about 370 bytes while it runs, the same every time). If the board\n" +
-        'has said nothing since mpheap attached, it presses Enter once to see the prompt.\n\n' +
-        'When the board resets or is unplugged, monitor keeps what it has, marks the gap in the\n' +
+      'Attach to a running board without resetting it and show what it prints. Every ' +
+        'micropython.mem_info() / mem_info(1) that goes by, whoever printed it, is decoded and ' +
+        'drawn: the heap map, the figures, and a running history of used bytes and the largest free ' +
+        'block (the largest allocation that can still succeed).\n\n' +
+        'With --poll, mpheap samples the heap itself while the board sits idle at its >>> prompt (it ' +
+        'types one short line; it never interrupts a running program). Each poll collects garbage first, so ' +
+        "the map shows what is live and earlier polls leave nothing in it (the poll's own line holds about " +
+        '370 bytes while it runs, the same every time). If the board has said nothing ' +
+        'since mpheap attached, it presses Enter once to see the prompt.\n\n' +
+        'When the board resets or is unplugged, monitor keeps what it has, marks the gap in the ' +
         'recording and reconnects when the port comes back. Ctrl-C ends it with a summary.',
     )
     .requiredOption('--port <dev>', PORT_HELP)
@@ -45,17 +48,23 @@ export function registerMonitor(program: Command): void {
     .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)')
     .option('--no-map', 'show figures and the history, not the heap map')
     .option('--json', 'no live view; print the summary as JSON at the end')
-    .option('--no-color', 'no colours')
+    .option('--no-color', NO_COLOR_HELP)
     .option('--web', 'also show it live in a browser: serves a dashboard on 127.0.0.1 and prints its URL')
     .option('--http-port <n>', 'port for --web (default: a free one)')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  mpheap monitor --port a0\n' +
-        '  mpheap monitor --port /dev/ttyUSB0 --poll 2 --record heap.ndjson\n' +
-        '  mpheap monitor --port socket://127.0.0.1:2217 --duration 60 --json\n' +
-        '  mpheap monitor --port a0 --web --http-port 8765   then open http://127.0.0.1:8765/\n\n' +
-        'Exit codes: 0 ended (Ctrl-C or --duration), 2 bad option or port, 4 the port failed.',
+      helpFooter({
+        examples: [
+          { command: 'mpheap monitor --port a0' },
+          { command: 'mpheap monitor --port /dev/ttyUSB0 --poll 2 --record heap.ndjson' },
+          { command: 'mpheap monitor --port socket://127.0.0.1:2217 --duration 60 --json' },
+          {
+            command: 'mpheap monitor --port a0 --web --http-port 8765',
+            note: 'then open http://127.0.0.1:8765/',
+          },
+        ],
+        exitCodes: '0 ended (Ctrl-C or --duration), 2 bad option or port, 4 the port failed.',
+      }),
     )
     .action(async (flags: MonitorFlags) => {
       const pollMs = secondsOption(flags.poll, '--poll');
@@ -94,6 +103,7 @@ async function monitorBoard(
   let recording: RecordingWriter | null = null;
   let dashboard: Dashboard | null = null;
   const say = (text: string) => live && process.stderr.write(c.dim(`[mpheap] ${text}\n`));
+  const escaper = new ControlEscaper();
 
   const monitor = new BoardMonitor({
     connect: () => transportFor(flags.port),
@@ -102,7 +112,8 @@ async function monitorBoard(
     onOutput: (text) => {
       recording?.output(text);
       dashboard?.pushOutput(text);
-      if (live) process.stdout.write(text);
+      // The board's text, printed with control bytes escaped (its colours kept).
+      if (live) process.stdout.write(escaper.push(text));
     },
     onSnapshot: (s) => {
       recording?.snapshot(s);
@@ -119,7 +130,12 @@ async function monitorBoard(
       }
       if (live) {
         process.stdout.write(
-          `\n${renderSnapshot(s, { color: c.isColorSupported, map: flags.map !== false, legend: false })}`,
+          `\n${renderSnapshot(s, {
+            color: c.isColorSupported,
+            map: flags.map !== false,
+            legend: false,
+            columns: terminalColumns(),
+          })}`,
         );
         process.stdout.write(`${historyLines(history, c).join('\n')}\n\n`);
       }
@@ -141,7 +157,7 @@ async function monitorBoard(
         { append: true },
       );
     } catch (e) {
-      throw new CliError(`--record: cannot write '${flags.record}': ${(e as Error).message}`);
+      throw new CliError(`--record: cannot write '${flags.record}': ${fileErrorWhy(e)}`);
     }
   }
   if (httpPort !== null) {
@@ -247,7 +263,7 @@ function summaryText(s: MonitorResult): string {
   const lines = [
     `monitored ${s.port} for ${(s.durationMs / 1000).toFixed(1)} s: ${s.snapshots} snapshot${s.snapshots === 1 ? '' : 's'}` +
       `${s.incomplete ? ` (${s.incomplete} cut short)` : ''}, ${s.polls} poll${s.polls === 1 ? '' : 's'}, ` +
-      `${s.gaps} gap${s.gaps === 1 ? '' : 's'}, ${formatBytes(s.bytes)} bytes received`,
+      `${s.gaps} gap${s.gaps === 1 ? '' : 's'}, ${bytesText(s.bytes)} received`,
   ];
   if (s.last) {
     const n = (v: number | null) => (v === null ? 'unknown' : formatBytes(v));

@@ -1,12 +1,13 @@
 /** `mpheap report RECORDING|DUMP -o report.html`: one self-contained HTML page of a heap's history. */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { decodeText } from '../../decode/index.js';
-import { isRecording, parseRecording } from '../../recording/recording.js';
-import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+import { escapeControls } from '../../util/text.js';
 import { type ReportOptions, writeReportFile } from '../../views/report/write-report.js';
 import { CliError, EXIT } from '../errors.js';
-import { blockSizeOption, readTextFile } from '../io.js';
+import { helpFooter, NO_COLOR_PLAIN_HELP } from '../help.js';
+import { blockSizeOption, fileErrorWhy } from '../io.js';
+import { readSnapshots } from '../read-snapshots.js';
+import { wroteReport } from './wrote-report.js';
 
 interface ReportFlags {
   output: string;
@@ -20,12 +21,12 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description(
-      'Write one HTML file that shows a heap over time: the heap map block by block (coloured by\n' +
-        'type; hover for the object), a timeline of used, free, largest free block and\n' +
-        'fragmentation (click or drag to pick a snapshot, arrow keys to step), what changed since\n' +
+      'Write one HTML file that shows a heap over time: the heap map block by block (coloured by ' +
+        'type; hover for the object), a timeline of used, free, largest free block and ' +
+        'fragmentation (click or drag to pick a snapshot, arrow keys to step), what changed since ' +
         'the previous snapshot, per-type figures, hole sizes and any MemoryError.\n\n' +
-        'The input is a recording (NDJSON from `run --record` or `monitor --record`) or any text\n' +
-        'holding micropython.mem_info(1) output (a serial log, a terminal capture). The page needs\n' +
+        'The input is a recording (NDJSON from `run --record` or `monitor --record`) or any text ' +
+        'holding micropython.mem_info(1) output (a serial log, a terminal capture). The page needs ' +
         'no network and no other file: open it from disk, attach it to a bug report.',
     )
     .argument('<input>', "recording or mem_info text ('-' for standard input)")
@@ -37,36 +38,35 @@ export function registerReport(program: Command): void {
     )
     .option('--block-size <bytes>', 'block size when a capture cannot tell (4 × --word)')
     .option('--json', 'print {"output","bytes","snapshots","events"} instead of a sentence')
+    .option('--no-color', NO_COLOR_PLAIN_HELP)
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  mpheap report run.ndjson -o heap.html\n' +
-        '  mpheap report serial-capture.log -o heap.html --title "sensor loop, board 3"\n' +
-        '  mpremote exec "import micropython; micropython.mem_info(1)" | mpheap report - -o now.html\n\n' +
-        'Exit codes: 0 written, 1 no snapshot in the input, 2 unreadable input, bad option or\n' +
-        'unwritable output.',
+      helpFooter({
+        examples: [
+          { command: 'mpheap report run.ndjson -o heap.html' },
+          { command: 'mpheap report serial-capture.log -o heap.html --title "sensor loop, board 3"' },
+          {
+            command:
+              'mpremote exec "import micropython; micropython.mem_info(1)" | mpheap report - -o now.html',
+          },
+        ],
+        exitCodes:
+          '0 written, 1 no snapshot in the input, 2 unreadable input, bad option or unwritable output.',
+      }),
     )
-    .action((file: string, flags: ReportFlags) => {
-      const text = readTextFile(file, 'input');
+    .action(async (file: string, flags: ReportFlags) => {
+      const blockSize = blockSizeOption(flags);
       const name = file === '-' ? '<stdin>' : basename(file);
-      let snapshots: HeapSnapshot[];
-      const opts: ReportOptions = { title: flags.title ?? `mpheap report: ${name}` };
-      if (isRecording(text)) {
-        const rec = parseRecording(Buffer.from(text, 'latin1').toString('utf8'));
-        snapshots = rec.snapshots;
-        opts.events = rec.events;
-        opts.output = rec.outputs.map((o) => o.text).join('');
-        for (const w of rec.warnings) process.stderr.write(`warning: ${file}: ${w}\n`);
-      } else {
-        const blockSize = blockSizeOption(flags);
-        const decoded = decodeText(
-          Buffer.from(text, 'latin1'),
-          `file:${name}`,
-          blockSize ? { blockSize } : {},
-        );
-        snapshots = decoded.snapshots;
-        opts.output = decoded.output;
-      }
+      // Streamed: a 100 MB log costs the snapshots it holds, not its size (the output is capped).
+      const decoded = await readSnapshots(file, { source: `file:${name}`, blockSize, command: 'report' });
+      const { snapshots } = decoded;
+      const opts: ReportOptions = {
+        title: flags.title ?? `mpheap report: ${name}`,
+        events: decoded.events,
+        output: decoded.output,
+      };
+      for (const w of decoded.warnings)
+        process.stderr.write(`mpheap: warning: ${escapeControls(`${file}: ${w}`)}\n`);
       if (snapshots.length === 0) {
         throw new CliError(
           `${file}: no mem_info output or snapshot found; nothing to report`,
@@ -78,7 +78,7 @@ export function registerReport(program: Command): void {
         bytes = writeReportFile(flags.output, snapshots, opts);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        if (err.code) throw new CliError(`cannot write '${flags.output}': ${err.message}`);
+        if (err.code) throw new CliError(`cannot write '${flags.output}': ${fileErrorWhy(err)}`);
         throw e;
       }
       const events = opts.events?.length ?? 0;
@@ -87,9 +87,7 @@ export function registerReport(program: Command): void {
           `${JSON.stringify({ output: flags.output, bytes, snapshots: snapshots.length, events })}\n`,
         );
       } else {
-        process.stdout.write(
-          `wrote ${flags.output}: ${snapshots.length} snapshot${snapshots.length > 1 ? 's' : ''}, ${(bytes / 1024).toFixed(1)} KiB\n`,
-        );
+        process.stdout.write(`${wroteReport(flags.output, snapshots.length, bytes)}\n`);
       }
     });
 }

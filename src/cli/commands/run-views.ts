@@ -6,10 +6,13 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+import { reportOutput } from '../../util/bounded-text.js';
 import { type Dashboard, startDashboard } from '../../views/live/dashboard.js';
 import { type EventLike, writeReportFile } from '../../views/report/write-report.js';
 import { CliError } from '../errors.js';
+import { fileErrorWhy } from '../io.js';
 import { dashboardCliError } from './http-port-option.js';
+import { wroteReport } from './wrote-report.js';
 
 export interface RunViewOptions {
   /** --html FILE, or null. */
@@ -24,7 +27,8 @@ export interface RunViewOptions {
 export class RunViews {
   private readonly snapshots: HeapSnapshot[] = [];
   private readonly events: EventLike[] = [];
-  private output = '';
+  /** For the report: the first and last 128 KiB (each snapshot keeps the output before it). */
+  private readonly output = reportOutput();
 
   private constructor(
     private readonly opts: RunViewOptions,
@@ -51,7 +55,7 @@ export class RunViews {
   }
 
   addOutput(text: string): void {
-    this.output += text;
+    this.output.add(text);
     this.dashboard?.pushOutput(text);
   }
 
@@ -73,16 +77,13 @@ export class RunViews {
       const bytes = writeReportFile(path, this.snapshots, {
         title: this.opts.title,
         events: this.events,
-        output: this.output,
+        output: this.output.text(),
         heapCanGrow: this.opts.heapCanGrow,
       });
-      const n = this.snapshots.length;
-      process.stderr.write(
-        `wrote ${path}: ${n} snapshot${n === 1 ? '' : 's'}, ${(bytes / 1024).toFixed(1)} KiB\n`,
-      );
+      process.stderr.write(`${wroteReport(path, this.snapshots.length, bytes)}\n`);
       return true;
     } catch (e) {
-      process.stderr.write(`mpheap: --html: cannot write '${path}': ${(e as Error).message}\n`);
+      process.stderr.write(`mpheap: --html: cannot write '${path}': ${fileErrorWhy(e)}\n`);
       return false;
     }
   }
@@ -112,12 +113,12 @@ export class RunViews {
 function checkWritable(path: string): void {
   const full = resolve(path);
   try {
-    if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) throw new Error('it is a folder');
+    if (statSync(full, { throwIfNoEntry: false })?.isDirectory())
+      throw Object.assign(new Error('it is a folder'), { code: 'EISDIR' });
     accessSync(dirname(full), constants.W_OK);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why =
-      err.code === 'ENOENT' ? 'no such folder' : err.code === 'EACCES' ? 'not allowed' : err.message;
+    const why = err.code === 'ENOENT' ? 'no such folder' : fileErrorWhy(err);
     throw new CliError(`--html: cannot write '${path}': ${why}`);
   }
 }

@@ -1,5 +1,5 @@
 /** `mpheap run SCRIPT`: run a MicroPython script on real MicroPython and record its heap. */
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { BOARD_PROFILES, type BoardProfile, boardProfile } from '../../engines/board-profiles.js';
 import type { Engine } from '../../engines/engine.js';
@@ -17,10 +17,12 @@ import type { BudgetViolation } from '../../run/budgets.js';
 import { type RunExit, type RunProgress, type RunResult, runScript } from '../../run/session.js';
 import { formatSummary, summaryJson } from '../../run/summary.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
-import { formatBytes, formatSize } from '../../util/size.js';
-import { renderSnapshot, wantColor } from '../../views/terminal/index.js';
+import { bytesText, formatBytes, formatSize } from '../../util/size.js';
+import { ControlEscaper, escapeControls } from '../../util/text.js';
+import { renderSnapshot, terminalColumns, wantColor, wrapForTerminal } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
-import { readTextFile, sizeOption } from '../io.js';
+import { helpFooter, NO_COLOR_HELP } from '../help.js';
+import { fileErrorWhy, readTextFile, sizeOption } from '../io.js';
 import { httpPortOption } from './http-port-option.js';
 import { boardCliError, engineForPort, PORT_HELP } from './port-option.js';
 import { RunViews } from './run-views.js';
@@ -79,9 +81,7 @@ export async function createEngine(flags: RunFlags): Promise<Engine> {
         ? regionBytesForPool(board.poolBytes, { wordSize: board.wordSize })
         : DEFAULT_WASM_HEAP;
   if (heapSize < MIN_WASM_HEAP)
-    throw new CliError(
-      `--heap: ${formatBytes(heapSize)} bytes is too small (at least ${formatSize(MIN_WASM_HEAP)})`,
-    );
+    throw new CliError(`--heap: ${bytesText(heapSize)} is too small (at least ${formatSize(MIN_WASM_HEAP)})`);
   if (heapSize > 512 * 1024 * 1024)
     throw new CliError(`--heap: ${formatSize(heapSize)} is more than 512 MiB`);
   if (flags.gc !== undefined && flags.gc !== 'board' && flags.gc !== 'top-level')
@@ -124,7 +124,10 @@ function buildProgress(): (step: TransformStep) => void {
     if (step === 'writing') {
       process.stderr.write(`${tty ? '\r\x1b[2K' : ''}${head}: done in ${elapsed} s\n`);
     } else if (tty) {
-      process.stderr.write(`\r\x1b[2K${head}: ${step}… ${elapsed} s`);
+      // Kept within one terminal line: a wrapped line is not redrawn in place by \r.
+      const line = `${head}: ${step}… ${elapsed} s`;
+      const width = (process.stderr.columns ?? 80) - 1;
+      process.stderr.write(`\r\x1b[2K${line.length > width ? `…${line.slice(-(width - 1))}` : line}`);
     } else if (step === 'reading') {
       process.stderr.write(`${head}…\n`);
     }
@@ -135,41 +138,40 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description(
-      'Run a MicroPython script on the MicroPython WebAssembly engine built into\n' +
-        'mpheap (the official build, MicroPython 1.27, 32-bit: 16-byte blocks like\n' +
-        'most boards) and record its heap as it goes. A snapshot (the full heap map)\n' +
-        'is taken:\n' +
+      'Run a MicroPython script on the MicroPython WebAssembly engine built into mpheap (the official ' +
+        'build, MicroPython 1.27, 32-bit: 16-byte blocks like most boards) and record its heap as it ' +
+        'goes. A snapshot (the full heap map) is taken:\n' +
         '  - at the start and at the end;\n' +
         '  - wherever the script calls micropython.mem_info() itself;\n' +
         '  - at mpheap.snap("label") (`import mpheap` works in every script run here);\n' +
         '  - after each top-level statement with --step;\n' +
         '  - after an uncaught MemoryError, set against the size it asked for.\n' +
-        'The script prints as it runs, a status line follows the heap, and a summary\n' +
-        'ends the run. Each snapshot is appended to the recording the moment it is\n' +
-        'taken, so Ctrl-C or a crash loses nothing: open it with\n' +
-        '`mpheap decode FILE --all` or `mpheap report FILE`.\n\n' +
-        'With --port it runs on a real board instead (or on the micro:bit of\n' +
-        "`mpheap emulate microbit`): `mpheap` is defined in the board's RAM, never on\n" +
-        'its filesystem (about 300 bytes of the heap, measured and stated in the\n' +
-        'summary), and the script runs as it would on its own. Code runs only once the\n' +
-        'board has echoed back every byte of it (a busy board or a noisy cable loses\n' +
-        'bytes); what did not arrive whole is sent again, never run.\n\n' +
-        'Garbage is collected where gc.c on a board collects it: inside an allocation\n' +
-        'that finds no room (then it retries), at gc.threshold(), on gc.collect()\n' +
-        'anywhere. (The official build collects only between top-level statements;\n' +
-        'mpheap transforms it once, about 15 s, and caches the result. --gc top-level\n' +
-        'runs the official build as it is.) Every collection and every allocation that\n' +
-        'found no room is recorded: the summary counts them, and the heap of each\n' +
-        'failed allocation is a snapshot of its own (alloc_failed).\n\n' +
+        'The script prints as it runs, a status line follows the heap, and a summary ends the run. ' +
+        'Each snapshot is appended to the recording the moment it is taken, so Ctrl-C or a crash ' +
+        'loses nothing: open it with `mpheap decode FILE --all` or `mpheap report FILE`.\n\n' +
+        'With --port it runs on a real board instead (or on the micro:bit of ' +
+        "`mpheap emulate microbit`): `mpheap` is defined in the board's RAM, never on its " +
+        'filesystem (about 300 bytes of the heap, measured and stated in the summary), and the ' +
+        'script runs as it would on its own. Code runs only once the board has echoed back every ' +
+        'byte of it (a busy board or a noisy cable loses bytes); what did not arrive whole is sent ' +
+        'again, never run.\n\n' +
+        'Garbage is collected where gc.c on a board collects it: inside an allocation that finds no ' +
+        'room (then it retries), at gc.threshold(), on gc.collect() anywhere. (The official build ' +
+        'collects only between top-level statements; mpheap transforms it once, about 15 s, and ' +
+        'caches the result. --gc top-level runs the official build as it is.) Every collection and ' +
+        'every allocation that found no room is recorded: the summary counts them, and the heap of ' +
+        'each failed allocation is a snapshot of its own (alloc_failed).\n\n' +
         'How this engine differs from a board (say so when you compare):\n' +
-        '  - its heap grows by itself unless --fixed keeps it at --heap: then it grows\n' +
-        "    as esp32's does, only when a collection did not make room;\n" +
-        "  - what its C code keeps on the stack differs from a board's compiler, so an\n" +
-        '    object may live a little longer or shorter than on the board;\n' +
-        '  - with --fixed, mpheap runs the code through a small guard (about 0.9 KB of\n' +
-        '    the heap, in every snapshot) so that a MemoryError in a full heap is\n' +
-        "    reported at the moment it happens; after it, the script's globals are\n" +
-        '    released so the end snapshot can still be taken.',
+        "  - its heap grows by itself unless --fixed keeps it at --heap: then it grows as esp32's " +
+        'does, only when a collection did not make room;\n' +
+        "  - what its C code keeps on the stack differs from a board's compiler, so an object may " +
+        'live a little longer or shorter than on the board;\n' +
+        '  - with --fixed, mpheap runs the code through a small guard (about 0.9 KB of the heap, in ' +
+        'every snapshot) so that a MemoryError in a full heap is reported at the moment it happens; ' +
+        "after it, the script's globals are released so the end snapshot can still be taken.\n\n" +
+        'Of the --heap bytes, gc.c keeps a little for its tables (2 bits a block to say what is ' +
+        'allocated, 1 bit for finalisers) and the rest is the pool that objects live in: --heap 16K ' +
+        'gives a 16,000-byte pool, the `GC: total` that every snapshot shows.',
     )
     .argument('<script>', "MicroPython script ('-' for standard input)")
     .option('--port <dev>', `run it on a real board instead: ${PORT_HELP}`)
@@ -180,7 +182,7 @@ export function registerRun(program: Command): void {
     .option('--fixed', 'keep the heap at --heap bytes, as on a board (no growing)')
     .option(
       '--board <name>',
-      "a board's heap: the size its stock firmware gives the GC (and whether it grows), e.g.\n" +
+      "a board's heap: the size its stock firmware gives the GC (and whether it grows), e.g. " +
         'microbit-v1, pico, esp32 (mpheap boards lists them, with sources); --heap overrides',
     )
     .option(
@@ -191,50 +193,81 @@ export function registerRun(program: Command): void {
     .option('--step', 'run top-level statements one by one, a snapshot after each')
     .option(
       '--profile',
-      'the heap by source line: bytes and allocations of each line and function, what\n' +
+      'the heap by source line: bytes and allocations of each line and function, what ' +
         'stays alive, what grows across collections, which lines split the free space',
     )
     .option(
       '--gc <mode>',
-      'board (default): collect where a board does; top-level: the official build,\n' +
-        'which collects only between top-level statements',
+      'board (default): collect where a board does; top-level: the official build, which ' +
+        'collects only between top-level statements',
     )
     .option('--timeout <seconds>', 'watchdog: stop the script after this long', '120')
-    .option('--record <file>', 'recording file (NDJSON; default: <script>.heap.ndjson)')
+    .option(
+      '--record <file>',
+      'recording file (NDJSON; default: beside the script, app.py → app.heap.ndjson; stdin.heap.ndjson for -)',
+    )
     .option('--no-record', 'do not write a recording')
     .option('--max-used <bytes>', 'budget: fail (exit 3) if any snapshot uses more than this')
     .option('--min-largest-free <bytes>', 'budget: fail (exit 3) if the largest free block drops below this')
     .option('--no-memory-error', 'budget: fail (exit 3) on a MemoryError')
     .option('--html <file>', 'write an HTML report at the end (also when the script fails or times out)')
-    .option('--web', 'show the heap live in a browser: serves a dashboard on 127.0.0.1, prints its URL')
+    .option(
+      '--web',
+      'show the heap live in a browser: serves a dashboard on 127.0.0.1 and prints its URL; on a terminal it stays open after the run until Ctrl-C',
+    )
     .option('--http-port <n>', 'port for --web (default: a free one)')
-    .option('--web-wait', 'with --web: keep the dashboard open after the run, until Ctrl-C')
+    .option(
+      '--web-wait',
+      'with --web: keep the dashboard open after the run until Ctrl-C, also off a terminal',
+    )
     .option('--map', 'draw the heap map of the last snapshot in the summary')
-    .option('--no-color', 'plain text, no colours (also: NO_COLOR=1)')
+    .option('--no-color', NO_COLOR_HELP)
     .option('--json', 'print the summary as JSON (schema: docs/json.md); script output goes to stderr')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  mpheap run examples/sensor_logger.py\n' +
-        '        record a script on a 112 KiB heap (it grows when needed)\n' +
-        '  mpheap run examples/fragmentation.py --fixed --heap 16K --step\n' +
-        '        a board-sized heap, statement by statement\n' +
-        '  mpheap run app.py --fixed --heap 64K --max-used 48K --min-largest-free 4K \\\n' +
-        '        --no-memory-error\n' +
-        '        a CI check (exit 3 when a budget is broken)\n' +
-        '  mpheap run app.py --json | jq .peakUsed\n' +
-        '  mpheap run app.py --profile\n' +
-        '        which lines and functions use the heap, what stays alive, what leaks\n' +
-        '  mpheap run app.py --web --html app.html\n' +
-        '        watch it live in a browser, then keep the report\n' +
-        '  mpheap run examples/fragmentation.py --port a0\n' +
-        '        on the board at /dev/ttyACM0 (socket://127.0.0.1:PORT: the emulator)\n\n' +
-        'In the script:\n' +
-        '  import mpheap\n' +
-        '  mpheap.snap("after parse")   # a labelled snapshot (works on boards too)\n\n' +
-        'Exit codes: 0 ran, 2 bad option or unreadable script, 3 budget broken,\n' +
-        '4 the script raised an exception (or the engine failed),\n5 stopped by the watchdog, ' +
-        '130 interrupted (Ctrl-C).',
+      helpFooter({
+        examples: [
+          {
+            command: 'mpheap run examples/sensor_logger.py',
+            note: 'record a script on a 112 KiB heap (it grows when needed)',
+          },
+          {
+            command: 'mpheap run examples/fragmentation.py --fixed --heap 16K --step',
+            note: 'a board-sized heap, statement by statement',
+          },
+          {
+            command:
+              'mpheap run app.py --fixed --heap 64K --max-used 48K --min-largest-free 4K --no-memory-error',
+            note: 'a CI check (exit 3 when a budget is broken)',
+          },
+          { command: 'mpheap run app.py --json | jq .peakUsed' },
+          {
+            command: 'mpheap run app.py --profile',
+            note: 'which lines and functions use the heap, what stays alive, what leaks',
+          },
+          {
+            command: 'mpheap run main.py --board pico --threshold 4K',
+            note: "a Pico's heap, collecting every 4 KB allocated as well",
+          },
+          {
+            command: 'mpheap run app.py --web --html app.html',
+            note: 'watch it live in a browser, then keep the report',
+          },
+          {
+            command: 'mpheap run examples/fragmentation.py --port a0',
+            note: 'on the board at /dev/ttyACM0 (socket://127.0.0.1:PORT: the emulator)',
+          },
+        ],
+        sections: [
+          {
+            title: 'In the script',
+            body: '  import mpheap\n  mpheap.snap("after parse")   # a labelled snapshot (works on boards too)',
+          },
+        ],
+        exitCodes:
+          '0 ran, 2 bad option or unreadable script, 3 budget broken, 4 the script raised an ' +
+          'exception (or the engine failed), 5 stopped by the watchdog, 130 interrupted (Ctrl-C).',
+      }),
     )
     .action(async (file: string, flags: RunFlags) => {
       const code = await runCommand(file, flags);
@@ -275,10 +308,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const out = json ? process.stderr : process.stdout;
   const status = new StatusLine(!json && process.stderr.isTTY === true);
 
-  const recordPath =
-    flags.record === false
-      ? null
-      : (flags.record ?? `${basename(scriptName).replace(/\.py$/, '')}.heap.ndjson`);
+  const recordPath = flags.record === false ? null : (flags.record ?? defaultRecordPath(file));
   let recording: RecordingWriter | null = null;
   if (recordPath !== null) {
     try {
@@ -289,7 +319,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
         engine: engine.info,
       });
     } catch (e) {
-      throw new CliError(`--record: cannot write '${recordPath}': ${(e as Error).message}`);
+      throw new CliError(`--record: cannot write '${recordPath}': ${fileErrorWhy(e)}`);
     }
   }
 
@@ -306,8 +336,13 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     await engine.close();
     throw e;
   }
+  // A short script ends before anyone opens the page: on a terminal the page stays until Ctrl-C.
+  const keepWebOpen = flags.webWait === true || (views.dashboard !== null && process.stderr.isTTY === true);
   // Printed even with --json (stdout stays the JSON): the URL is what the user came for.
-  if (views.dashboard) process.stderr.write(`dashboard: ${views.dashboard.url}\n`);
+  if (views.dashboard)
+    process.stderr.write(
+      `dashboard: ${views.dashboard.url}${keepWebOpen ? ' (open until Ctrl-C)' : ' (closes when the run ends; --web-wait keeps it)'}\n`,
+    );
 
   // Ctrl-C: stop the script (a board gets Ctrl-C and is left at its prompt), then end as any
   // run ends, with the summary of what was captured and exit 130. A second Ctrl-C does not wait.
@@ -325,6 +360,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   };
   process.on('SIGINT', onSigint);
 
+  const escaper = new ControlEscaper();
   let result: RunResult;
   let htmlWritten = true;
   let ranToEnd = false;
@@ -348,7 +384,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       onOutput: (text) => {
         captured.output.push(text);
         views.addOutput(text);
-        status.around(text, () => out.write(text));
+        // The script's text, printed with control bytes escaped (its colours kept).
+        status.around(text, () => out.write(escaper.push(text)));
       },
       onSnapshot: (s: HeapSnapshot, p: RunProgress) => {
         captured.snapshots.push(s);
@@ -383,14 +420,15 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     recording?.close();
     // Whatever ended the run, the report holds every snapshot captured up to then.
     htmlWritten = views.writeReport();
-    if (!(ranToEnd && flags.webWait && !interrupted)) await views.close();
+    if (!(ranToEnd && keepWebOpen && !interrupted)) await views.close();
   }
   status.clear();
+  out.write(escaper.end());
 
-  const ctx = { engine: engine.info, recording: recordPath, board };
+  const ctx = { engine: engine.info, recording: recordPath, board, columns: terminalColumns() };
   // The traceback goes where a Python user expects it: standard error, after the output.
   const tb = result.error?.traceback;
-  if (tb) process.stderr.write(tb.endsWith('\n') ? tb : `${tb}\n`);
+  if (tb) process.stderr.write(escapeControls(tb.endsWith('\n') ? tb : `${tb}\n`));
   if (json) {
     process.stdout.write(`${JSON.stringify(summaryJson(result, ctx), null, 2)}\n`);
   } else {
@@ -399,16 +437,27 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       process.stdout.write(
         `\n${renderSnapshot(shown, {
           color: wantColor(flags.color),
-          legend: false,
+          legend: 'short',
+          columns: terminalColumns(),
           heapCanGrow: !engine.info.fixedHeap,
           memoryError: memoryErrorOf(result, shown),
         })}`,
       );
-    process.stdout.write(`\n${formatSummary(result, ctx)}`);
+    process.stdout.write(`\n${wrapForTerminal(escapeControls(formatSummary(result, ctx)))}`);
   }
   // A report that could not be written fails a run that otherwise went well.
-  if (flags.webWait) await views.keepOpenUntilCtrlC();
+  if (keepWebOpen) await views.keepOpenUntilCtrlC();
   return !htmlWritten && result.exit === 'ok' ? EXIT.BAD_INPUT : EXIT_OF[result.exit];
+}
+
+/**
+ * The recording's default place: beside the script, so that `run a/app.py` and `run b/app.py`
+ * keep one each; `stdin.heap.ndjson` here for a script read from standard input.
+ */
+function defaultRecordPath(file: string): string {
+  if (file === '-') return 'stdin.heap.ndjson';
+  const name = `${basename(file).replace(/\.py$/, '')}.heap.ndjson`;
+  return dirname(file) === '.' ? name : join(dirname(file), name);
 }
 
 /** The MemoryError or failed allocation a snapshot was taken at: its verdict is then about it. */

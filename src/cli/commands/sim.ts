@@ -4,11 +4,14 @@ import type { GcHeap } from '../../heap/gc-heap.js';
 import { formatAllocTable, profileByName } from '../../heap/mem-info-format.js';
 import { compareSettings, settingGrid } from '../../trace/compare.js';
 import { parseTrace, TraceError, type TraceOp } from '../../trace/parse.js';
-import { runTrace } from '../../trace/run.js';
+import { runTrace, type SimResult } from '../../trace/run.js';
 import { formatBytes, formatSize } from '../../util/size.js';
+import { escapeControls } from '../../util/text.js';
 import { writeTraceReport } from '../../views/report/trace-snapshots.js';
 import { CliError, EXIT } from '../errors.js';
-import { intOption, readTextFile, sizeOption, wordOption } from '../io.js';
+import { helpFooter, NO_COLOR_PLAIN_HELP } from '../help.js';
+import { fileErrorWhy, intOption, readTextFile, sizeOption, wordOption } from '../io.js';
+import { wroteReport } from './wrote-report.js';
 
 interface SimFlags {
   word: string;
@@ -25,13 +28,13 @@ export function registerSim(program: Command): void {
   program
     .command('sim')
     .description(
-      'Run a trace of heap operations (alloc, free, realloc, ref, root, collect, threshold,\n' +
-        "info, dump) on mpheap's model of MicroPython's gc.c and print exactly what gc.c prints:\n" +
-        'the mem_info() GC lines for `info`, the heap map of mem_info(1) for `dump`, and a line\n' +
-        'for every failed allocation. The trace format is described in docs/trace-format.md.\n\n' +
-        "What-if replay: --heap and --threshold replace the trace's own settings, so the same\n" +
-        'operations can run on a bigger heap or with another gc.threshold(). With --compare,\n' +
-        'each option takes a comma-separated list and every combination runs side by side.',
+      'Run a trace of heap operations (alloc, free, realloc, ref, root, collect, threshold, info, ' +
+        "dump) on mpheap's model of MicroPython's gc.c and print exactly what gc.c prints: the " +
+        'mem_info() GC lines for `info`, the heap map of mem_info(1) for `dump`, and a line for every ' +
+        'failed allocation. The trace format is described in docs/trace-format.md.\n\n' +
+        "What-if replay: --heap and --threshold replace the trace's own settings, so the same " +
+        'operations can run on a bigger heap or with another gc.threshold(). With --compare, each ' +
+        'option takes a comma-separated list and every combination runs side by side.',
     )
     .argument('<trace>', "trace file ('-' for standard input)")
     .option(
@@ -49,21 +52,30 @@ export function registerSim(program: Command): void {
       'modern',
     )
     .option('--json', 'print results as JSON')
+    .option('--no-color', NO_COLOR_PLAIN_HELP)
     .option('--html <file>', 'also write an HTML report: a heap snapshot after every operation')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  mpheap sim examples/traces/fragmentation.trace\n' +
-        '  mpheap sim examples/traces/fragmentation.trace --word 8 --step\n' +
-        '  mpheap sim examples/traces/fragmentation.trace --html fragmentation.html\n' +
-        '  mpheap sim examples/traces/fragmentation.trace --compare --heap 10048,16K,32K --threshold -1,1024\n\n' +
-        'Exit codes: 0 ran, 2 bad trace or option (the message names file, line and token).',
+      helpFooter({
+        examples: [
+          { command: 'mpheap sim examples/traces/fragmentation.trace' },
+          { command: 'mpheap sim examples/traces/fragmentation.trace --word 8 --step' },
+          { command: 'mpheap sim examples/traces/fragmentation.trace --html fragmentation.html' },
+          {
+            command:
+              'mpheap sim examples/traces/fragmentation.trace --compare --heap 10048,16K,32K --threshold -1,1024',
+            note: 'every heap size with and without a threshold, side by side',
+          },
+        ],
+        exitCodes: '0 ran, 2 bad or empty trace, or a bad option (the message names file, line and column).',
+      }),
     )
     .action((file: string, flags: SimFlags) => {
       const wordSize = wordOption(flags.word);
       const profile = profileByName(flags.profile);
       if (!profile) throw new CliError(`--profile: '${flags.profile}' is not modern or legacy`);
       const text = readTextFile(file, 'trace');
+      const name = file === '-' ? 'standard input' : file;
       let trace: ReturnType<typeof parseTrace>;
       try {
         trace = parseTrace(text, file === '-' ? '<stdin>' : file);
@@ -71,6 +83,11 @@ export function registerSim(program: Command): void {
         if (e instanceof TraceError) throw new CliError(e.message, EXIT.BAD_INPUT);
         throw e;
       }
+      // Nothing to run is a mistake (an empty file, the wrong file), not a run that went well.
+      if (trace.ops.length === 0)
+        throw new CliError(`${name}: no heap operations in it (an empty trace; see docs/trace-format.md)`);
+      // Text from the trace (its lines, its ids) is printed with control bytes escaped.
+      const print = (t: string) => process.stdout.write(escapeControls(t));
 
       if (flags.compare) {
         const list = (v: string | undefined, parse: (s: string) => number) =>
@@ -93,13 +110,14 @@ export function registerSim(program: Command): void {
       const lines = flags.step || flags.html ? text.split(/\r?\n/) : [];
       const onStep = flags.step
         ? (op: TraceOp, heap: GcHeap | null, printed: string) => {
-            process.stdout.write(printed);
+            print(printed);
             const source = (lines[op.line - 1] ?? '').replace(/#.*/, '').trim();
-            process.stdout.write(`-- line ${op.line}: ${source}\n`);
+            print(`-- line ${op.line}: ${source}\n`);
             if (heap) {
-              process.stdout.write(
+              print(
                 formatAllocTable(
-                  [{ baseText: heap.baseText(), map: heap.blockMap() }],
+                  // As the trace's own `dump` lines print it (the model's address means nothing).
+                  [{ baseText: '<base>', map: heap.blockMap() }],
                   heap.blockSize,
                   profile,
                 ),
@@ -109,16 +127,35 @@ export function registerSim(program: Command): void {
         : undefined;
       const simOpts = { wordSize, heapBytes, thresholdBytes, profile, onStep };
       const result = flags.html
-        ? writeTraceReport(flags.html, file, trace, { ...simOpts, lines })
+        ? writeHtml(flags.html, file, trace, { ...simOpts, lines })
         : runTrace(trace, simOpts);
       if (flags.json) {
         process.stdout.write(
           `${JSON.stringify({ wordSize, output: result.output, stats: result.stats }, null, 2)}\n`,
         );
       } else if (!flags.step) {
-        process.stdout.write(result.output);
+        print(result.output);
       }
     });
+}
+
+/** sim --html: the report, said on stderr as every command that writes one says it. */
+function writeHtml(
+  path: string,
+  file: string,
+  trace: ReturnType<typeof parseTrace>,
+  opts: Parameters<typeof writeTraceReport>[3],
+): SimResult {
+  let written: ReturnType<typeof writeTraceReport>;
+  try {
+    written = writeTraceReport(path, file, trace, opts);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code)
+      throw new CliError(`--html: cannot write '${path}': ${fileErrorWhy(e)}`);
+    throw e;
+  }
+  process.stderr.write(`${wroteReport(path, written.snapshots, written.bytes)}\n`);
+  return written.result;
 }
 
 function printComparison(rows: ReturnType<typeof compareSettings>): void {

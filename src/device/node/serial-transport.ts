@@ -71,5 +71,9 @@ function explainOpenError(message: string): string {
   }
   if (/EBUSY|Resource busy|lock/i.test(message))
     return 'the port is busy: another program holds it (close mpremote, Thonny, screen…)';
-  return message;
+  // The file opened but is no terminal (/dev/null, a plain file): setting its baud rate fails.
+  if (/ENOTTY|Inappropriate ioctl|baud rate/i.test(message))
+    return 'not a serial port (`mpheap devices` lists ports; socket://HOST:PORT for a TCP one)';
+  if (/EISDIR|is a directory/i.test(message)) return 'a folder, not a serial port';
+  return message.replace(/^Error: /, '');
 }

@@ -8,6 +8,7 @@ import { snapshotOfHeap } from '../../heap/snapshot-of-heap.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import type { Trace, TraceOp } from '../../trace/parse.js';
 import { runTrace, type SimOptions, type SimResult } from '../../trace/run.js';
+import { reportOutput } from '../../util/bounded-text.js';
 import type { ReportEvent } from './format.js';
 import { writeReportFile } from './write-report.js';
 
@@ -30,7 +31,8 @@ export function snapshotsOfTrace(
   const userStep = opts.onStep;
   const onStep = (op: TraceOp, heap: GcHeap | null, printed: string) => {
     userStep?.(op, heap, printed);
-    pending += printed;
+    // What a snapshot keeps of the output before it, as the decoder keeps it: its last 16 KiB.
+    pending = (pending + printed).slice(-16 * 1024);
     step++;
     const failed = /^(alloc|realloc) \S+ failed$/m.test(printed);
     const wanted =
@@ -63,13 +65,15 @@ export function writeTraceReport(
   traceFile: string,
   trace: Trace,
   opts: SimOptions & { lines?: readonly string[] },
-): SimResult {
+): { result: SimResult; snapshots: number; bytes: number } {
   const name = traceFile === '-' ? '<stdin>' : traceFile;
   const t = snapshotsOfTrace(trace, { ...opts, source: `model:${name}` });
-  writeReportFile(path, t.snapshots, {
+  const output = reportOutput();
+  output.add(t.result.output);
+  const bytes = writeReportFile(path, t.snapshots, {
     events: t.events,
-    output: t.result.output,
+    output: output.text(),
     title: `mpheap sim ${name}`,
   });
-  return t.result;
+  return { result: t.result, snapshots: t.snapshots.length, bytes };
 }

@@ -10,38 +10,69 @@ export interface LegendEntry {
   name: string;
   /** One sentence a MicroPython developer can act on. */
   meaning: string;
+  /** A few words for the one-line legend under a map (`B` is a function, not bytes). */
+  short: string;
 }
 
 export const LEGEND: readonly LegendEntry[] = [
-  { char: '.', name: 'free', meaning: 'a free block (16 bytes on 32-bit builds, 32 on 64-bit)' },
-  { char: '=', name: 'tail', meaning: 'continues the object that starts at the letter before it' },
-  { char: 'T', name: 'tuple', meaning: 'a tuple' },
-  { char: 'L', name: 'list', meaning: 'a list object (its items live in a separate h block)' },
-  { char: 'D', name: 'dict', meaning: 'a dict object (its table lives in a separate h block)' },
+  {
+    char: '.',
+    name: 'free',
+    meaning: 'a free block (16 bytes on 32-bit builds, 32 on 64-bit)',
+    short: 'free',
+  },
+  {
+    char: '=',
+    name: 'tail',
+    meaning: 'continues the object that starts at the letter before it',
+    short: 'more of the object',
+  },
+  { char: 'T', name: 'tuple', meaning: 'a tuple', short: 'tuple' },
+  {
+    char: 'L',
+    name: 'list',
+    meaning: 'a list object (its items live in a separate h block)',
+    short: 'list',
+  },
+  {
+    char: 'D',
+    name: 'dict',
+    meaning: 'a dict object (its table lives in a separate h block)',
+    short: 'dict',
+  },
   {
     char: 'S',
     name: 'str/bytes',
     meaning: 'a str or bytes object (long text is stored in an h block after it)',
+    short: 'str/bytes',
   },
   {
     char: 'A',
     name: 'bytearray/array',
     meaning: 'a bytearray or array.array object (its data usually follows as h)',
+    short: 'bytearray/array',
   },
-  { char: 'F', name: 'float', meaning: 'a boxed float' },
-  { char: 'B', name: 'function', meaning: 'a bytecode function (a def or lambda)' },
-  { char: 'M', name: 'module', meaning: 'a module object' },
+  { char: 'F', name: 'float', meaning: 'a boxed float', short: 'float' },
+  {
+    char: 'B',
+    name: 'function',
+    meaning: 'a bytecode function (a def or lambda)',
+    short: 'function (not bytes)',
+  },
+  { char: 'M', name: 'module', meaning: 'a module object', short: 'module' },
   {
     char: 'h',
     name: 'other',
     meaning:
       'any other object or raw memory: instances, sets, closures, big ints, exceptions, list items, dict tables, string and buffer data, bytecode (not "qstr data")',
+    short: 'other (instances, list items, data…)',
   },
   {
     char: 'm',
     name: 'marked',
     meaning:
       'found reachable by a collection in progress; only seen in a dump taken during gc (never from normal code)',
+    short: 'marked by a collection',
   },
 ];
 

@@ -13,7 +13,8 @@ import {
 } from '../../analysis/verdict.js';
 import { CH_FREE } from '../../heap/block-map.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
-import { formatBytes } from '../../util/size.js';
+import { bytesText, formatBytes } from '../../util/size.js';
+import { escapeControls, wrapText } from '../../util/text.js';
 import { PALETTE } from '../palette.js';
 import { LEGEND } from './legend.js';
 
@@ -25,8 +26,13 @@ export interface TerminalOptions {
   color: boolean;
   /** Blocks per map row (gc.c prints 64). */
   width?: number;
-  /** Print the legend (default true). */
-  legend?: boolean;
+  /** Print the legend (default true); 'short': one wrapped line naming the characters in the map. */
+  legend?: boolean | 'short';
+  /**
+   * The terminal's width: wide lines (legend, figures, verdict) are wrapped to it. Null or left
+   * out: lines stay whole (output to a file or a pipe).
+   */
+  columns?: number | null;
   /** Print the map (default true); false gives figures and verdict only. */
   map?: boolean;
   /**
@@ -62,18 +68,52 @@ export function renderSnapshot(s: HeapSnapshot, opts: TerminalOptions): string {
     lines.push('');
     lines.push(...renderMap(s, opts.width ?? 64, paint, c));
   }
-  if (opts.legend !== false && s.areas.length > 0) {
+  const columns = opts.columns ?? null;
+  // Wrapped to the terminal, continuation lines indented by `hang`; whole when not on one.
+  const wrap = (line: string, hang?: number) => (columns === null ? line : wrapText(line, columns, hang));
+  if (opts.legend === 'short' && s.areas.length > 0) {
+    lines.push(...renderShortLegend(s, paint, c, columns ?? 80));
+  } else if (opts.legend !== false && s.areas.length > 0) {
     lines.push('');
-    lines.push(...renderLegend(s, f as HeapFigures, paint, c));
+    lines.push(...renderLegend(s, f as HeapFigures, paint, c).map((l) => wrap(l, 22)));
   }
   const v = verdictOf(s, opts);
   lines.push('');
-  lines.push(...renderFigures(s, f, v.figures, c));
-  for (const w of s.warnings) lines.push(c.yellow(`warning: ${w}`));
+  lines.push(...renderFigures(s, f, v.figures, c).map((l) => wrap(l, 11)));
+  // Warnings and the title carry text from the capture: control bytes are escaped.
+  for (const w of s.warnings) lines.push(wrap(c.yellow(`warning: ${escapeControls(w)}`), 9));
   lines.push('');
-  lines.push(c.bold(v.text));
-  for (const n of v.notes) lines.push(c.dim(`  (${n})`));
+  lines.push(wrap(c.bold(v.text)));
+  for (const n of v.notes) lines.push(wrap(c.dim(`  (${n})`)));
   return `${lines.join('\n')}\n`;
+}
+
+/** `legend: . free  = more of the object  B function (not bytes)  h other (…)`: the characters in the map. */
+function renderShortLegend(
+  s: HeapSnapshot,
+  paint: Record<string, Paint>,
+  c: Colors,
+  width: number,
+): string[] {
+  const present = new Set<number>([CH_FREE, '='.charCodeAt(0)]);
+  for (const area of s.areas) for (const ch of area.map) present.add(ch);
+  const entries = LEGEND.filter((e) => present.has(e.char.charCodeAt(0)));
+  // Packed entry by entry, so that no entry is split between two lines.
+  const lines: string[] = [];
+  let line = c.dim('legend:');
+  let lineWidth = 'legend:'.length;
+  for (const e of entries) {
+    const text = `${e.char} ${e.short}`;
+    if (lineWidth > 8 && lineWidth + 2 + text.length > width) {
+      lines.push(line);
+      line = ' '.repeat(7);
+      lineWidth = 7;
+    }
+    line += `${lineWidth > 7 ? '  ' : ' '}${paint[e.char](e.char)} ${e.short}`;
+    lineWidth += (lineWidth > 7 ? 2 : 1) + text.length;
+  }
+  lines.push(line);
+  return lines;
 }
 
 function verdictOf(s: HeapSnapshot, opts: Pick<TerminalOptions, 'heapCanGrow' | 'memoryError'>): Verdict {
@@ -82,11 +122,15 @@ function verdictOf(s: HeapSnapshot, opts: Pick<TerminalOptions, 'heapCanGrow' | 
 
 /** `snapshot #3 'after load' from file:x.log (incomplete: map cut short)`; #N is `seq`, as in --json and --snapshot. */
 export function snapshotTitle(s: HeapSnapshot): string {
-  const what = s.label ? `'${s.label}'` : s.trigger === 'memory_error' ? 'after MemoryError' : '';
+  const what = s.label
+    ? `'${escapeControls(s.label)}'`
+    : s.trigger === 'memory_error'
+      ? 'after MemoryError'
+      : '';
   const parts = [
     `snapshot #${s.seq}`,
     what,
-    `from ${s.source}`,
+    `from ${escapeControls(s.source)}`,
     s.complete ? '' : `(incomplete: ${incompleteWhy(s)})`,
   ];
   return parts.filter((p) => p !== '').join(' ');
@@ -98,7 +142,9 @@ function renderMap(s: HeapSnapshot, width: number, paint: Record<string, Paint>,
   s.areas.forEach((area, i) => {
     const label = s.areas.length > 1 ? `area ${i + 1} of ${s.areas.length}, ` : '';
     out.push(
-      c.dim(`${label}from ${area.base}: ${formatBytes(area.map.length)} blocks of ${s.blockSize} bytes`),
+      c.dim(
+        `${label}from ${escapeControls(area.base)}: ${formatBytes(area.map.length)} blocks of ${s.blockSize} bytes`,
+      ),
     );
     const map = area.map;
     // As MicroPython printed them: 8 digits since v1.20, 5 before (wider where the heap is).
@@ -139,11 +185,11 @@ function renderLegend(s: HeapSnapshot, f: HeapFigures, paint: Record<string, Pai
     const t = f.types[e.char];
     const count =
       e.char === '.'
-        ? `${formatBytes(f.freeBytes)} bytes in ${formatBytes(f.holes)} holes`
+        ? `${bytesText(f.freeBytes)} in ${formatBytes(f.holes)} holes`
         : e.char === '='
           ? ''
           : t
-            ? `${formatBytes(t.count)} ${t.count === 1 ? 'object' : 'objects'}, ${formatBytes(t.bytes)} bytes, largest ${formatBytes(t.largestBlocks * s.blockSize)}`
+            ? `${formatBytes(t.count)} ${t.count === 1 ? 'object' : 'objects'}, ${bytesText(t.bytes)}, largest ${formatBytes(t.largestBlocks * s.blockSize)}`
             : '';
     const meaning = e.char === '.' ? `a free block (${s.blockSize} bytes here)` : e.meaning;
     out.push(
@@ -155,7 +201,7 @@ function renderLegend(s: HeapSnapshot, f: HeapFigures, paint: Record<string, Pai
 
 function renderFigures(s: HeapSnapshot, f: HeapFigures | null, k: SnapshotFigures, c: Colors): string[] {
   const out: string[] = [];
-  const b = (n: number) => `${formatBytes(n)} bytes`;
+  const b = (n: number) => `${bytesText(n)}`;
   const n = (v: number | null) => (v === null ? 'unknown' : b(v));
   if (s.stack)
     out.push(
