@@ -2,6 +2,7 @@
 import machine as _m
 import time as _t
 
+_adcs = {}
 
 class ADC:
     ATTN_0DB = 0
@@ -14,14 +15,22 @@ class ADC:
     WIDTH_12BIT = 3
     CORE_TEMP = 4
 
-    def __init__(self, src, *, atten=None):
+    def __new__(cls, src, **kw):
+        # One object per channel, as on a board, so a channel's scripted readings go on in turn.
         k = src._id if isinstance(src, _m.Pin) else src
-        self._s = _t._sim("adc", {}).get(str(k))  # scripted readings, in turn; the last repeats
-        self._i = 0
-        # The rp2's channel 4 is its temperature sensor: ~14060 is 0.708 V, about 26 degC.
-        self._c = 14060 if k == 4 else 32768
-        self._a = 40 if k == 4 else 8192
-        self._ph = (hash(str(k)) & 1023) * 4
+        a = _adcs.get(k)
+        if a is None:
+            a = _adcs[k] = object.__new__(cls)
+            a._s = _t._sim("adc", {}).get(str(k))  # scripted readings, in turn; the last repeats
+            a._i = 0
+            # The rp2's channel 4 is its temperature sensor: ~14060 is 0.708 V, about 26 degC.
+            a._c = 14060 if k == 4 else 32768
+            a._a = 40 if k == 4 else 8192
+            a._ph = (hash(str(k)) & 1023) * 4
+        return a
+
+    def __init__(self, src, *, atten=None):
+        pass
 
     def init(self, *a, **k):
         pass

@@ -287,24 +287,33 @@ def enable_irq(state=1):
 
 
 def time_pulse_us(pin, level, timeout_us=1000000):
-    # With scripted edges: the pulse they make, measured on the virtual clock (1 ms steps);
-    # without: a 1160 us pulse (an HC-SR04 echo from 20 cm).
-    if not pin._s:
+    # With scripted edges: the pulse they make (to the millisecond), waited for on the virtual
+    # clock; without: a 1160 us pulse (an HC-SR04 echo from 20 cm).
+    s = pin._s
+    if not s:
         _t.sleep_us(1160)
         return 1160
-    w = 0
-    while pin.value() != level:
-        if w >= timeout_us:
-            return -2
-        _t._go(1)
-        w += 1000
-    w = 0
-    while pin.value() == level:
-        if w >= timeout_us:
-            return -1
-        _t._go(1)
-        w += 1000
-    return w
+    now = _D(_ms(), _t._z)
+    start = now if pin.value() == level else -1
+    end = -1
+    for e in s:
+        t = e[0]
+        if t <= now:
+            continue
+        if start < 0:
+            if e[1] == level:
+                start = t
+        elif e[1] != level:
+            end = t
+            break
+    if start < 0 or (start - now) * 1000 > timeout_us:
+        _t.sleep_us(timeout_us)
+        return -2
+    if end < 0 or (end - start) * 1000 > timeout_us:
+        _t.sleep_us((start - now) * 1000 + timeout_us)
+        return -1
+    _t.sleep_ms(end - now)
+    return (end - start) * 1000
 
 
 def bitstream(pin, encoding, timing, buf):

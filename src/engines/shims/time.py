@@ -14,7 +14,8 @@ _om = 0  # virtual ms slept, as a ticks offset
 _ou = 0  # virtual us slept, as a ticks offset
 _r = 0  # the sub-millisecond part of the virtual time not yet in _om
 _vm = 0  # virtual ms slept in all (for time())
-_t0 = _b.ticks_ms()  # real ticks when the shims started: the script's zero
+_t0 = _b.ticks_ms()  # real ticks when the shims started
+_z = _t0  # ticks_ms at the script's start (_zero()): sim input times count from here
 _s0 = 0  # wall clock (seconds since 2000) at _t0; RTC.datetime() moves it
 _ev = []  # clock events: objects with _due (a ticks_ms value) and _fire()
 _irq = 1  # 0 while machine.disable_irq() holds the events back
@@ -48,8 +49,14 @@ ticks_cpu = ticks_us
 
 
 def _at(ms):
-    # The ticks_ms value `ms` virtual milliseconds after the script's start (sim input times).
-    return _A(_t0, ms)
+    # The ticks_ms value `ms` milliseconds after the script's start (sim input times).
+    return _A(_z, ms)
+
+
+def _zero():
+    # Called just before the script runs, so its sim input times count from its start.
+    global _z
+    _z = ticks_ms()
 
 
 def _adv(ms, us):
