@@ -254,7 +254,12 @@ async def wait_for_ms(aw, ms):
             me._wl.remove(me)
             me._wl = None
         if not t._st:
+            # As CPython does: the cancelled task's cleanup runs before TimeoutError is raised.
             t.cancel()
+            try:
+                await t
+            except (CancelledError, Exception):
+                pass
             raise TimeoutError
     return t._result()
 

@@ -139,7 +139,7 @@ function importedNames(code: string): string[] {
 }
 
 /**
- * The code with every string literal's contents and every comment blanked (newlines kept), so
+ * The code with every string literal emptied and every comment removed (newlines kept), so
  * `print("import machine")` or `# from time import sleep` imports nothing.
  */
 export function withoutStringsAndComments(src: string): string {
