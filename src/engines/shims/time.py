@@ -15,7 +15,7 @@ _ou = 0  # virtual us slept, as a ticks offset
 _r = 0  # the sub-millisecond part of the virtual time not yet in _om
 _vm = 0  # virtual ms slept in all (for time())
 _t0 = _b.ticks_ms()  # real ticks when the shims started
-_z = _t0  # ticks_ms at the script's start (_zero()): sim input times count from here
+_z = _t0  # ticks_ms at the script's start (see _zero): sim input times count from here
 _s0 = 0  # wall clock (seconds since 2000) at _t0; RTC.datetime() moves it
 _ev = []  # clock events: objects with _due (a ticks_ms value) and _fire()
 _irq = 1  # 0 while machine.disable_irq() holds the events back
@@ -38,10 +38,15 @@ def _sim(key, default=None):
 
 
 def ticks_ms():
-    return _A(_b.ticks_ms(), _D(_om, 0))
+    t = _A(_b.ticks_ms(), _D(_om, 0))
+    if _z is None:
+        _start(t)
+    return t
 
 
 def ticks_us():
+    if _z is None:
+        ticks_ms()
     return _A(_b.ticks_us(), _D(_ou, 0))
 
 
@@ -50,13 +55,21 @@ ticks_cpu = ticks_us
 
 def _at(ms):
     # The ticks_ms value `ms` milliseconds after the script's start (sim input times).
+    if _z is None:
+        ticks_ms()
     return _A(_z, ms)
 
 
 def _zero():
-    # Called just before the script runs, so its sim input times count from its start.
+    # Called just before the script runs: its sim input times count from the first time it
+    # looks at the clock (a tick, a sleep, a pin, a timer), so compiling it takes none of them.
     global _z
-    _z = ticks_ms()
+    _z = None
+
+
+def _start(t):
+    global _z
+    _z = t
 
 
 def _adv(ms, us):
@@ -91,6 +104,8 @@ def _first():
 def _go(ms, us=0, one=0):
     # Lets ms + us of virtual time pass, firing each clock event as its due time comes; with
     # `one`, returns after the first event fired (the asyncio loop then looks at its tasks again).
+    if _z is None:
+        ticks_ms()
     while _irq:
         e = _first()
         if e is None:
