@@ -56,9 +56,9 @@ const SETS = [
   ['asyncio (+ ADC, I2C)', 'import asyncio\nfrom machine import Pin, ADC, I2C'],
   [
     'every shim',
-    SHIM_MODULES.filter((m) => !m.partOf)
+    `${SHIM_MODULES.filter((m) => !m.partOf)
       .map((m) => `import ${m.name}`)
-      .join('\n') + '\nfrom machine import *',
+      .join('\n')}\nfrom machine import *`,
   ],
 ];
 console.log('\nHeap cost of the shims typical scripts import (shimsFor), together:');
