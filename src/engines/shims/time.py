@@ -116,7 +116,12 @@ def _go(ms, us=0, one=0):
         if d > 0:
             _pass(d)
             ms -= d
-        e._fire()
+        try:
+            e._fire()
+        except Exception as x:
+            # As a board's scheduler does with a callback that raises: say so and go on.
+            print("Uncaught exception in IRQ callback handler")
+            sys.print_exception(x)
         if one:
             return
     _pass(ms, us)

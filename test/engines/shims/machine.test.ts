@@ -171,6 +171,26 @@ describe('machine.Timer', () => {
     expect(out).toEqual(['10 [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] 0', '10', '1 20']);
   });
 
+  it('a callback that raises is reported and the script goes on, as on a board', async () => {
+    const out = await linesOf(
+      py(
+        'import time',
+        'from machine import Timer',
+        'n = [0]',
+        'def cb(t):',
+        '    n[0] += 1',
+        '    if n[0] == 2:',
+        "        raise ValueError('sensor glitch')",
+        'Timer(0, period=100, callback=cb)',
+        'time.sleep_ms(300)',
+        "print('still running', n[0])",
+      ),
+    );
+    expect(out[0]).toBe('Uncaught exception in IRQ callback handler');
+    expect(out).toContain('ValueError: sensor glitch');
+    expect(out[out.length - 1]).toBe('still running 3');
+  });
+
   it('holds events back while disable_irq() is in force and fires them after enable_irq()', async () => {
     const out = await linesOf(
       py(
