@@ -17,15 +17,16 @@ async function importCost(script: string): Promise<number> {
 
 describe('shim heap footprint', () => {
   it('stays within its budget for the sets typical scripts import', async () => {
-    // Measured (docs/shims.md): about 11 KB, 18 KB and 25 KB; budgets leave a little room.
+    // Measured (docs/shims.md): about 11, 19 and 25 KB; budgets leave a little room (qstr pools
+    // grow in doubling chunks, so a small change can move a chunk into a set).
     const blink = await importCost('from machine import Pin, Timer\nimport time');
     const sampler = await importCost('from machine import Pin, ADC, I2C\nimport time');
     const tasks = await importCost('import asyncio\nfrom machine import Pin, ADC, I2C');
     expect(blink).toBeGreaterThan(4 * 1024);
-    expect(blink).toBeLessThan(12 * 1024);
+    expect(blink).toBeLessThan(13 * 1024);
     expect(sampler).toBeGreaterThan(blink);
-    expect(sampler).toBeLessThan(20 * 1024);
+    expect(sampler).toBeLessThan(22 * 1024);
     expect(tasks).toBeGreaterThan(sampler);
-    expect(tasks).toBeLessThan(27 * 1024);
+    expect(tasks).toBeLessThan(28 * 1024);
   });
 });
