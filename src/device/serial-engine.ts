@@ -138,7 +138,7 @@ export class SerialEngine implements Engine {
       onOutput: opts.onOutput,
       timeoutMs: opts.timeoutMs,
       answerTimeoutMs: this.repl.answerTimeoutMs,
-      own: opts.own,
+      own: opts.own !== undefined && opts.own !== false,
     });
     this.countResends(r.resends);
     const filename = opts.filename ?? '<stdin>';

@@ -112,9 +112,10 @@ export interface ExecOptions {
   filename?: string;
   /**
    * mpheap's own code (a snapshot), not the script's: an engine may run it more lightly, and an
-   * engine that profiles allocations keeps what it allocates apart from the script's.
+   * engine that profiles allocations keeps what it allocates apart from the script's. `shims`:
+   * mpheap loading the board shims (engines/shims/), kept apart as theirs.
    */
-  own?: boolean;
+  own?: boolean | 'shims';
 }
 
 export interface ExecResult {
@@ -157,8 +158,8 @@ export interface EngineProfile {
 }
 
 export interface ProfileSite {
-  /** Whose code was running: the user's script, or mpheap's own (ExecOptions.own). */
-  exec: 'script' | 'mpheap';
+  /** Whose code was running: the user's script, mpheap's own, or mpheap loading the shims (ExecOptions.own). */
+  exec: 'script' | 'mpheap' | 'shims';
   frames: [context: number, line: number][];
   /** gc_alloc calls made here. */
   allocations: number;

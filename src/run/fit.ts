@@ -9,7 +9,7 @@
  * so when the run below N still succeeds the search goes on below it.
  */
 import type { Engine } from '../engines/engine.js';
-import { type RunResult, runScript } from './session.js';
+import { type RunOptions, type RunResult, runScript } from './session.js';
 
 export interface FitOptions {
   /** Smallest heap the engine accepts (bytes). */
@@ -27,6 +27,8 @@ export interface FitOptions {
   scriptName: string;
   /** Told of each probe as it ends. */
   onProbe?: (p: FitProbe) => void;
+  /** Board shims for the script (RunOptions.shims): they take their share of every heap tried. */
+  shims?: RunOptions['shims'];
 }
 
 export interface FitProbe {
@@ -170,7 +172,11 @@ async function runProbe(
   let r: RunResult;
   try {
     await engine.load();
-    r = await runScript(engine, script, { scriptName: opts.scriptName, timeoutMs: opts.timeoutMs });
+    r = await runScript(engine, script, {
+      scriptName: opts.scriptName,
+      timeoutMs: opts.timeoutMs,
+      shims: opts.shims,
+    });
   } finally {
     await engine.close();
   }

@@ -128,13 +128,13 @@ export function buildProfile(p: EngineProfile, src: ProfileSources): HeapProfile
 }
 
 function ownerOf(
-  exec: 'script' | 'mpheap',
+  exec: 'script' | 'mpheap' | 'shims',
   siteFrames: [number, number][],
   scriptFrame: number | null,
   moduleOf: (ctx: number) => string | null,
   src: ProfileSources,
 ): ProfileOwner {
-  if (exec === 'mpheap') return 'mpheap';
+  if (exec !== 'script') return exec;
   // No line of the script on the stack: the unit being compiled (or mpheap's guard around it).
   if (scriptFrame === null) return 'compile';
   // Below the innermost script line: a shim or mpheap's helper did the allocating.

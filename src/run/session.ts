@@ -16,10 +16,12 @@ import { blameFreeSpace } from '../analysis/profile-blame.js';
 import { createDecoder } from '../decode/index.js';
 import type { Engine, ExecResult, HeapEvent, ProfileLive, PythonErrorInfo } from '../engines/engine.js';
 import { HELPER_MODULE_NAME, HELPER_MODULE_SOURCE } from '../engines/python/helper-module.js';
+import type { SimInput } from '../engines/shims/index.js';
 import { requestedBytesOf } from '../engines/traceback.js';
 import type { RecordingWriter } from '../recording/recording.js';
 import type { HeapProfile } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { loadShims, SHIM_MODULE_NAMES, type ShimsInUse } from './board-shims.js';
 import {
   type Budgets,
   type BudgetViolation,
@@ -69,7 +71,13 @@ export interface RunOptions {
    * Profile the heap by source line (an engine that can: Engine.profile). The script's source
    * names the functions; these modules' allocations are shown apart from the script's.
    */
-  profile?: { shimModules?: ReadonlySet<string> };
+  profile?: object;
+  /**
+   * Board shims (the embedded engine): those the script imports are loaded before the start
+   * snapshot and measured apart from the script (run/board-shims.ts); `simInput` scripts what
+   * their pins, sensors and network read.
+   */
+  shims?: { simInput?: SimInput | null };
 }
 
 export interface RunProgress {
@@ -106,6 +114,8 @@ export interface RunResult {
   elapsedMs: number;
   /** With RunOptions.profile: the heap by source line; null when the engine cannot profile. */
   profile: HeapProfile | null;
+  /** The board shims loaded for the script and the heap they hold (null: none). */
+  shims: ShimsInUse | null;
 }
 
 const USES_HELPER = new RegExp(`^\\s*(import|from)\\s+${HELPER_MODULE_NAME}\\b`, 'm');
@@ -235,7 +245,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
   /** Runs code on the engine: the script's, or (`own`) mpheap's, which a profile keeps apart. */
-  const exec = async (code: string, own = false): Promise<ExecResult> => {
+  const exec = async (code: string, own: boolean | 'shims' = false): Promise<ExecResult> => {
     const timeoutMs = deadline === null ? undefined : Math.max(0, deadline - Date.now());
     if (interrupted) return { output: '', error: null, timedOut: false };
     return engine
@@ -282,6 +292,11 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     if (r.error) event('warning', { message: `import ${HELPER_MODULE_NAME} failed: ${r.error.message}` });
   }
 
+  const shims = opts.shims
+    ? await loadShims(engine, script, opts.shims.simInput ?? null, exec)
+    : { used: null, startCode: '', error: null };
+  if (shims.used) event('shims', { ...shims.used });
+
   const units: Unit[] = opts.step
     ? splitTopLevel(script).map((s) => ({
         code: codeAtItsLine(s),
@@ -299,11 +314,19 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     if (r.error) event('warning', { message: `gc.threshold(${opts.threshold}) failed: ${r.error.message}` });
   }
   timedOut = !(await takeSnapshot('start', null));
+  if (shims.error) {
+    // The shims did not load (a heap too small for them): the script cannot run.
+    error = { ...shims.error, message: `board shims could not be loaded: ${shims.error.message}` };
+    event('exception', { error: error.type, message: error.message, line: null });
+  } else if (shims.startCode && !timedOut) {
+    const r = await exec(shims.startCode, 'shims');
+    timedOut = r.timedOut;
+  }
 
   // A board's heap is fixed and an uncaught MemoryError can leave it too full to run mpheap's own
   // snapshot code: guard the script so the heap is captured at the moment of the error.
   const guard = engine.info.fixedHeap && !engine.info.snapshotsMemoryErrors;
-  for (const unit of timedOut ? [] : units) {
+  for (const unit of timedOut || error ? [] : units) {
     const snapshotsBefore = snapshots.length;
     const guarded = guard ? guardForMemoryError(unit.code) : null;
     const r = await exec(guarded ? guarded.code : unit.code);
@@ -316,6 +339,12 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
       break;
     }
     if (r.engineStopped) engineStopped = true;
+    if (r.error?.type === 'SystemExit') {
+      // sys.exit(), or a shim's machine.reset()/deepsleep() ("a board restarts here"): the
+      // script ends there, as main.py does on a board; that is not a failure.
+      event('system_exit', { message: r.error.message, line: r.error.line });
+      break;
+    }
     if (r.error) {
       error = r.error;
       event('exception', { error: r.error.type, message: r.error.message, line: r.error.line });
@@ -380,7 +409,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     try {
       profile =
         !timedOut && !interrupted && !engineStopped
-          ? await profileOfRun(engine, script, scriptName, opts.profile.shimModules)
+          ? await profileOfRun(engine, script, scriptName, SHIM_MODULE_NAMES)
           : null;
     } catch (e) {
       profileProblem = `no profile: ${(e as Error).message}`;
@@ -437,6 +466,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     units: units.length,
     elapsedMs: Date.now() - started,
     profile,
+    shims: shims.used,
   };
 }
 

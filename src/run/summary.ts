@@ -89,6 +89,11 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
     lines.push(
       `  mpheap's helper: ${b(own)} bytes of the heap at start (in every snapshot; not the script's)`,
     );
+  if (r.shims)
+    lines.push(
+      `  board shims ${r.shims.modules.join(', ')}: ${b(r.shims.bytes)} bytes of the heap from the start ` +
+        "(in every snapshot; not the script's: a board's own modules live in flash and take far less)",
+    );
   for (const w of ctx.engine.warnings ?? []) lines.push(`  note: ${w}`);
   if (r.snapshots.length > 0) {
     const used = r.snapshots.map((s) => runFigures(s).used);
@@ -173,6 +178,7 @@ export function summaryJson(r: RunResult, ctx: SummaryContext) {
     },
     script: r.scriptName,
     heapSize: ctx.engine.heapSize,
+    shims: r.shims,
     board: ctx.board
       ? {
           name: ctx.board.name,

@@ -7,8 +7,10 @@ import { formatBytes, formatSize } from '../../util/size.js';
 import { CliError, EXIT } from '../errors.js';
 import { helpFooter } from '../help.js';
 import { readTextFile, sizeOption } from '../io.js';
+import { simInputOption } from './sim-input-option.js';
 
 interface FitFlags {
+  simInput?: string;
   max: string;
   timeout: string;
   json?: boolean;
@@ -31,6 +33,7 @@ export function registerFit(program: Command): void {
     )
     .argument('<script>', "MicroPython script ('-' for standard input)")
     .option('--max <size>', 'give up above this heap size', '8M')
+    .option('--sim-input <file>', 'what the board shims read (as for mpheap run; docs/shims.md)')
     .option('--timeout <seconds>', 'watchdog for each try', '60')
     .option('--json', 'print the result as JSON (docs/json.md); progress goes to stderr')
     .addHelpText(
@@ -74,6 +77,7 @@ async function fitCommand(file: string, flags: FitFlags): Promise<number> {
       timeoutMs: timeoutS * 1000,
       scriptName,
       onProbe: (p) => say(`mpheap fit: ${probeText(p)}`),
+      shims: { simInput: simInputOption(flags.simInput) },
     },
   );
   if (tty) process.stderr.write('\r\x1b[2K');
@@ -121,7 +125,7 @@ async function fitCommand(file: string, flags: FitFlags): Promise<number> {
   if (before !== null)
     lines.push(
       `  ${formatBytes(before)} bytes of it were in use before the script's first line (MicroPython's own start-up ` +
-        "objects and mpheap's guard; a board's start-up uses its own)",
+        "objects, mpheap's guard and the board shims the script imports; a board's start-up uses its own)",
     );
   lines.push(`  ${result.probes.length} tries`);
   lines.push('');

@@ -26,6 +26,7 @@ import { fileErrorWhy, readTextFile, sizeOption } from '../io.js';
 import { httpPortOption } from './http-port-option.js';
 import { boardCliError, engineForPort, PORT_HELP } from './port-option.js';
 import { RunViews } from './run-views.js';
+import { simInputOption } from './sim-input-option.js';
 
 export interface RunFlags {
   port?: string;
@@ -50,6 +51,7 @@ export interface RunFlags {
   httpPort?: string;
   webWait?: boolean;
   profile?: boolean;
+  simInput?: string;
 }
 
 const EXIT_OF: Record<RunExit, number> = {
@@ -192,6 +194,11 @@ export function registerRun(program: Command): void {
     .option('--no-reset', 'with --port: keep what the board holds (no soft reset before the script)')
     .option('--step', 'run top-level statements one by one, a snapshot after each')
     .option(
+      '--sim-input <file>',
+      'what the board shims read: pin levels and edges, ADC values, I2C registers, UART text, WLAN ' +
+        '(JSON; docs/shims.md). Without it they read plausible defaults',
+    )
+    .option(
       '--profile',
       'the heap by source line: bytes and allocations of each line and function, what ' +
         'stays alive, what grows across collections, which lines split the free space',
@@ -291,6 +298,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.webWait && !flags.web) throw new CliError('--web-wait: only with --web');
   const threshold = flags.threshold === undefined ? undefined : sizeOption(flags.threshold, '--threshold');
   const board = flags.board === undefined ? null : boardOption(flags.board);
+  if (flags.simInput !== undefined && flags.port !== undefined)
+    throw new CliError('--sim-input: only for the built-in engine (a board reads its own pins)');
+  const simInput = simInputOption(flags.simInput);
   const engine = await createEngine(flags);
   // Started first: the recording names the engine as it really runs (a fallback says so).
   try {
@@ -378,6 +388,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       step: flags.step === true,
       threshold,
       profile: flags.profile ? {} : undefined,
+      // `from machine import Pin` runs here as on a board: the shims stand in for its modules.
+      shims: flags.port === undefined ? { simInput } : undefined,
       timeoutMs: timeoutS * 1000,
       budgets,
       recording,
@@ -490,6 +502,7 @@ function partialResult(
     units: 0,
     elapsedMs,
     profile: null,
+    shims: null,
   };
 }
 

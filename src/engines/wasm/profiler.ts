@@ -30,8 +30,8 @@ export interface ProfilerLayout {
 export type ProfileExport = Omit<EngineProfile, 'modules' | 'blockSize'>;
 
 export interface Profiler {
-  /** An exec starts: `script` for the user's code, `mpheap` for mpheap's own; the unit's frame depth. */
-  execStart(kind: 'script' | 'mpheap', unitDepth: number): void;
+  /** An exec starts: `script` for the user's code, `mpheap` for mpheap's own, `shims` for loading the shims; the unit's frame depth. */
+  execStart(kind: 'script' | 'mpheap' | 'shims', unitDepth: number): void;
   frameEnter(codeState: number): void;
   frameExit(codeState: number): void;
   alloc(ptr: number, nBytes: number): void;
@@ -58,7 +58,7 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
   const contexts: ProfileContext[] = [];
   // The context now at each address, by index into contexts.
   const contextAt = new Map<number, number>();
-  let execKind: 'script' | 'mpheap' = 'mpheap';
+  let execKind: 'script' | 'mpheap' | 'shims' = 'mpheap';
   let unitDepth = 0;
   const siteList: ProfileSite[] = [];
   // Live allocations: address → [site index, blocks].
@@ -77,7 +77,7 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
   // allocation finds its site without building a key. Outer frames do not move while an inner
   // one runs: their nodes are kept (outerNode[i] for frames 0..i) until a frame enters or leaves
   // below them.
-  const roots = { script: newNode(null, -1, 0), mpheap: newNode(null, -1, 0) };
+  const roots = { script: newNode(null, -1, 0), mpheap: newNode(null, -1, 0), shims: newNode(null, -1, 0) };
   const outerNode: StackNode[] = [];
   let outerValid = 0;
 

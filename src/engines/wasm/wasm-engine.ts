@@ -280,7 +280,12 @@ export class WasmEngine implements Engine {
       }
       this.pending = pending;
       this.pendingId = id;
-      worker.postMessage({ type: 'exec', id, code, profileAs: opts.own ? 'mpheap' : 'script' });
+      worker.postMessage({
+        type: 'exec',
+        id,
+        code,
+        profileAs: opts.own === 'shims' ? 'shims' : opts.own ? 'mpheap' : 'script',
+      });
     });
   }
 

@@ -410,7 +410,7 @@ function fixHeap() {
       }
       if (msg.type !== 'exec') return;
       // The frame that runs the unit's own code: under the guard, after the one-line call and run().
-      profiled((p) => p.execStart(msg.profileAs === 'script' ? 'script' : 'mpheap', limited ? 2 : 0));
+      profiled((p) => p.execStart(msg.profileAs, limited ? 2 : 0));
       let error = null;
       captured = null;
       try {
