@@ -41,6 +41,8 @@ export interface FitProbe {
   failure: string | null;
   /** The bytes in use at the start snapshot (before the script's own code). */
   startUsedBytes: number | null;
+  /** Of them, the bytes the board shims hold (null: the script imports none). */
+  shimsBytes: number | null;
 }
 
 export type FitResult =
@@ -194,6 +196,7 @@ async function runProbe(
             ? `${r.error.type}: ${r.error.message}`
             : r.exit,
     startUsedBytes: start?.gc?.used ?? null,
+    shimsBytes: r.shims?.bytes ?? null,
   };
 }
 

@@ -90,7 +90,9 @@ async function fitCommand(file: string, flags: FitFlags): Promise<number> {
     throw new CliError(result.reason, EXIT.SCRIPT_FAILED);
   }
   const pool = result.minPoolBytes;
-  const before = result.probes.find((p) => p.heapBytes === result.minHeapBytes)?.startUsedBytes ?? null;
+  const atMin = result.probes.find((p) => p.heapBytes === result.minHeapBytes);
+  const before = atMin?.startUsedBytes ?? null;
+  const shims = atMin?.shimsBytes ?? null;
   const boards = BOARD_PROFILES.map((b) => ({ ...margin(b, pool), name: b.name }));
   if (flags.json) {
     process.stdout.write(
@@ -103,6 +105,7 @@ async function fitCommand(file: string, flags: FitFlags): Promise<number> {
           granularityBytes: result.granularityBytes,
           check: result.check,
           usedBeforeScriptBytes: before,
+          shimsBytes: shims,
           boards,
           probes: result.probes,
         },
@@ -126,6 +129,11 @@ async function fitCommand(file: string, flags: FitFlags): Promise<number> {
     lines.push(
       `  ${formatBytes(before)} bytes of it were in use before the script's first line (MicroPython's own start-up ` +
         "objects, mpheap's guard and the board shims the script imports; a board's start-up uses its own)",
+    );
+  if (shims !== null)
+    lines.push(
+      `  ${formatBytes(shims)} bytes of that are the board shims' (machine, time, … in MicroPython), ` +
+        "which a board's firmware keeps in flash: on a board the script needs less",
     );
   lines.push(`  ${result.probes.length} tries`);
   lines.push('');
