@@ -92,16 +92,16 @@ export function diagnose(
 
 /** The sentence that names the line splitting the free space, e.g. for the summary. */
 export function blameSentence(b: FreeSpaceBlame, requested: number | null): string {
+  const n = `${formatBytes(b.allocations)} allocation${b.allocations === 1 ? '' : 's'} (${formatBytes(b.bytes)} B)`;
   const who =
     b.line !== null
-      ? `the ${formatBytes(b.allocations)} allocation${b.allocations === 1 ? '' : 's'} made at line ${b.line}` +
-        (b.function && b.function !== '<module>' ? ` (${b.function})` : '')
-      : `the ${formatBytes(b.allocations)} allocation${b.allocations === 1 ? '' : 's'} of ${OWNER_TEXT[b.owner]}`;
+      ? `the ${n} made at line ${b.line}${b.function && b.function !== '<module>' ? ` in ${b.function}` : ''}`
+      : `the ${n} of ${OWNER_TEXT[b.owner]}`;
   const enough =
     requested === null
       ? ''
       : b.enough
         ? `, enough for the ${formatBytes(requested)} B asked`
         : `, still short of the ${formatBytes(requested)} B asked`;
-  return `${who} (${formatBytes(b.bytes)} B) ${b.allocations === 1 ? 'sits' : 'sit'} between the holes; without them the largest hole would be ${formatBytes(b.largestFreeWithout)} B${enough}`;
+  return `${who} ${b.allocations === 1 ? 'sits' : 'sit'} between the holes; without them the largest hole would be ${formatBytes(b.largestFreeWithout)} B${enough}`;
 }
