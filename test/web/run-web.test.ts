@@ -36,7 +36,11 @@ const GROWING = [
   '    keep.append(bytearray(512))',
   "    print('step', i)",
   "    mpheap.snap('step %d' % i)",
-  '    time.sleep_ms(600)',
+  // Real time passing (time.sleep_ms runs on the shims' virtual clock, at once): the page must
+  // see the run while it is still going.
+  '    t = time.ticks_ms()',
+  '    while time.ticks_diff(time.ticks_ms(), t) < 600:',
+  '        pass',
   '',
 ].join('\n');
 
