@@ -278,7 +278,7 @@ function firstMemoryError(session: Session): number {
 
 /** The packed snapshot with its unpacked maps, as analysis/ takes it (no copying). */
 function withMaps(s: PackedSnapshot, maps: Uint8Array[]): HeapSnapshot {
-  const { maps: _m, patch: _p, areas, ...rest } = s;
+  const { maps: _m, patch: _p, profile: _packed, areas, ...rest } = s;
   return {
     ...rest,
     areas: areas.map((a, k) => ({ base: a.base, offsetDigits: a.offsetDigits, map: maps[k] })),

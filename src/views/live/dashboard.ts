@@ -7,6 +7,7 @@
  *   dash.push(snapshot);            // every open page gets it at once
  *   dash.pushEvent({ event: 'memory_error', time: Date.now(), request: 4096 });
  *   dash.pushOutput('hello\n');
+ *   dash.pushProfile(profile);     // mpheap run --profile, at the end (a `profile` event does it too)
  *   await dash.close();
  *
  * It answers exactly two paths: `/` (the page, everything inline) and `/events` (the stream).
@@ -15,6 +16,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { HeapProfile } from '../../snapshot/profile.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import {
   type PackedSnapshot,
@@ -24,7 +26,7 @@ import {
   SnapshotPacker,
 } from '../report/format.js';
 import { buildPage } from '../report/page.js';
-import { type EventLike, toReportEvent } from '../report/write-report.js';
+import { type EventLike, profileOfEvents, toReportEvent } from '../report/write-report.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -38,8 +40,11 @@ export interface Dashboard {
   url: string;
   port: number;
   push(snapshot: HeapSnapshot): void;
+  /** A run event; a `profile` event's profile is sent as the run's profile. */
   pushEvent(e: EventLike): void;
   pushOutput(text: string): void;
+  /** The run's heap profile (each page takes the last one sent). */
+  pushProfile(profile: HeapProfile): void;
   /** Open pages (stream connections) right now. */
   clients(): number;
   close(): Promise<void>;
@@ -48,7 +53,8 @@ export interface Dashboard {
 type Message =
   | { kind: 'snapshot'; data: PackedSnapshot }
   | { kind: 'event'; data: ReportEvent }
-  | { kind: 'output'; data: string };
+  | { kind: 'output'; data: string }
+  | { kind: 'profile'; data: HeapProfile };
 
 export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashboard> {
   const title = opts.title ?? 'mpheap live';
@@ -125,7 +131,14 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     url: `http://${LOOPBACK}:${port}/`,
     port,
     push: (s) => broadcast({ kind: 'snapshot', data: packer.pack(s) }),
-    pushEvent: (e) => broadcast({ kind: 'event', data: toReportEvent(e) }),
+    pushEvent: (e) => {
+      if (e.event !== 'profile') broadcast({ kind: 'event', data: toReportEvent(e) });
+      else {
+        const { profile } = profileOfEvents([e]);
+        if (profile) broadcast({ kind: 'profile', data: profile });
+      }
+    },
+    pushProfile: (profile) => broadcast({ kind: 'profile', data: profile }),
     pushOutput: (text) => {
       if (text) broadcast({ kind: 'output', data: text });
     },
