@@ -12,6 +12,8 @@ export interface MapViewProps {
   joined: Uint8Array;
   mode: PaintMode;
   onCanvas?: (c: MapCanvas) => void;
+  /** More lines for the block under the pointer (the line that made it, with a profile). */
+  describeMore?: (area: number, block: number) => string[];
 }
 
 interface Hover {
@@ -53,7 +55,7 @@ export function describeBlock(
   return lines;
 }
 
-export function MapView({ snapshot, maps, joined, mode, onCanvas }: MapViewProps) {
+export function MapView({ snapshot, maps, joined, mode, onCanvas, describeMore }: MapViewProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const mc = useRef<MapCanvas | null>(null);
   const drag = useRef<{ y: number; row: number } | null>(null);
@@ -76,7 +78,7 @@ export function MapView({ snapshot, maps, joined, mode, onCanvas }: MapViewProps
       mode,
     );
     setZoom(mc.current!.cell);
-  }, [joined, mode.diff, mode.tooSmallBelow, snapshot]);
+  }, [joined, mode.diff, mode.tooSmallBelow, mode.blockColours, snapshot]);
 
   const at = (e: MouseEvent) => {
     const r = ref.current!.getBoundingClientRect();
@@ -92,7 +94,18 @@ export function MapView({ snapshot, maps, joined, mode, onCanvas }: MapViewProps
       return;
     }
     const hit = c.hit(p.x, p.y);
-    setHover(hit ? { x: p.x, y: p.y, lines: describeBlock(snapshot, maps, hit.area, hit.block) } : null);
+    setHover(
+      hit
+        ? {
+            x: p.x,
+            y: p.y,
+            lines: [
+              ...describeBlock(snapshot, maps, hit.area, hit.block),
+              ...(describeMore?.(hit.area, hit.block) ?? []),
+            ],
+          }
+        : null,
+    );
   };
 
   const onWheel = (e: WheelEvent) => {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { decodeText } from '../../decode/index.js';
 import { isRecording, parseRecording } from '../../recording/recording.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
-import { type ReportOptions, writeReportFile } from '../../views/report/write-report.js';
+import { profileOfEvents, type ReportOptions, writeReportFile } from '../../views/report/write-report.js';
 import { CliError, EXIT } from '../errors.js';
 import { blockSizeOption, readTextFile } from '../io.js';
 
@@ -23,7 +23,10 @@ export function registerReport(program: Command): void {
       'Write one HTML file that shows a heap over time: the heap map block by block (coloured by\n' +
         'type; hover for the object), a timeline of used, free, largest free block and\n' +
         'fragmentation (click or drag to pick a snapshot, arrow keys to step), what changed since\n' +
-        'the previous snapshot, per-type figures, hole sizes and any MemoryError.\n\n' +
+        'the previous snapshot, per-type figures, hole sizes and any MemoryError. A recording of\n' +
+        '`mpheap run --profile` adds the heap profile: an icicle graph of the call stacks that\n' +
+        'allocated, the top lines, what grows across collections, and on the map the line that\n' +
+        'made each block.\n\n' +
         'The input is a recording (NDJSON from `run --record` or `monitor --record`) or any text\n' +
         'holding micropython.mem_info(1) output (a serial log, a terminal capture). The page needs\n' +
         'no network and no other file: open it from disk, attach it to a bug report.',
@@ -57,6 +60,10 @@ export function registerReport(program: Command): void {
         opts.events = rec.events;
         opts.output = rec.outputs.map((o) => o.text).join('');
         for (const w of rec.warnings) process.stderr.write(`warning: ${file}: ${w}\n`);
+        // A run with --profile: its profile goes in the page (a damaged one is said, and left out).
+        const { profile, problem } = profileOfEvents(rec.events);
+        opts.profile = profile;
+        if (problem) process.stderr.write(`warning: ${file}: ${problem}; the report has no heap profile\n`);
       } else {
         const blockSize = blockSizeOption(flags);
         const decoded = decodeText(
