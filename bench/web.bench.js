@@ -5,7 +5,10 @@
 //    operations of the rand_big_1 golden trace, one snapshot each): stepping and jumping, from
 //    select() until the page has rendered, against the same fillRect baseline;
 //  - the size of that report, against the same snapshots as JSON arrays of characters and as an
-//    NDJSON recording.
+//    NDJSON recording;
+//  - the same recording as a `run --profile` would give it (each block's stack, the allocations
+//    alive by stack, 500 stacks): the report's size and write time, switching snapshots with the
+//    map by line, and drawing the icicle graph, each against the report without a profile.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +97,104 @@ console.log(
 );
 console.log(
   `  JSON arrays of chars   ${kib(asChars)}  (report is ${(asChars / reportBytes).toFixed(0)}× smaller)`,
+);
+
+// ---- the same recording with a heap profile (as `run --profile` gives it): 500 stacks, each
+// object owned by one (picked from where its head is), deep enough for a real icicle graph.
+const STACKS = 500;
+function syntheticProfile() {
+  const frames = [{ file: 'app.py', line: 1, function: '<module>' }];
+  for (let f = 0; f < 20; f++) frames.push({ file: 'app.py', line: 10 + f, function: `fn${f}` });
+  const stacks = [];
+  const lines = [];
+  for (let k = 0; k < STACKS; k++) {
+    frames.push({ file: 'app.py', line: 100 + k, function: `fn${k % 20}` });
+    const owner = k % 25 === 0 ? 'mpheap' : 'script';
+    stacks.push({
+      frames: [0, 1 + (k % 20), 21 + k],
+      owner,
+      scriptFrame: 2,
+      allocations: 10 + (k % 7),
+      bytes: 16 * (10 + (k % 97)),
+      aliveAtEnd: k % 3,
+      aliveBytesAtEnd: 16 * (k % 3),
+    });
+    if (owner === 'script')
+      lines.push({
+        file: 'app.py',
+        line: 100 + k,
+        function: `fn${k % 20}`,
+        allocations: 10 + (k % 7),
+        bytes: 16 * (10 + (k % 97)),
+        aliveAtEnd: k % 3,
+        aliveBytesAtEnd: 16 * (k % 3),
+        aliveAtPeak: null,
+        text: `x${k} = bytearray(${k})`,
+      });
+  }
+  lines.sort((a, b) => b.bytes - a.bytes);
+  return {
+    exact: true,
+    precision: 'exact (synthetic, for the benchmark)',
+    blockSize: 16,
+    collections: 0,
+    peakUsedBytes: null,
+    frames,
+    stacks,
+    lines,
+    functions: [],
+    other: [],
+    leaks: [],
+  };
+}
+function withProfile(s) {
+  const map = s.areas[0].map;
+  const owners = new Int32Array(map.length).fill(-1);
+  const alive = new Map();
+  let owner = -1;
+  for (let b = 0; b < map.length; b++) {
+    const c = map[b];
+    if (c === 0x2e) owner = -1;
+    else if (c !== 0x3d) {
+      owner = (b * 7 + c) % STACKS;
+      const e = alive.get(owner) ?? [owner, 0, 0];
+      e[1]++;
+      alive.set(owner, e);
+    }
+    owners[b] = owner;
+    if (owner >= 0) alive.get(owner)[2] += 16;
+  }
+  return { ...s, profile: { alive: [...alive.values()], owners: [owners] } };
+}
+const heapProfile = syntheticProfile();
+const profiled = long.snapshots.map(withProfile);
+const t1 = performance.now();
+const profiledHtml = writeReport(profiled, {
+  events: long.events,
+  profile: heapProfile,
+  title: 'rand_big_1 with a profile',
+});
+const profiledWriteMs = performance.now() - t1;
+const profiledFile = join(out, 'web-10k-profile.html');
+writeFileSync(profiledFile, profiledHtml);
+const profiledBytes = Buffer.byteLength(profiledHtml);
+const aliveEntries = profiled.reduce((n, s) => n + s.profile.alive.length, 0) / profiled.length;
+console.log(
+  `\nthe same with a heap profile (${STACKS} stacks; ${aliveEntries.toFixed(0)} alive per snapshot on average):`,
+);
+console.log(
+  `  report file            ${kib(profiledBytes)} (${ms(profiledWriteMs)} ms to write; ${(profiledWriteMs / writeMs).toFixed(1)}× the write without)`,
+);
+console.log(
+  `  per snapshot           ${((profiledBytes - reportBytes) / long.snapshots.length).toFixed(0)} B more than without (${(profiledBytes / reportBytes).toFixed(2)}× the report)`,
+);
+const ownersAsKeys = profiled.reduce(
+  (n, s) =>
+    n + JSON.stringify({ alive: s.profile.alive, owners: s.profile.owners.map((o) => [...o]) }).length,
+  0,
+);
+console.log(
+  `  profiles whole, as JSON ${kib(ownersAsKeys)}  (packed is ${(ownersAsKeys / (profiledBytes - reportBytes)).toFixed(0)}× smaller)`,
 );
 
 const browser = await chromium.launch({
@@ -187,6 +288,57 @@ try {
   );
   console.log(
     `  jump anywhere (200 random)             median ${ms(median(sw.jump))} ms  p95 ${ms(p95(sw.jump))}  (${(median(sw.jump) / fill2).toFixed(1)}× baseline)`,
+  );
+
+  // ---- the same with the profile: by line on the map, then the icicle graph
+  await page.goto(`file://${profiledFile}`);
+  await page.waitForFunction(() => window.mpheap?.canvas() != null);
+  await page.getByTestId('view-lines').check();
+  const pw = await page.evaluate(async () => {
+    const go = async (i) => {
+      const done = window.mpheap.rendered();
+      const t = performance.now();
+      window.mpheap.select(i);
+      await done;
+      return performance.now() - t;
+    };
+    const n = window.mpheap.session.snapshots.length;
+    await go(0);
+    const step = [];
+    for (let i = 1; i < 200; i++) step.push(await go(i));
+    const jump = [];
+    let seed = 7;
+    for (let k = 0; k < 200; k++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      jump.push(await go((seed >>> 8) % n));
+    }
+    // The icicle graph: a change of measure lays out and draws every box again.
+    const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    const icicle = [];
+    const keys = ['allocations', 'bytes'];
+    for (let k = 0; k < 24; k++) {
+      const t = performance.now();
+      document.querySelector(`[data-testid=measure-${keys[k % 2]}]`).click();
+      await frame();
+      icicle.push(performance.now() - t);
+    }
+    const idle = [];
+    for (let k = 0; k < 24; k++) {
+      const t = performance.now();
+      await frame();
+      idle.push(performance.now() - t);
+    }
+    return { step, jump, icicle, idle, boxes: document.querySelectorAll('[data-testid=icicle-box]').length };
+  });
+  console.log(`\nthe same recording with its profile, the map by line (${STACKS} stacks):`);
+  console.log(
+    `  step to the next (199)                 median ${ms(median(pw.step))} ms  p95 ${ms(p95(pw.step))}  (${(median(pw.step) / median(sw.step)).toFixed(1)}× without a profile)`,
+  );
+  console.log(
+    `  jump anywhere (200 random)             median ${ms(median(pw.jump))} ms  p95 ${ms(p95(pw.jump))}  (${(median(pw.jump) / median(sw.jump)).toFixed(1)}× without a profile)`,
+  );
+  console.log(
+    `  icicle graph, ${pw.boxes} boxes: change of measure to next frame  median ${ms(median(pw.icicle))} ms  p95 ${ms(p95(pw.icicle))}  (an idle frame: ${ms(median(pw.idle))} ms)`,
   );
 } finally {
   await browser.close();

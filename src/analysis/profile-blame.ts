@@ -9,6 +9,8 @@
  */
 import type { HeapProfile, ProfileOwner } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { formatBytes } from '../util/size.js';
+import { OWNER_TEXT } from './profile-lines.js';
 
 export interface FreeSpaceBlame {
   /** The script's line, or null for allocations no script line made (see owner). */
@@ -103,4 +105,20 @@ function longestRun(s: HeapSnapshot, owners: Int32Array[], groupOfStack: Int32Ar
     }
   });
   return best;
+}
+
+/** The sentence that names the line splitting the free space: the summary and the web page state it. */
+export function blameSentence(b: FreeSpaceBlame, requested: number | null): string {
+  const n = `${formatBytes(b.allocations)} allocation${b.allocations === 1 ? '' : 's'} (${formatBytes(b.bytes)} B)`;
+  const who =
+    b.line !== null
+      ? `the ${n} made at line ${b.line}${b.function && b.function !== '<module>' ? ` in ${b.function}` : ''}`
+      : `the ${n} of ${OWNER_TEXT[b.owner]}`;
+  const enough =
+    requested === null
+      ? ''
+      : b.enough
+        ? `, enough for the ${formatBytes(requested)} B asked`
+        : `, still short of the ${formatBytes(requested)} B asked`;
+  return `${who} ${b.allocations === 1 ? 'sits' : 'sit'} between the holes; without them the largest hole would be ${formatBytes(b.largestFreeWithout)} B${enough}`;
 }

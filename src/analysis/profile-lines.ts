@@ -48,3 +48,40 @@ export const OWNER_TEXT: Record<ProfileOwner, string> = {
   shims: 'the board shims',
   mpheap: "mpheap's own code",
 };
+
+/** The source text of a script line, when the profile kept it (lines that allocated for the script). */
+export function lineSource(profile: HeapProfile, file: string, line: number): string | null {
+  const l = profile.lines.find((x) => x.line === line && x.file === file);
+  return l?.text ? l.text : null;
+}
+
+/**
+ * Where the allocation a block belongs to came from, in words, one fact a line: the line that
+ * made it and its code ("line 19 in load_records: records.append(bytearray(48))"), the script's
+ * calls that led there, and whose it is when not the script's. Empty for an unknown stack.
+ */
+export function blockOrigin(profile: HeapProfile, stack: number): string[] {
+  const st = profile.stacks[stack];
+  if (!st) return [];
+  const out: string[] = [];
+  if (st.scriptFrame !== null) {
+    const f = profile.frames[st.frames[st.scriptFrame]];
+    if (f) {
+      const text = lineSource(profile, f.file, f.line);
+      const where = `line ${f.line}${f.function && f.function !== '<module>' ? ` in ${f.function}` : ''}`;
+      out.push(st.owner === 'script' ? `${where}${text ? `: ${text}` : ''}` : `called at ${where}`);
+      // The script's own frames that led there, innermost first: "from main (line 26) ← line 37".
+      const callers: string[] = [];
+      for (let k = st.scriptFrame - 1; k >= 0; k--) {
+        const c = profile.frames[st.frames[k]];
+        if (!c || c.file !== f.file) break;
+        callers.push(
+          c.function && c.function !== '<module>' ? `${c.function} (line ${c.line})` : `line ${c.line}`,
+        );
+      }
+      if (callers.length > 0) out.push(`from ${callers.join(' ← ')}`);
+    }
+  }
+  if (st.owner !== 'script') out.unshift(`made by ${OWNER_TEXT[st.owner]}`);
+  return out;
+}

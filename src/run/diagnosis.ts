@@ -6,7 +6,6 @@
  * the heap right after gc.c's own collection, so garbage is never the cause there.
  */
 import type { FreeSpaceBlame } from '../analysis/profile-blame.js';
-import { OWNER_TEXT } from '../analysis/profile-lines.js';
 import { memoryErrorCause } from '../analysis/verdict.js';
 import { bytesText, formatBytes } from '../util/size.js';
 
@@ -88,20 +87,4 @@ export function diagnose(
         : '; this engine collects only between top-level statements, so some of it may be garbage ' +
           'a board would have collected'),
   };
-}
-
-/** The sentence that names the line splitting the free space, e.g. for the summary. */
-export function blameSentence(b: FreeSpaceBlame, requested: number | null): string {
-  const n = `${formatBytes(b.allocations)} allocation${b.allocations === 1 ? '' : 's'} (${formatBytes(b.bytes)} B)`;
-  const who =
-    b.line !== null
-      ? `the ${n} made at line ${b.line}${b.function && b.function !== '<module>' ? ` in ${b.function}` : ''}`
-      : `the ${n} of ${OWNER_TEXT[b.owner]}`;
-  const enough =
-    requested === null
-      ? ''
-      : b.enough
-        ? `, enough for the ${formatBytes(requested)} B asked`
-        : `, still short of the ${formatBytes(requested)} B asked`;
-  return `${who} ${b.allocations === 1 ? 'sits' : 'sit'} between the holes; without them the largest hole would be ${formatBytes(b.largestFreeWithout)} B${enough}`;
 }

@@ -1,13 +1,13 @@
 /**
  * The end of a run, for people (text) and for scripts (`--json`, documented in docs/json.md).
  */
+import { blameSentence } from '../analysis/profile-blame.js';
 import { snapshotJson } from '../analysis/snapshot-json.js';
 import type { BoardProfile } from '../engines/board-profiles.js';
 import type { EngineInfo } from '../engines/engine.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { bytesText, formatBytes } from '../util/size.js';
 import { shellQuote } from '../util/text.js';
-import { blameSentence } from './diagnosis.js';
 import { runFigures } from './heap-figures.js';
 import { formatProfile, profileJson, snapshotAliveJson } from './profile-summary.js';
 import type { RunResult } from './session.js';

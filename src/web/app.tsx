@@ -4,6 +4,7 @@ import { diff as heapDiff } from '../analysis/diff.js';
 import { heapFigures } from '../analysis/figures.js';
 import { heapVerdict, incompleteWhy } from '../analysis/verdict.js';
 import { wouldAllocate } from '../analysis/would-allocate.js';
+import type { SnapshotProfile } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import type { PackedSnapshot } from '../views/report/format.js';
 import { diffMaps, freeRuns } from './heap-figures.js';
@@ -19,6 +20,7 @@ import {
   OutputPanel,
   Verdict,
 } from './panels.js';
+import { BlameList, LineLegend, ProfilePanel, useSnapshotProfile } from './profile-view.js';
 import type { Session } from './session.js';
 import { count } from './text.js';
 import { Timeline } from './timeline.js';
@@ -48,7 +50,7 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
   // live dashboard follows the newest.
   const opening = session.data.live ? -1 : firstMemoryError(session);
   const [sel, setSel] = useState(opening >= 0 ? opening : Math.max(0, n - 1));
-  const [view, setView] = useState<'types' | 'diff'>('types');
+  const [view, setView] = useState<'types' | 'diff' | 'lines'>('types');
   const [follow, setFollow] = useState(opening < 0);
   // The key handler reads the selection from here: a listener bound to one render's `sel` can
   // still fire after the next render committed (effects run later), and would step from a stale
@@ -150,7 +152,12 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
     prev.areas.length === s.areas.length &&
     prev.areas.every((a, k) => a.blocks === s.areas[k].blocks) &&
     s.areas.length > 0;
-  const snap = withMaps(s, maps);
+  // With a heap profile (mpheap run --profile): each block's allocation, by stack.
+  const profile = session.profile;
+  const joinedOwners = session.store.joinedOwners(i);
+  const owners = session.store.areaOwners(i);
+  const alive = session.store.profile(i)?.alive;
+  const snap = withMaps(s, maps, owners && alive ? { owners, alive } : null);
   const figures = useMemo(() => heapFigures(snap), [joined]);
   const diff = useMemo(() => {
     if (!sameLayout) return null;
@@ -162,12 +169,28 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
   const bs = s.blockSize;
   const verdict = heapVerdict(snap, { memoryError: err, heapCanGrow: session.data.heapCanGrow });
   const reqBlocks = err?.request != null ? Math.ceil(err.request / bs) : null;
+  const byLine = view === 'lines' && profile !== null && owners !== null;
+  const prof = useSnapshotProfile({
+    profile,
+    snapshot: snap,
+    joined,
+    owners,
+    joinedOwners,
+    byLine,
+    request: err?.request ?? null,
+    figures: verdict.figures,
+  });
+  // The same element while the profile is the same: the panel is the run's, not the snapshot's,
+  // so stepping through snapshots does not draw it again.
+  const profilePanel = useMemo(() => profile && <ProfilePanel profile={profile} />, [profile]);
   const mode = useMemo(
     () => ({
       diff: view === 'diff' ? (diff?.blocks.flags ?? null) : null,
-      tooSmallBelow: view === 'types' ? reqBlocks : null,
+      // By line on a snapshot without a profile: the map by type, as it says.
+      tooSmallBelow: view === 'types' || (view === 'lines' && !byLine) ? reqBlocks : null,
+      blockColours: prof.blockColours,
     }),
-    [view, diff, reqBlocks],
+    [view, diff, reqBlocks, prof.blockColours, byLine],
   );
 
   return (
@@ -224,6 +247,19 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
           />{' '}
           what changed since the previous snapshot
         </label>
+        {profile && (
+          <label title={owners ? undefined : 'this snapshot carries no profile'}>
+            <input
+              type="radio"
+              name="view"
+              checked={view === 'lines'}
+              disabled={!owners}
+              onChange={() => setView('lines')}
+              data-testid="view-lines"
+            />{' '}
+            by source line
+          </label>
+        )}
       </div>
       {s.areas.length > 0 ? (
         <MapView
@@ -231,6 +267,7 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
           maps={maps}
           joined={joined}
           mode={mode}
+          describeMore={prof.describe}
           onCanvas={(c) => {
             mapCanvas = c;
           }}
@@ -238,6 +275,7 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
       ) : (
         <p class="panel">This snapshot has no heap map (mem_info() without the 1).</p>
       )}
+      {byLine && prof.colours && <LineLegend snapshot={snap} colours={prof.colours} />}
       {err && (
         <MemoryErrorPanel
           err={err}
@@ -245,13 +283,16 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
           blockSize={bs}
           tooSmall={reqBlocks ? runs.filter((r) => r < reqBlocks).length : 0}
           fitsNow={err.request != null && s.areas.length > 0 ? wouldAllocate(snap, err.request).fits : null}
-        />
+        >
+          <BlameList sentences={prof.blame} />
+        </MemoryErrorPanel>
       )}
       <div class="columns">
         <DiffPanel diff={diff} prevSeq={prev ? i - 1 : null} blockSize={bs} />
         <Breakdown types={figures.types} blockSize={bs} />
         <Histogram buckets={figures.holeHistogram} blockSize={bs} tooSmallBelow={reqBlocks} />
       </div>
+      {profilePanel}
       <OutputPanel s={s} all={session.data.output} />
       <Legend />
     </main>
@@ -276,11 +317,16 @@ function firstMemoryError(session: Session): number {
   return -1;
 }
 
-/** The packed snapshot with its unpacked maps, as analysis/ takes it (no copying). */
-function withMaps(s: PackedSnapshot, maps: Uint8Array[]): HeapSnapshot {
-  const { maps: _m, patch: _p, areas, ...rest } = s;
+/** The packed snapshot with its unpacked maps (and profile), as analysis/ takes it (no copying). */
+function withMaps(
+  s: PackedSnapshot,
+  maps: Uint8Array[],
+  profile: SnapshotProfile | null = null,
+): HeapSnapshot {
+  const { maps: _m, patch: _p, profile: _packed, areas, ...rest } = s;
   return {
     ...rest,
     areas: areas.map((a, k) => ({ base: a.base, offsetDigits: a.offsetDigits, map: maps[k] })),
+    ...(profile ? { profile } : {}),
   };
 }

@@ -109,6 +109,8 @@ export interface PaintMode {
   diff?: Uint8Array | null;
   /** Free runs shorter than this many blocks are marked (a MemoryError's request). */
   tooSmallBelow?: number | null;
+  /** Per block (areas end to end): its colour as an RGBA word, given (the map by source line). */
+  blockColours?: Uint32Array | null;
 }
 
 /**
@@ -122,12 +124,14 @@ export function paintMap(
   mode: PaintMode = {},
 ): void {
   pixels.fill(BACKGROUND);
-  const { diff, tooSmallBelow } = mode;
+  const { diff, tooSmallBelow, blockColours } = mode;
   for (const area of layout.areas) {
     let px = area.row * layout.cols;
     const end = area.offset + area.blocks;
     let head = 0x68; // a tail with no head before it is drawn as "other"
-    if (diff) {
+    if (blockColours) {
+      pixels.set(blockColours.subarray(area.offset, end), px);
+    } else if (diff) {
       for (let b = area.offset; b < end; b++, px++) {
         const c = joined[b];
         const f = diff[b];

@@ -12,6 +12,8 @@ export interface MapViewProps {
   joined: Uint8Array;
   mode: PaintMode;
   onCanvas?: (c: MapCanvas) => void;
+  /** More lines for the block under the pointer (the line that made it, with a profile). */
+  describeMore?: (area: number, block: number) => string[];
 }
 
 interface Hover {
@@ -53,7 +55,7 @@ export function describeBlock(
   return lines;
 }
 
-export function MapView({ snapshot, maps, joined, mode, onCanvas }: MapViewProps) {
+export function MapView({ snapshot, maps, joined, mode, onCanvas, describeMore }: MapViewProps) {
   const ref = useRef<HTMLCanvasElement>(null);
   const mc = useRef<MapCanvas | null>(null);
   const drag = useRef<{ y: number; row: number } | null>(null);
@@ -79,7 +81,7 @@ export function MapView({ snapshot, maps, joined, mode, onCanvas }: MapViewProps
     // Another snapshot (arrow keys, the timeline) under a pointer that did not move: the tooltip
     // says what is under it now, not what was there in the snapshot it was drawn for.
     setHover((h) => (h ? hoverAt(h.x, h.y) : null));
-  }, [joined, mode.diff, mode.tooSmallBelow, snapshot]);
+  }, [joined, mode.diff, mode.tooSmallBelow, mode.blockColours, snapshot]);
 
   const at = (e: MouseEvent) => {
     const r = ref.current!.getBoundingClientRect();
@@ -100,7 +102,16 @@ export function MapView({ snapshot, maps, joined, mode, onCanvas }: MapViewProps
   /** The tooltip for a pointer at (x, y) over the map as it is drawn now. */
   const hoverAt = (x: number, y: number): Hover | null => {
     const hit = mc.current!.hit(x, y);
-    return hit ? { x, y, lines: describeBlock(snapshot, maps, hit.area, hit.block) } : null;
+    return hit
+      ? {
+          x,
+          y,
+          lines: [
+            ...describeBlock(snapshot, maps, hit.area, hit.block),
+            ...(describeMore?.(hit.area, hit.block) ?? []),
+          ],
+        }
+      : null;
   };
 
   const onWheel = (e: WheelEvent) => {

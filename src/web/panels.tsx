@@ -220,6 +220,7 @@ export function MemoryErrorPanel({
   blockSize,
   tooSmall,
   fitsNow,
+  children,
 }: {
   err: MemoryErrorInfo;
   f: SnapshotFigures;
@@ -227,6 +228,8 @@ export function MemoryErrorPanel({
   tooSmall: number;
   /** gc.c's first fit run on this snapshot's map (analysis/wouldAllocate); null when unknown. */
   fitsNow: boolean | null;
+  /** More to say about it (with a heap profile: the lines that split the free space). */
+  children?: preact.ComponentChildren;
 }) {
   const reqBlocks = err.request !== null ? Math.ceil(err.request / blockSize) : null;
   return (
@@ -250,6 +253,7 @@ export function MemoryErrorPanel({
           {known(f.largestFreeBytes, f.largestFreeIsLowerBound)}.
         </p>
       )}
+      {children}
     </section>
   );
 }

@@ -3,6 +3,7 @@
  * /events stream, or a board over WebSerial), unpacked on demand by MapStore.
  */
 
+import type { HeapProfile } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import {
   MapStore,
@@ -78,6 +79,15 @@ export class Session {
     this.data.output = '';
     this.store.clear();
     this.status = `live: connected (${dropped.toLocaleString('en-US')} older messages dropped to bound memory)`;
+  }
+
+  /** The run's heap profile: in a report's data, or sent once the live run ends. */
+  get profile(): HeapProfile | null {
+    return this.data.profile ?? null;
+  }
+
+  setProfile(profile: HeapProfile): void {
+    this.data.profile = profile;
     this.changed();
   }
 
@@ -120,6 +130,7 @@ export class Session {
     es.addEventListener('event', (m) => this.addEvent(JSON.parse((m as MessageEvent).data)));
     es.addEventListener('output', (m) => this.addOutput(JSON.parse((m as MessageEvent).data)));
     es.addEventListener('reset', (m) => this.resetLive(JSON.parse((m as MessageEvent).data).dropped));
+    es.addEventListener('profile', (m) => this.setProfile(JSON.parse((m as MessageEvent).data)));
     es.addEventListener('open', () => this.setStatus('live: connected'));
     es.addEventListener('error', () => this.setStatus('live: disconnected (retrying)'));
   }

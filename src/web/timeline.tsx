@@ -63,7 +63,7 @@ export function timelineSeries(
   for (let i = 0; i < snapshots.length; i++) {
     const s = snapshots[i];
     // The header's figures, as the verdict takes them (a map is not unpacked for the chart).
-    const f = snapshotFigures({ ...s, areas: [] });
+    const f = snapshotFigures({ ...s, areas: [], profile: undefined });
     point(
       i,
       f.usedBytes,

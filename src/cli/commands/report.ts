@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { escapeControls } from '../../util/text.js';
-import { type ReportOptions, writeReportFile } from '../../views/report/write-report.js';
+import { profileOfEvents, type ReportOptions, writeReportFile } from '../../views/report/write-report.js';
 import { CliError, EXIT } from '../errors.js';
 import { helpFooter, NO_COLOR_PLAIN_HELP } from '../help.js';
 import { blockSizeOption, fileErrorWhy } from '../io.js';
@@ -24,7 +24,10 @@ export function registerReport(program: Command): void {
       'Write one HTML file that shows a heap over time: the heap map block by block (coloured by ' +
         'type; hover for the object), a timeline of used, free, largest free block and ' +
         'fragmentation (click or drag to pick a snapshot, arrow keys to step), what changed since ' +
-        'the previous snapshot, per-type figures, hole sizes and any MemoryError.\n\n' +
+        'the previous snapshot, per-type figures, hole sizes and any MemoryError. A recording of ' +
+        '`mpheap run --profile` adds the heap profile: an icicle graph of the call stacks that ' +
+        'allocated, the top lines, what grows across collections, and on the map the line that ' +
+        'made each block.\n\n' +
         'The input is a recording (NDJSON from `run --record` or `monitor --record`) or any text ' +
         'holding micropython.mem_info(1) output (a serial log, a terminal capture). The page needs ' +
         'no network and no other file: open it from disk, attach it to a bug report.',
@@ -67,6 +70,13 @@ export function registerReport(program: Command): void {
       };
       for (const w of decoded.warnings)
         process.stderr.write(`mpheap: warning: ${escapeControls(`${file}: ${w}`)}\n`);
+      // A run with --profile: its profile goes in the page (a damaged one is said, and left out).
+      const { profile, problem } = profileOfEvents(decoded.events);
+      opts.profile = profile;
+      if (problem)
+        process.stderr.write(
+          `mpheap: warning: ${escapeControls(`${file}: ${problem}`)}; the report has no heap profile\n`,
+        );
       if (snapshots.length === 0) {
         throw new CliError(
           `${file}: no mem_info output or snapshot found; nothing to report`,

@@ -201,7 +201,9 @@ export function registerRun(program: Command): void {
     .option(
       '--profile',
       'the heap by source line: bytes and allocations of each line and function, what ' +
-        'stays alive, what grows across collections, which lines split the free space',
+        'stays alive, what grows across collections, which lines split the free space; ' +
+        'with --html or --web, an icicle graph of the call stacks and, on the map, the ' +
+        'line that made each block',
     )
     .option(
       '--gc <mode>',

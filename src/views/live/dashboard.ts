@@ -7,6 +7,7 @@
  *   dash.push(snapshot);            // every open page gets it at once
  *   dash.pushEvent({ event: 'memory_error', time: Date.now(), request: 4096 });
  *   dash.pushOutput('hello\n');
+ *   dash.pushProfile(profile);     // mpheap run --profile, at the end (a `profile` event does it too)
  *   await dash.close();
  *
  * It answers exactly two paths: `/` (the page, everything inline) and `/events` (the stream).
@@ -22,10 +23,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { HeapProfile } from '../../snapshot/profile.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { REPORT_FORMAT, REPORT_VERSION, SnapshotPacker } from '../report/format.js';
 import { buildPage } from '../report/page.js';
-import { type EventLike, toReportEvent } from '../report/write-report.js';
+import { type EventLike, profileOfEvents, toReportEvent } from '../report/write-report.js';
 import { DEFAULT_HISTORY_BYTES, LiveHistory } from './live-history.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -51,8 +53,11 @@ export interface Dashboard {
   url: string;
   port: number;
   push(snapshot: HeapSnapshot): void;
+  /** A run event; a `profile` event's profile is sent as the run's profile. */
   pushEvent(e: EventLike): void;
   pushOutput(text: string): void;
+  /** The run's heap profile (each page takes the last one sent). */
+  pushProfile(profile: HeapProfile): void;
   /** Open pages (stream connections) right now. */
   clients(): number;
   memory(): DashboardMemory;
@@ -179,7 +184,15 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     url: `http://${LOOPBACK}:${port}/`,
     port,
     push: (s) => publish(history.addSnapshot(packer.pack(s))),
-    pushEvent: (e) => publish(history.addEvent(toReportEvent(e))),
+    pushEvent: (e) => {
+      if (e.event !== 'profile') publish(history.addEvent(toReportEvent(e)));
+      else {
+        // A profiled run's profile event: the page gets it as the one `profile` message.
+        const { profile } = profileOfEvents([e]);
+        if (profile) publish(history.addProfile(profile));
+      }
+    },
+    pushProfile: (profile) => publish(history.addProfile(profile)),
     pushOutput: (text) => publish(history.addOutput(text)),
     clients: () => streams.size,
     memory: () => ({

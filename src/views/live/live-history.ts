@@ -8,13 +8,14 @@
  * makes the oldest kept one decodable (patches need the snapshot before them). A page whose
  * cursor points at something dropped is told to start over (`reset`) and sent what is kept.
  */
+import type { HeapProfile } from '../../snapshot/profile.js';
 import type { PackedSnapshot, ReportEvent } from '../report/format.js';
 
 export const DEFAULT_HISTORY_BYTES = 32 * 1024 * 1024;
 /** One print of megabytes is kept and dropped in pieces, like many small prints. */
 const OUTPUT_PIECE = 64 * 1024;
 
-type Kind = 'snapshot' | 'event' | 'output';
+type Kind = 'snapshot' | 'event' | 'output' | 'profile';
 
 export interface HistoryEntry {
   id: number;
@@ -44,6 +45,12 @@ export class LiveHistory {
 
   addEvent(e: ReportEvent): boolean {
     this.add('event', e, false);
+    return true;
+  }
+
+  /** The run's heap profile (sent once, at the end of a profiled run): never dropped. */
+  addProfile(profile: HeapProfile): boolean {
+    this.add('profile', profile, false);
     return true;
   }
 
@@ -107,7 +114,10 @@ export class LiveHistory {
     let kept = 0;
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const e = this.entries[i];
-      if (e.kind === 'output' && outputBudget >= e.frame.length) {
+      if (e.kind === 'profile') {
+        keep[i] = 1;
+        kept += e.frame.length;
+      } else if (e.kind === 'output' && outputBudget >= e.frame.length) {
         outputBudget -= e.frame.length;
         keep[i] = 1;
         kept += e.frame.length;

@@ -12,9 +12,14 @@
  * page reaches any snapshot by decoding one key frame and at most KEYFRAME_EVERY-1 small patches.
  * A patch is used only when it is shorter than the key frame, so a snapshot never costs more than
  * its run-length map.
+ *
+ * A snapshot of `mpheap run --profile` carries its profile (block owners, allocations alive) the
+ * same way (profile-pack.ts), and the page carries the run's HeapProfile once.
  */
 import { decodeMap, encodeMap } from '../../snapshot/map-codec.js';
+import type { HeapProfile } from '../../snapshot/profile.js';
 import type { HeapArea, HeapSnapshot } from '../../snapshot/snapshot.js';
+import { type PackedProfile, ProfilePacker, type UnpackedProfile, unpackProfile } from './profile-pack.js';
 
 export const REPORT_FORMAT = 'mpheap-report';
 export const REPORT_VERSION = 1;
@@ -23,12 +28,14 @@ export const KEYFRAME_EVERY = 64;
 const PATCH_MERGE_GAP = 6;
 
 /** One snapshot as the page stores it: the snapshot without its maps, plus the packed maps. */
-export type PackedSnapshot = Omit<HeapSnapshot, 'areas'> & {
+export type PackedSnapshot = Omit<HeapSnapshot, 'areas' | 'profile'> & {
   areas: { base: string; offsetDigits: HeapArea['offsetDigits']; blocks: number }[];
   /** Key frame: one run-length map per area. */
   maps?: string[];
   /** Patch against the previous snapshot's maps (areas laid end to end). */
   patch?: string;
+  /** What the profile says of this snapshot (`mpheap run --profile`), owners packed. */
+  profile?: PackedProfile;
 };
 
 export interface ReportEvent {
@@ -60,6 +67,8 @@ export interface ReportData {
   output: string;
   /** False when the heap could not grow although `max new split` is printed (run --fixed). */
   heapCanGrow?: boolean;
+  /** The run's heap profile (`mpheap run --profile`); the dashboard gets it at the end of the run. */
+  profile?: HeapProfile;
 }
 
 /** Packs snapshots one after another (the report writer and the live server use it alike). */
@@ -67,15 +76,18 @@ export class SnapshotPacker {
   private prev: Uint8Array | null = null;
   private prevLayout = '';
   private sinceKey = 0;
+  private readonly profiles = new ProfilePacker(KEYFRAME_EVERY);
 
   pack(s: HeapSnapshot): PackedSnapshot {
-    const { areas, ...rest } = s;
+    const { areas, profile, ...rest } = s;
     const layout = areas.map((a) => `${a.base}/${a.map.length}`).join(',');
     const joined = joinMaps(areas.map((a) => a.map));
     const packed: PackedSnapshot = {
       ...rest,
       areas: areas.map((a) => ({ base: a.base, offsetDigits: a.offsetDigits, blocks: a.map.length })),
     };
+    const packedProfile = this.profiles.pack(profile, layout);
+    if (packedProfile) packed.profile = packedProfile;
     const canPatch = this.prev !== null && layout === this.prevLayout && this.sinceKey < KEYFRAME_EVERY - 1;
     const maps = canPatch ? null : areas.map((a) => encodeMap(a.map));
     if (canPatch) {
@@ -151,6 +163,8 @@ export function applyPatch(map: Uint8Array, patch: string): void {
 export class MapStore {
   private readonly cache = new Map<number, Uint8Array>();
   private readonly order: number[] = [];
+  private readonly profileCache = new Map<number, UnpackedProfile>();
+  private readonly profileOrder: number[] = [];
 
   constructor(
     readonly snapshots: PackedSnapshot[],
@@ -187,13 +201,72 @@ export class MapStore {
     return out;
   }
 
+  /**
+   * What the profile says of snapshot i (`run --profile`): the block owners, all areas laid end
+   * to end (for each block, the stack index of the allocation it belongs to, -1 none), and the
+   * allocations alive by stack (sorted by stack); null when it has no profile.
+   */
+  profile(i: number): UnpackedProfile | null {
+    if (!this.snapshots[i]?.profile) return null;
+    const hit = this.profileCache.get(i);
+    if (hit) return hit;
+    let k = i;
+    while (k > 0 && !this.snapshots[k].profile?.owners && !this.profileCache.has(k)) k--;
+    const from = this.profileCache.get(k) ?? null;
+    const chain = [];
+    for (let j = from ? k + 1 : k; j <= i; j++) {
+      chain.push({
+        profile: this.snapshots[j].profile,
+        areaBlocks: this.snapshots[j].areas.map((a) => a.blocks),
+      });
+    }
+    let p: UnpackedProfile;
+    try {
+      p = chain.length === 0 ? from! : unpackProfile(chain, from);
+    } catch (e) {
+      throw new Error(`snapshot ${i}: ${(e as Error).message}`);
+    }
+    this.profileCache.set(i, p);
+    this.profileOrder.push(i);
+    while (this.profileOrder.length > this.keep) this.profileCache.delete(this.profileOrder.shift()!);
+    return p;
+  }
+
+  /** The block owners of snapshot i, areas laid end to end, or null (see profile()). */
+  joinedOwners(i: number): Int32Array | null {
+    return this.profile(i)?.owners ?? null;
+  }
+
+  /** The owners of snapshot i, one array per area (views into the joined one), or null. */
+  areaOwners(i: number): Int32Array[] | null {
+    const joined = this.joinedOwners(i);
+    if (!joined) return null;
+    const out: Int32Array[] = [];
+    let o = 0;
+    for (const a of this.snapshots[i].areas) {
+      out.push(joined.subarray(o, o + a.blocks));
+      o += a.blocks;
+    }
+    return out;
+  }
+
   /** The whole snapshot again, as the rest of mpheap knows it. */
   snapshot(i: number): HeapSnapshot {
-    const { maps: _maps, patch: _patch, areas, ...rest } = this.snapshots[i];
+    const { maps: _maps, patch: _patch, profile: _profile, areas, ...rest } = this.snapshots[i];
     const maps = this.areaMaps(i);
+    const profile = this.profile(i);
+    const owners = this.areaOwners(i);
     return {
       ...rest,
       areas: areas.map((a, k) => ({ base: a.base, offsetDigits: a.offsetDigits, map: maps[k].slice() })),
+      ...(profile && owners
+        ? {
+            profile: {
+              alive: profile.alive.map((a) => [a[0], a[1], a[2]]),
+              owners: owners.map((o) => o.slice()),
+            },
+          }
+        : {}),
     };
   }
 

@@ -3,6 +3,8 @@
  * Snapshots are packed as key frames and patches (format.ts); the page (src/web/) draws them.
  */
 import { writeFileSync } from 'node:fs';
+import type { HeapProfile } from '../../snapshot/profile.js';
+import { readHeapProfile } from '../../snapshot/profile-read.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import {
   REPORT_FORMAT,
@@ -26,10 +28,16 @@ export interface ReportOptions {
   createdAt?: number;
   /** False when the heap could not grow although `max new split` is printed (run --fixed). */
   heapCanGrow?: boolean;
+  /**
+   * The run's heap profile. When not given, the last `profile` event among `events` (what
+   * `mpheap run --profile` records) is taken, if it reads as one; null: none.
+   */
+  profile?: HeapProfile | null;
 }
 
 export function reportData(snapshots: readonly HeapSnapshot[], opts: ReportOptions = {}): ReportData {
   const packer = new SnapshotPacker();
+  const profile = opts.profile !== undefined ? opts.profile : profileOfEvents(opts.events ?? []).profile;
   return {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
@@ -37,10 +45,31 @@ export function reportData(snapshots: readonly HeapSnapshot[], opts: ReportOptio
     createdAt: opts.createdAt ?? Date.now(),
     live: false,
     snapshots: snapshots.map((s) => packer.pack(s)),
-    events: (opts.events ?? []).map(toReportEvent),
+    events: (opts.events ?? []).filter((e) => e.event !== 'profile').map(toReportEvent),
     output: opts.output ?? '',
     ...(opts.heapCanGrow === false ? { heapCanGrow: false } : {}),
+    ...(profile ? { profile } : {}),
   };
+}
+
+/**
+ * The heap profile among a run's events (its `profile` event, the last if several), and why a
+ * profile event could not be read, when one could not.
+ */
+export function profileOfEvents(events: readonly EventLike[]): {
+  profile: HeapProfile | null;
+  problem: string | null;
+} {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i] as { event: string; profile?: unknown };
+    if (e.event !== 'profile') continue;
+    try {
+      return { profile: readHeapProfile(e.profile), problem: null };
+    } catch (err) {
+      return { profile: null, problem: (err as Error).message };
+    }
+  }
+  return { profile: null, problem: null };
 }
 
 /** A recording event as the page shows it (only plain fields are kept). */
