@@ -20,6 +20,7 @@ import { requestedBytesOf } from '../engines/traceback.js';
 import type { RecordingWriter } from '../recording/recording.js';
 import type { HeapProfile } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { BoardProbes } from './board-profile/profiler.js';
 import {
   type Budgets,
   type BudgetViolation,
@@ -234,12 +235,16 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   };
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  // An engine that cannot see each allocation (a board) is profiled by probes between statements;
+  // they print their table as the script ends, kept out of its output.
+  let probes: BoardProbes | null = null;
   const exec = async (code: string, profileAs: 'script' | 'mpheap' = 'mpheap'): Promise<ExecResult> => {
     const timeoutMs = deadline === null ? undefined : Math.max(0, deadline - Date.now());
     if (interrupted) return { output: '', error: null, timedOut: false };
+    const probed = profileAs === 'script' ? probes : null;
     return engine
       .exec(code, {
-        onOutput: (t) => decoder.feed(t),
+        onOutput: (t) => decoder.feed(probed ? probed.catchOutput(t) : t),
         onHeapEvent,
         timeoutMs,
         filename: scriptName,
@@ -287,16 +292,27 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     const r = await exec(`__import__('gc').threshold(${Math.floor(opts.threshold)})\n`);
     if (r.error) event('warning', { message: `gc.threshold(${opts.threshold}) failed: ${r.error.message}` });
   }
+  let profileProblem: string | null = null;
+  if (opts.profile && !engine.profile && !timedOut && !interrupted) {
+    try {
+      probes = await BoardProbes.prepare(engine, script, { scriptName, units: units.map((u) => u.code) });
+    } catch (e) {
+      profileProblem = `no profile: ${(e as Error).message}`;
+    }
+  }
   timedOut = !(await takeSnapshot('start', null));
 
   // A board's heap is fixed and an uncaught MemoryError can leave it too full to run mpheap's own
   // snapshot code: guard the script so the heap is captured at the moment of the error.
   const guard = engine.info.fixedHeap && !engine.info.snapshotsMemoryErrors;
-  for (const unit of timedOut ? [] : units) {
+  for (const [index, unit] of (timedOut ? [] : units).entries()) {
     const snapshotsBefore = snapshots.length;
-    const guarded = guard ? guardForMemoryError(unit.code) : null;
-    const r = await exec(guarded ? guarded.code : unit.code, 'script');
+    const code = probes ? probes.units[index].code : unit.code;
+    const guarded = guard ? guardForMemoryError(code, probes?.closing) : null;
+    const r = await exec(guarded ? guarded.code : probes ? `${code}\n${probes.closing}\n` : code, 'script');
+    if (probes) decoder.feed(probes.flushOutput());
     if (guarded && r.error) r.error = unshiftError(r.error, guarded, scriptName);
+    if (probes && r.error) r.error = probes.scriptError(index, r.error, scriptName);
     // Stopped by the user: a board reports the KeyboardInterrupt its Ctrl-C raised; that is not
     // the script's own exception.
     if (interrupted) break;
@@ -363,13 +379,14 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   if (timedOut) event('timeout', { afterMs: Date.now() - started });
 
   let profile: HeapProfile | null = null;
-  let profileProblem: string | null = null;
   if (opts.profile) {
     try {
       profile =
-        !timedOut && !interrupted && !engineStopped
-          ? await profileOfRun(engine, script, scriptName, opts.profile.shimModules)
-          : null;
+        timedOut || interrupted || engineStopped
+          ? null
+          : probes
+            ? await probes.finish(engine)
+            : await profileOfRun(engine, script, scriptName, opts.profile.shimModules);
     } catch (e) {
       profileProblem = `no profile: ${(e as Error).message}`;
     }
