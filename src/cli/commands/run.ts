@@ -189,7 +189,8 @@ export function registerRun(program: Command): void {
     .option(
       '--profile',
       'the heap by source line: bytes and allocations of each line and function, what\n' +
-        'stays alive, what grows across collections, which lines split the free space',
+        'stays alive, what grows across collections, which lines split the free space;\n' +
+        'with --port, an estimate (net bytes per line, from probes between statements)',
     )
     .option(
       '--gc <mode>',
@@ -223,7 +224,9 @@ export function registerRun(program: Command): void {
         '  mpheap run app.py --web --html app.html\n' +
         '        watch it live in a browser, then keep the report\n' +
         '  mpheap run examples/fragmentation.py --port a0\n' +
-        '        on the board at /dev/ttyACM0 (socket://127.0.0.1:PORT: the emulator)\n\n' +
+        '        on the board at /dev/ttyACM0 (socket://127.0.0.1:PORT: the emulator)\n' +
+        '  mpheap run app.py --port a0 --profile\n' +
+        '        which lines take the heap on a stock board (the precision is printed)\n\n' +
         'In the script:\n' +
         '  import mpheap\n' +
         '  mpheap.snap("after parse")   # a labelled snapshot (works on boards too)\n\n' +
