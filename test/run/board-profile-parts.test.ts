@@ -204,6 +204,12 @@ describe('the table taken out of the output', () => {
     }
   });
 
+  it('read as the array it prints, or the list it keeps where the firmware has no array module', () => {
+    expect(Array.from(parseTable(`x\n${TABLE_MARKER}[4, -5, 0]\n`) ?? [])).toEqual([4, -5, 0]);
+    expect(Array.from(parseTable(`${TABLE_MARKER}array('i')`) ?? [9])).toEqual([]);
+    expect(parseTable("array('i', [1, 2])")).toBeNull();
+  });
+
   it('passes on a start of the marker that turns out not to be one', () => {
     const c = new TableCatcher();
     expect(c.feed('x #mpheap-pro')).toBe('x ');

@@ -5,8 +5,9 @@
  *
  * The probe, `_mph(N)`, is called before each statement with the slot N of its line. It reads
  * `gc.mem_alloc()` and files the change since the previous probe under the previous probe's
- * slot, in one preallocated `array('i')`: reading the counter, small-int arithmetic and storing
- * into the array allocate nothing, and its frame (6 locals, at most 4 stack slots: 10 words) is
+ * slot, in one preallocated `array('i')` (a list where the firmware has no `array` module: storing
+ * a small int into either allocates nothing): reading the counter and small-int arithmetic
+ * allocate nothing either, and its frame (6 locals, at most 4 stack slots: 10 words) is
  * small enough that MicroPython keeps it on the C stack (more than 11 words go on the heap), so a
  * probe takes no heap at all; the test suite checks this on the emulated micro:bit.
  *
@@ -37,7 +38,11 @@ export const HEADER = {
   canaryItem: 6,
   canaryExpect: 7,
   atbStart: 8,
-  poolStart: 9,
+  /**
+   * Minus the pool's start address: stored as it is, it would be the address of the pool's first
+   * block, which the conservative collector would take for a pointer keeping that block alive.
+   */
+  minusPoolStart: 9,
   poolBytes: 10,
   blockSize: 11,
   /** Bytes from an object's address to a tuple's first item (two words). */
@@ -60,6 +65,8 @@ const CANARY_ITEM = 0x15a5a5a;
 
 /** Output lines of mpheap's own execs start with this. */
 export const PROBE_MARKER = '#mpheap-probe';
+/** What the probe prints before its table. */
+export const TABLE_MARKER = `${PROBE_MARKER} table `;
 
 /** Collects, prints gc.mem_alloc() and the heap map (for the pool's address and size). */
 export const MEASURE_CODE = [
@@ -126,8 +133,9 @@ export function setupCode(p: ProbeSetup): string {
     ' if a:',
     "  try:h=__import__('machine').mem16",
     '  except Exception:a=0',
-    ` s=__import__('array').array('i',bytearray(4*(${HEADER_INTS}+${W}*n)))`,
-    ` ${s(H.atbStart)}=a;${s(H.poolStart)}=p;${s(H.poolBytes)}=t;${s(H.blockSize)}=b;${s(H.itemOffset)}=o;${s(H.canaryState)}=1 if a else 0`,
+    ` try:s=__import__('array').array('i',bytearray(4*(${HEADER_INTS}+${W}*n)))`,
+    ` except ImportError:s=[0]*(${HEADER_INTS}+${W}*n)`,
+    ` ${s(H.atbStart)}=a;${s(H.minusPoolStart)}=-p;${s(H.poolBytes)}=t;${s(H.blockSize)}=b;${s(H.itemOffset)}=o;${s(H.canaryState)}=1 if a else 0`,
     ' def f(i,s=s,m=g.mem_alloc,h=h):',
     '  if i<0:',
     `   print('${PROBE_MARKER} table',s);return`,
@@ -145,7 +153,7 @@ export function setupCode(p: ProbeSetup): string {
     `  if ${s(H.canaryState)}==1 and(d is None or not ${s(H.canaryAtb)}):`,
     `   ${s(H.canaryAtb)}=0`,
     `   if ${s(H.poolBytes)}-m()>=${s(H.blockSize)}:`,
-    `    d=(${CANARY_ITEM},i);j=id(d)-${s(H.poolStart)}`,
+    `    d=(${CANARY_ITEM},i);j=id(d)+${s(H.minusPoolStart)}`,
     `    if 0<=j<${s(H.poolBytes)}:`,
     `     ${s(H.canaries)}+=1;${s(H.canaryItem)}=id(d)+${s(H.itemOffset)};${s(H.canaryExpect)}=h[${s(H.canaryItem)}]`,
     `     j//=${s(H.blockSize)};${s(H.canaryShift)}=2*(j&3);j=${s(H.atbStart)}+(j>>2)`,
@@ -202,10 +210,16 @@ export function probeValue(output: string, key: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** The probe's table as it prints it: `#mpheap-probe table array('i', [1, 2, ...])`. */
+/**
+ * The probe's table as it prints it: `#mpheap-probe table array('i', [1, 2, ...])`, or a list
+ * `[1, 2, ...]` on firmware without the array module.
+ */
 export function parseTable(output: string): Int32Array | null {
-  const m = /array\('i'(?:, \[([-\d, ]*)\])?\)/.exec(output);
+  const at = output.indexOf(TABLE_MARKER);
+  const m = /^(?:array\('i'(?:, \[([-\d, ]*)\])?\)|\[([-\d, ]*)\])/.exec(
+    at < 0 ? '' : output.slice(at + TABLE_MARKER.length),
+  );
   if (!m) return null;
-  const body = (m[1] ?? '').trim();
+  const body = (m[1] ?? m[2] ?? '').trim();
   return Int32Array.from(body === '' ? [] : body.split(',').map((x) => Number(x.trim())));
 }

@@ -208,7 +208,7 @@ async function setUp(
   const canary = setup.atbStart !== 0;
   const given: [number, number][] = [
     [HEADER.atbStart, setup.atbStart],
-    [HEADER.poolStart, setup.poolStart],
+    [HEADER.minusPoolStart, -setup.poolStart],
     [HEADER.poolBytes, setup.poolBytes],
     [HEADER.blockSize, setup.blockSize],
     [HEADER.itemOffset, 2 * setup.wordSize],

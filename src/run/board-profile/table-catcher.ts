@@ -4,9 +4,9 @@
  * compile another exec to ask for it). What is not the table passes on unchanged, whatever the
  * chunks; only text that may still turn out to be the marker is held back until it is known.
  */
-import { PROBE_MARKER } from './probe-code.js';
+import { TABLE_MARKER } from './probe-code.js';
 
-export const TABLE_MARKER = `${PROBE_MARKER} table `;
+export { TABLE_MARKER };
 
 export class TableCatcher {
   /** The last table line caught (from the marker to the end of its line). */
