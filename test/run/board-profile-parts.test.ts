@@ -113,6 +113,29 @@ describe('instrument', () => {
     expect(scriptLineOf(r, 3)).toBe(3);
   });
 
+  it('finds a place for every def: nested, first in a class, after a semicolon, tab-indented', async () => {
+    const src = [
+      'x = 1;', //                             1
+      'def outer():', //                       2: after `x = 1;`
+      '\tdef inner():', //                     3: a line inserted above
+      "\t\treturn 'in'", //                     4
+      '\treturn inner()', //                   5
+      'class A:', //                           6
+      '    def m(self):  # first', //          7: a line inserted above
+      '        return outer()', //             8
+      '    # the next one', //                 9: the probe's line, the comment kept
+      '    @staticmethod', //                 10
+      '    def n():', //                      11
+      '        return 2', //                  12
+      'print(A().m(), A.n())', //             13
+    ].join('\n');
+    const r = await probedRun(src);
+    expect(r.code.split('\n').slice(0, 3)).toEqual(['_mph(1);x = 1; _mph(2)', 'def outer():', '\t_mph(3)']);
+    expect(r.code).toContain('    _mph(9)  # the next one\n    @staticmethod');
+    expect(r.output).toBe('in 2\n');
+    expect(r.lines).toEqual([1, 2, 6, 7, 11, 13, 8, 3, 5, 4, 12]);
+  });
+
   it('never puts a probe inside a string, a bracket or a continuation, nor changes an import of mpheap', () => {
     const src = [
       'import mpheap', //                    1

@@ -138,10 +138,10 @@ export function instrument(
       previous.indent === at.indent &&
       previous.last === above
     ) {
-      edits[above].inserts.push({
-        col: codeEnd(rows[above], previous.chars, above),
-        text: `; ${call(slot)}`,
-      });
+      const end = codeEnd(rows[above], previous.chars, above);
+      // `x = 1;` ends with its own semicolon: `x = 1; _mph(2)`, not `x = 1;; _mph(2)`.
+      const sep = rows[above][end - 1] === ';' ? ' ' : '; ';
+      edits[above].inserts.push({ col: end, text: `${sep}${call(slot)}` });
     } else if (opts.insertLines !== false) {
       edits[at.first].before.push(`${at.indent}${call(slot)}`);
       inserted++;
