@@ -107,6 +107,8 @@ export interface RunResult {
   elapsedMs: number;
   /** With RunOptions.profile: the heap by source line; null when the engine cannot profile. */
   profile: HeapProfile | null;
+  /** With RunOptions.profile and no profile: why, in words (`no profile: …`). */
+  profileProblem?: string | null;
 }
 
 const USES_HELPER = new RegExp(`^\\s*(import|from)\\s+${HELPER_MODULE_NAME}\\b`, 'm');
@@ -381,8 +383,11 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   let profile: HeapProfile | null = null;
   if (opts.profile) {
     try {
+      // A board's probes print their table however the script ends (the watchdog's or the
+      // user's Ctrl-C included): the profile of what ran up to then.
+      const stopped = timedOut || interrupted || engineStopped;
       profile =
-        timedOut || interrupted || engineStopped
+        stopped && !probes?.tableCaught
           ? null
           : probes
             ? await probes.finish(engine)
@@ -390,10 +395,10 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     } catch (e) {
       profileProblem = `no profile: ${(e as Error).message}`;
     }
-    if (profile === null)
-      event('warning', {
-        message: profileProblem ?? profileMissing(engine, timedOut, interrupted, engineStopped),
-      });
+    if (profile === null) {
+      profileProblem ??= profileMissing(engine, timedOut, interrupted, engineStopped);
+      event('warning', { message: profileProblem });
+    } else profileProblem = null;
   }
   if (profile) {
     // Each MemoryError (caught or not) on a fragmented heap: the lines whose blocks split it.
@@ -442,6 +447,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     units: units.length,
     elapsedMs: Date.now() - started,
     profile,
+    profileProblem,
   };
 }
 

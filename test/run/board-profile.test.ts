@@ -310,6 +310,26 @@ describe('a board profile by probes', () => {
   });
 });
 
+describe('a board profile when the script is stopped', () => {
+  it('gives what ran up to the watchdog: the probe prints its table as the script ends, however', async () => {
+    const engine = boardEngine();
+    try {
+      await engine.load();
+      const r = await runScript(engine, 'n = 0\nwhile True:\n    n += 1\n', {
+        scriptName: 'app.py',
+        profile: {},
+        timeoutMs: 8000,
+      });
+      expect(r.exit).toBe('timeout');
+      expect(r.profile?.exact).toBe(false);
+      expect(probedLine(r.profile as HeapProfile, 3).runs).toBeGreaterThan(100);
+      expect(r.profileProblem).toBeNull();
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('mpheap run --port --profile', () => {
   it('prints the table with its precision, and --json says the profile is not exact', async () => {
     const path = join(dir, 'app.py');

@@ -160,6 +160,11 @@ export class BoardProbes {
     return this.catcher.feed(text);
   }
 
+  /** Whether the probe's table came with the script's output (it ended, however). */
+  get tableCaught(): boolean {
+    return this.catcher.table !== null;
+  }
+
   /** What catchOutput held back, at the end of a unit's output. */
   flushOutput(): string {
     return this.catcher.flush();
