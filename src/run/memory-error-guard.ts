@@ -29,14 +29,19 @@ const HANDLER = [
   '',
 ].join('\n');
 
-export function guardForMemoryError(source: string): GuardedCode {
+/**
+ * `finallyCode`: one line run however the script ends, after the handler (the profile's probe
+ * closing the script's last interval).
+ */
+export function guardForMemoryError(source: string, finallyCode?: string): GuardedCode {
   const lines = source.replace(/\r\n?/g, '\n').split('\n');
   const inString = linesStartingInString(lines.join('\n'));
   const indented = lines.map((line, i) => (inString[i] || line.trim() === '' ? line : ` ${line}`));
   const firstIsFree = lines.length > 1 && (lines[0].trim() === '' || lines[0].trim().startsWith('#'));
   const shift = firstIsFree ? 0 : 1;
   const body = firstIsFree ? ['try:', ...indented.slice(1)] : ['try:', ...indented];
-  return { code: `${body.join('\n')}\n${HANDLER}`, shift, lastScriptLine: lines.length + shift };
+  const handler = finallyCode === undefined ? HANDLER : `${HANDLER}finally:\n ${finallyCode}\n`;
+  return { code: `${body.join('\n')}\n${handler}`, shift, lastScriptLine: lines.length + shift };
 }
 
 /**

@@ -30,6 +30,9 @@ export interface ProfileSources {
   mpheapModules: ReadonlySet<string>;
 }
 
+/** An entry being added up: every figure of the exact profile is known (only aliveAtPeak may not be). */
+type Counted<T> = { [K in keyof T]: K extends 'aliveAtPeak' ? T[K] : Exclude<T[K], null> };
+
 /** Leaks need the survivors to have grown across at least this many collections. */
 const LEAK_MIN_GROWTHS = 2;
 
@@ -84,7 +87,7 @@ export function buildProfile(p: EngineProfile, src: ProfileSources): HeapProfile
   for (const [site, count] of p.peak?.alive ?? []) peakAlive.set(site, count);
 
   // Lines: each script stack filed under its innermost script frame.
-  const lines = new Map<number, ProfileLine & { stacks: number[] }>();
+  const lines = new Map<number, Counted<ProfileLine> & { stacks: number[] }>();
   stacks.forEach((s, index) => {
     if (s.owner !== 'script' || s.scriptFrame === null) return;
     const f = frames[s.frames[s.scriptFrame]];
@@ -124,6 +127,7 @@ export function buildProfile(p: EngineProfile, src: ProfileSources): HeapProfile
     functions: functionsOf(stacks, frames, fnByLine),
     other: othersOf(stacks),
     leaks: leaksOf(p, [...lines.values()]),
+    board: null,
   };
 }
 
@@ -146,8 +150,12 @@ function ownerOf(
   return 'script';
 }
 
-function byBytes(a: { bytes: number; allocations: number }, b: { bytes: number; allocations: number }) {
-  return b.bytes - a.bytes || b.allocations - a.allocations;
+/** Most bytes first, then most allocations (where counted). */
+export function byBytes(
+  a: { bytes: number; allocations: number | null },
+  b: { bytes: number; allocations: number | null },
+) {
+  return b.bytes - a.bytes || (b.allocations ?? 0) - (a.allocations ?? 0);
 }
 
 function functionsOf(
@@ -155,8 +163,8 @@ function functionsOf(
   frames: ProfileFrame[],
   fnByLine: { name: string; defLine: number }[],
 ): ProfileFunction[] {
-  const out = new Map<string, ProfileFunction>();
-  const entry = (file: string, line: number, name: string): ProfileFunction => {
+  const out = new Map<string, Counted<ProfileFunction>>();
+  const entry = (file: string, line: number, name: string): Counted<ProfileFunction> => {
     let f = out.get(name);
     if (!f) {
       f = {
@@ -195,7 +203,7 @@ function functionsOf(
 }
 
 function othersOf(stacks: ProfileStack[]): ProfileOther[] {
-  const out = new Map<ProfileOther['owner'], ProfileOther>();
+  const out = new Map<ProfileOther['owner'], Counted<ProfileOther>>();
   for (const s of stacks) {
     if (s.owner === 'script') continue;
     let o = out.get(s.owner);
@@ -215,7 +223,7 @@ function othersOf(stacks: ProfileStack[]): ProfileOther[] {
  * A line leaks when what its allocations leave alive after each collection keeps growing: the
  * sites' survivor series summed at every collection where one of them changed.
  */
-function leaksOf(p: EngineProfile, lines: (ProfileLine & { stacks: number[] })[]): ProfileLeak[] {
+function leaksOf(p: EngineProfile, lines: (Counted<ProfileLine> & { stacks: number[] })[]): ProfileLeak[] {
   const out: ProfileLeak[] = [];
   for (const line of lines) {
     const series = line.stacks.map((s) => p.survivors[s] ?? []).filter((x) => x.length > 0);

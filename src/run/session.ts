@@ -21,6 +21,7 @@ import { requestedBytesOf } from '../engines/traceback.js';
 import type { RecordingWriter } from '../recording/recording.js';
 import type { HeapProfile } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { BoardProbes } from './board-profile/profiler.js';
 import { loadShims, SHIM_MODULE_NAMES, type ShimsInUse } from './board-shims.js';
 import {
   type Budgets,
@@ -116,6 +117,8 @@ export interface RunResult {
   profile: HeapProfile | null;
   /** The board shims loaded for the script and the heap they hold (null: none). */
   shims: ShimsInUse | null;
+  /** With RunOptions.profile and no profile: why, in words (`no profile: …`). */
+  profileProblem?: string | null;
 }
 
 const USES_HELPER = new RegExp(`^\\s*(import|from)\\s+${HELPER_MODULE_NAME}\\b`, 'm');
@@ -244,13 +247,17 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   };
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  // An engine that cannot see each allocation (a board) is profiled by probes between statements;
+  // they print their table as the script ends, kept out of its output.
+  let probes: BoardProbes | null = null;
   /** Runs code on the engine: the script's, or (`own`) mpheap's, which a profile keeps apart. */
   const exec = async (code: string, own: boolean | 'shims' = false): Promise<ExecResult> => {
     const timeoutMs = deadline === null ? undefined : Math.max(0, deadline - Date.now());
     if (interrupted) return { output: '', error: null, timedOut: false };
+    const probed = own ? null : probes;
     return engine
       .exec(code, {
-        onOutput: (t) => decoder.feed(t),
+        onOutput: (t) => decoder.feed(probed ? probed.catchOutput(t) : t),
         onHeapEvent,
         timeoutMs,
         filename: scriptName,
@@ -313,6 +320,14 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     const r = await exec(`__import__('gc').threshold(${Math.floor(opts.threshold)})\n`, true);
     if (r.error) event('warning', { message: `gc.threshold(${opts.threshold}) failed: ${r.error.message}` });
   }
+  let profileProblem: string | null = null;
+  if (opts.profile && !engine.profile && !timedOut && !interrupted) {
+    try {
+      probes = await BoardProbes.prepare(engine, script, { scriptName, units: units.map((u) => u.code) });
+    } catch (e) {
+      profileProblem = `no profile: ${(e as Error).message}`;
+    }
+  }
   timedOut = !(await takeSnapshot('start', null));
   if (shims.error) {
     // The shims did not load (a heap too small for them): the script cannot run.
@@ -326,11 +341,14 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   // A board's heap is fixed and an uncaught MemoryError can leave it too full to run mpheap's own
   // snapshot code: guard the script so the heap is captured at the moment of the error.
   const guard = engine.info.fixedHeap && !engine.info.snapshotsMemoryErrors;
-  for (const unit of timedOut || error ? [] : units) {
+  for (const [index, unit] of (timedOut || error ? [] : units).entries()) {
     const snapshotsBefore = snapshots.length;
-    const guarded = guard ? guardForMemoryError(unit.code) : null;
-    const r = await exec(guarded ? guarded.code : unit.code);
+    const code = probes ? probes.units[index].code : unit.code;
+    const guarded = guard ? guardForMemoryError(code, probes?.closing) : null;
+    const r = await exec(guarded ? guarded.code : probes ? `${code}\n${probes.closing}\n` : code);
+    if (probes) decoder.feed(probes.flushOutput());
     if (guarded && r.error) r.error = unshiftError(r.error, guarded, scriptName);
+    if (probes && r.error) r.error = probes.scriptError(index, r.error, scriptName);
     // Stopped by the user: a board reports the KeyboardInterrupt its Ctrl-C raised; that is not
     // the script's own exception.
     if (interrupted) break;
@@ -404,20 +422,24 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   error ??= snapshotFailure;
 
   let profile: HeapProfile | null = null;
-  let profileProblem: string | null = null;
   if (opts.profile) {
     try {
+      // A board's probes print their table however the script ends (the watchdog's or the
+      // user's Ctrl-C included): the profile of what ran up to then.
+      const stopped = timedOut || interrupted || engineStopped;
       profile =
-        !timedOut && !interrupted && !engineStopped
-          ? await profileOfRun(engine, script, scriptName, SHIM_MODULE_NAMES)
-          : null;
+        stopped && !probes?.tableCaught
+          ? null
+          : probes
+            ? await probes.finish(engine)
+            : await profileOfRun(engine, script, scriptName, SHIM_MODULE_NAMES);
     } catch (e) {
       profileProblem = `no profile: ${(e as Error).message}`;
     }
-    if (profile === null)
-      event('warning', {
-        message: profileProblem ?? profileMissing(engine, timedOut, interrupted, engineStopped),
-      });
+    if (profile === null) {
+      profileProblem ??= profileMissing(engine, timedOut, interrupted, engineStopped);
+      event('warning', { message: profileProblem });
+    } else profileProblem = null;
   }
   if (profile) {
     // Each MemoryError (caught or not) on a fragmented heap: the lines whose blocks split it.
@@ -467,6 +489,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     elapsedMs: Date.now() - started,
     profile,
     shims: shims.used,
+    profileProblem,
   };
 }
 

@@ -150,6 +150,9 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
   if (r.profile) {
     lines.push('');
     lines.push(...formatProfile(r.profile));
+  } else if (r.profileProblem) {
+    lines.push('');
+    lines.push(`Heap by source line: ${r.profileProblem}`);
   }
   for (const v of r.violations) lines.push(`budget broken: ${v.message}`);
   if (ctx.recording)

@@ -39,21 +39,24 @@ export function readHeapProfile(value: unknown): HeapProfile {
     str(o.file, `lines[${i}].file`);
     str(o.function, `lines[${i}].function`);
     str(o.text, `lines[${i}].text`);
-    for (const key of ['line', 'allocations', 'bytes', 'aliveAtEnd', 'aliveBytesAtEnd'])
-      int(o[key], `lines[${i}].${key}`);
+    for (const key of ['line', 'bytes']) int(o[key], `lines[${i}].${key}`);
+    // A board's probes know bytes only: what they cannot know is null.
+    for (const key of ['allocations', 'aliveAtEnd', 'aliveBytesAtEnd', 'aliveAtPeak'])
+      intOrNull(o[key], `lines[${i}].${key}`);
   });
   arr(p.functions, 'functions').forEach((f, i) => {
     const o = obj(f, `functions[${i}]`);
     str(o.file, `functions[${i}].file`);
     str(o.function, `functions[${i}].function`);
-    for (const key of ['line', 'allocations', 'bytes', 'totalAllocations', 'totalBytes', 'aliveAtEnd'])
-      int(o[key], `functions[${i}].${key}`);
+    for (const key of ['line', 'bytes']) int(o[key], `functions[${i}].${key}`);
+    for (const key of ['allocations', 'totalAllocations', 'totalBytes', 'aliveAtEnd'])
+      intOrNull(o[key], `functions[${i}].${key}`);
   });
   arr(p.other, 'other').forEach((x, i) => {
     const o = obj(x, `other[${i}]`);
     if (owner(o.owner, `other[${i}].owner`) === 'script') fail(`other[${i}].owner is the script`);
-    for (const key of ['allocations', 'bytes', 'aliveAtEnd', 'aliveBytesAtEnd'])
-      int(o[key], `other[${i}].${key}`);
+    for (const key of ['bytes', 'aliveBytesAtEnd']) int(o[key], `other[${i}].${key}`);
+    for (const key of ['allocations', 'aliveAtEnd']) intOrNull(o[key], `other[${i}].${key}`);
   });
   arr(p.leaks, 'leaks').forEach((x, i) => {
     const o = obj(x, `leaks[${i}]`);
@@ -67,7 +70,9 @@ export function readHeapProfile(value: unknown): HeapProfile {
   int(p.blockSize, 'blockSize');
   int(p.collections, 'collections');
   if (p.peakUsedBytes !== null) int(p.peakUsedBytes, 'peakUsedBytes');
-  return value as HeapProfile;
+  // How a board's profile was made; absent in profiles written before boards had one.
+  if (p.board !== undefined && p.board !== null) obj(p.board, 'board');
+  return { ...(value as HeapProfile), board: (p.board as HeapProfile['board']) ?? null };
 }
 
 function fail(what: string): never {
@@ -88,6 +93,10 @@ function str(v: unknown, what: string): string {
 function int(v: unknown, what: string): number {
   if (!Number.isInteger(v)) fail(`${what} is not a whole number`);
   return v as number;
+}
+function intOrNull(v: unknown, what: string): number | null {
+  if (v === null || v === undefined) return null;
+  return int(v, what);
 }
 function owner(v: unknown, what: string): ProfileOwner {
   if (!OWNERS.includes(v as ProfileOwner)) fail(`${what} is not one of ${OWNERS.join(', ')}`);

@@ -10,6 +10,12 @@
  * collections are not subtracted: they are what `aliveAtEnd` and the snapshots say. An allocation is the script's when a line of the script is on its stack;
  * it is filed under the innermost such line, and under the functions of the script's frames.
  * What no script line made is shown apart, by whose it is (see ProfileOwner).
+ *
+ * On a board with stock firmware (`exact` false) probes between statements read gc.mem_alloc()
+ * (run/board-profile/): a line's `bytes` is then the net change across it (what it freed itself
+ * subtracted), intervals with a collection in them left out; what the probes cannot know (how
+ * many allocations, what stays alive, call stacks) is null or empty, and `board` says how the
+ * figures were made (BoardProbeReport).
  */
 
 /**
@@ -48,10 +54,12 @@ export interface ProfileLine {
   file: string;
   line: number;
   function: string;
-  allocations: number;
+  /** gc_alloc calls; null where not known (a board's probes see bytes, not allocations). */
+  allocations: number | null;
   bytes: number;
-  aliveAtEnd: number;
-  aliveBytesAtEnd: number;
+  /** Null where not known (a board). */
+  aliveAtEnd: number | null;
+  aliveBytesAtEnd: number | null;
   /** Alive at the fullest heap seen (null: no such moment was seen). */
   aliveAtPeak: number | null;
   /** The line's own source text, trimmed. */
@@ -64,19 +72,21 @@ export interface ProfileFunction {
   function: string;
   /** The line of its `def` (0 for `<module>`). */
   line: number;
-  allocations: number;
+  /** Null where not known: a board's probes see neither allocations nor call stacks (so no totals). */
+  allocations: number | null;
   bytes: number;
-  totalAllocations: number;
-  totalBytes: number;
-  aliveAtEnd: number;
+  totalAllocations: number | null;
+  totalBytes: number | null;
+  aliveAtEnd: number | null;
 }
 
 /** What no script line made, by owner. */
 export interface ProfileOther {
   owner: Exclude<ProfileOwner, 'script'>;
-  allocations: number;
+  /** Null where not known (a board). */
+  allocations: number | null;
   bytes: number;
-  aliveAtEnd: number;
+  aliveAtEnd: number | null;
   aliveBytesAtEnd: number;
 }
 
@@ -99,13 +109,52 @@ export interface ProfileLeak {
   bytesAtEnd: number;
 }
 
+/**
+ * How a board's profile was made: probes before each statement read gc.mem_alloc(); the change
+ * from one probe to the next is filed under the line of the first.
+ */
+export interface BoardProbeReport {
+  /**
+   * How an interval with a garbage collection in it was told: `canary` (a one-block object nothing
+   * refers to, whose allocation-table entry the probe reads: every collection frees it) or
+   * `mem_alloc` (gc.mem_alloc() went down; a collection that freed less than the statement
+   * allocated goes unseen).
+   */
+  collectionsSeenBy: 'canary' | 'mem_alloc';
+  /** Probes placed in the script, and lines inserted for them (0: the script's lines kept). */
+  probes: number;
+  insertedLines: number;
+  /** Intervals between probes in the script counted, and left out because a collection fell in them. */
+  intervals: number;
+  leftOut: number;
+  /** Intervals told by a drop of mem_alloc although a canary was wanted (no free block to make one). */
+  unwatched: number;
+  /**
+   * mpheap's own heap, measured on the board (null: could not be measured): the probe and its
+   * table, what the raw REPL's input buffer grew by to take the probe's setup (it keeps its
+   * size for the session), and what the probes add to the script's text and bytecode, all
+   * held through the run; and one block of garbage per canary made.
+   */
+  footprint: {
+    probeBytes: number | null;
+    inputBufferBytes: number | null;
+    codeBytes: number | null;
+    canaryBytes: number;
+  };
+  /** Per script line: intervals counted, of them those that took heap, and intervals left out. */
+  lines: { line: number; runs: number; allocatingRuns: number; leftOut: number }[];
+}
+
 export interface HeapProfile {
   /** True when every allocation was seen (the embedded engine); false for a board's estimate. */
   exact: boolean;
   /** What the figures can be trusted to, in words (stated in every view). */
   precision: string;
   blockSize: number;
-  /** Garbage collections the profile saw (the final one included). */
+  /**
+   * Garbage collections the profile saw (the final one included); on a board, the intervals a
+   * collection fell in (several in one interval count once).
+   */
   collections: number;
   /** Heap bytes in use at the fullest moment seen, when known. */
   peakUsedBytes: number | null;
@@ -116,6 +165,8 @@ export interface HeapProfile {
   functions: ProfileFunction[];
   other: ProfileOther[];
   leaks: ProfileLeak[];
+  /** How a board's profile was made (null for an exact one). */
+  board: BoardProbeReport | null;
 }
 
 /**

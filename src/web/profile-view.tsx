@@ -32,6 +32,11 @@ const MEASURES: { key: ProfileMeasure; name: string; what: string }[] = [
 ];
 const TOP_LINES = 15;
 
+/** A board's probes know bytes, not allocations or what stays alive: those figures are null. */
+function known(n: number | null, say: (n: number) => string): string {
+  return n === null ? 'not known' : say(n);
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${count(n)} ${n === 1 ? one : many}`;
 }
@@ -168,8 +173,14 @@ export function ProfilePanel({ profile }: { profile: HeapProfile }) {
                   <td>{l.line}</td>
                   <td>{l.function}</td>
                   <td>{bytes(l.bytes)}</td>
-                  <td>{count(l.allocations)}</td>
-                  <td>{l.aliveAtEnd === 0 ? '0' : `${count(l.aliveAtEnd)} (${bytes(l.aliveBytesAtEnd)})`}</td>
+                  <td>{known(l.allocations, count)}</td>
+                  <td>
+                    {l.aliveAtEnd === null
+                      ? 'not known'
+                      : l.aliveAtEnd === 0
+                        ? '0'
+                        : `${count(l.aliveAtEnd)} (${known(l.aliveBytesAtEnd, bytes)})`}
+                  </td>
                   <td class="code">
                     <code>{l.text}</code>
                   </td>
@@ -226,8 +237,9 @@ export function ProfilePanel({ profile }: { profile: HeapProfile }) {
                 {profile.other.map((o) => (
                   <li key={o.owner}>
                     <span class="dot" style={{ background: OWNER_RGB[o.owner] }} /> {OWNER_NAME[o.owner]}:{' '}
-                    {bytes(o.bytes)} in {plural(o.allocations, 'allocation')}, {bytes(o.aliveBytesAtEnd)} kept
-                    at the end
+                    {bytes(o.bytes)}
+                    {o.allocations === null ? '' : ` in ${plural(o.allocations, 'allocation')}`},{' '}
+                    {bytes(o.aliveBytesAtEnd)} kept at the end
                   </li>
                 ))}
               </ul>

@@ -27,6 +27,7 @@ const PROFILE: HeapProfile = {
   blockSize: 16,
   collections: 2,
   peakUsedBytes: 4096,
+  board: null,
   frames: [
     { file: '<code>', line: 1, function: '' },
     { file: '_mpheap_guard', line: 4, function: '' },

@@ -183,6 +183,7 @@ const PROFILE: HeapProfile = {
   blockSize: 16,
   collections: 1,
   peakUsedBytes: null,
+  board: null,
   frames: [{ file: 'app.py', line: 2, function: '<module>' }],
   stacks: [
     {

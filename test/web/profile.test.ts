@@ -195,7 +195,7 @@ describe('mpheap run --profile --html', () => {
       const byCount = await boxes(page);
       const line20 = profile.lines.find((l) => l.line === 20)!;
       expect(box(byCount.boxes, 'load_records (fragmentation.py:20)').w).toBeCloseTo(
-        (byCount.width * line20.allocations) / allAllocations(),
+        (byCount.width * (line20.allocations ?? Number.NaN)) / allAllocations(),
         1,
       );
       expect(await page.getByTestId('icicle-box').first().textContent()).toBe(
@@ -268,7 +268,9 @@ describe('mpheap run --profile --html', () => {
           l.function,
           `${l.bytes.toLocaleString('en-US')} B`,
           String(l.allocations),
-          l.aliveAtEnd === 0 ? '0' : `${l.aliveAtEnd} (${l.aliveBytesAtEnd.toLocaleString('en-US')} B)`,
+          l.aliveAtEnd === 0
+            ? '0'
+            : `${l.aliveAtEnd} (${(l.aliveBytesAtEnd ?? Number.NaN).toLocaleString('en-US')} B)`,
           l.text,
         ]);
       });

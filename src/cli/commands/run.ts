@@ -203,7 +203,8 @@ export function registerRun(program: Command): void {
       'the heap by source line: bytes and allocations of each line and function, what ' +
         'stays alive, what grows across collections, which lines split the free space; ' +
         'with --html or --web, an icicle graph of the call stacks and, on the map, the ' +
-        'line that made each block',
+        'line that made each block; with --port, an estimate (net bytes per line, from probes ' +
+        'between statements)',
     )
     .option(
       '--gc <mode>',
@@ -265,6 +266,10 @@ export function registerRun(program: Command): void {
           {
             command: 'mpheap run examples/fragmentation.py --port a0',
             note: 'on the board at /dev/ttyACM0 (socket://127.0.0.1:PORT: the emulator)',
+          },
+          {
+            command: 'mpheap run app.py --port a0 --profile',
+            note: 'which lines take the heap on a stock board (the precision is printed)',
           },
         ],
         sections: [

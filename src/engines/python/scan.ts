@@ -12,8 +12,14 @@ export interface ScanState {
   backslash: boolean;
 }
 
+/**
+ * Sees each character of code outside strings: its column, and the bracket depth before it
+ * (a comment's `#` is seen too, and ends the line).
+ */
+export type CodeVisitor = (column: number, c: string, depth: number) => void;
+
 /** Advances the scan over one physical line; tells whether the line ends a logical line. */
-export function scanLine(text: string, st: ScanState): void {
+export function scanLine(text: string, st: ScanState, visit?: CodeVisitor): void {
   st.backslash = false;
   let i = 0;
   while (i < text.length) {
@@ -31,6 +37,7 @@ export function scanLine(text: string, st: ScanState): void {
       i++;
       continue;
     }
+    visit?.(i, c, st.depth);
     if (c === '#') break;
     if (c === '"' || c === "'") {
       const triple = c.repeat(3);
