@@ -1,8 +1,10 @@
 /** Every command, in the order `mpheap --help` lists them. Add one line per new command. */
 import type { Command } from 'commander';
+import { registerCollect } from './collect.js';
 import { registerDecode } from './decode.js';
 import { registerDevices } from './devices.js';
 import { registerEmulate } from './emulate.js';
+import { registerFleet } from './fleet.js';
 import { registerLinker } from './linker.js';
 import { registerMonitor } from './monitor.js';
 import { registerReport } from './report.js';
@@ -17,6 +19,8 @@ export function registerCommands(program: Command): void {
   registerReport(program);
   registerSim(program);
   registerLinker(program);
+  registerCollect(program);
+  registerFleet(program);
   registerEmulate(program);
   registerDevices(program);
 }

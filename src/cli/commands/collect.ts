@@ -1,0 +1,130 @@
+/** `mpheap collect`: agent records from an MQTT broker into SQLite or PostgreSQL. */
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { Collector } from '../../fleet/collector.js';
+import { openStore } from '../../fleet/open-store.js';
+import type { FleetStore } from '../../fleet/store.js';
+import { CliError, EXIT } from '../errors.js';
+
+interface CollectFlags {
+  mqtt: string;
+  db: string;
+  clientId?: string;
+  share?: string;
+  duration?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerCollect(program: Command): void {
+  program
+    .command('collect')
+    .summary('store the heap records of a fleet of boards, from MQTT into SQLite or PostgreSQL')
+    .description(
+      'Subscribe to the records mpheap_agent publishes (topic mpheap/<device>/heap, QoS 1)\n' +
+        'and store them, one row per sample, in a SQLite file or a PostgreSQL database.\n\n' +
+        'Nothing is lost or stored twice when the collector or the broker restarts: the\n' +
+        'collector keeps a persistent session (its --client-id), acknowledges a record only\n' +
+        'once its row is committed, and rows are keyed by device, boot and sequence number.\n' +
+        'The broker must keep queued messages for the collector while it is away (mosquitto:\n' +
+        'persistence true, max_queued_messages 0 or large enough for the downtime).\n\n' +
+        'Several collectors can share one fleet: give each its own --client-id and the same\n' +
+        '--share GROUP; the broker hands each record to one of them. Payloads that are not\n' +
+        'records (damaged lines) are kept in a table of their own with the reason.',
+    )
+    .requiredOption('--mqtt <url>', 'the broker: mqtt://HOST[:PORT]')
+    .requiredOption('--db <db>', 'FILE.sqlite, or postgres://USER[:PASSWORD]@HOST[:PORT]/DB')
+    .option(
+      '--client-id <id>',
+      'MQTT client id; the broker keeps the session under it (default: mpheap-collector-<host>)',
+    )
+    .option('--share <group>', 'share the fleet with the other collectors of this group')
+    .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)')
+    .option('--quiet', 'no progress lines')
+    .option('--json', 'print the counts as JSON at the end')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  mpheap collect --mqtt mqtt://127.0.0.1 --db fleet.sqlite\n' +
+        '  mpheap collect --mqtt mqtt://broker:1883 --db postgres://mpheap@db/fleet \\\n' +
+        '        --client-id collector-a --share fleet\n' +
+        '  mpheap fleet --db fleet.sqlite        then look at what arrived\n\n' +
+        'Exit codes: 0 stopped (Ctrl-C, SIGTERM or --duration), 2 bad option or unreachable\n' +
+        'broker or database, 4 the database failed while collecting.',
+    )
+    .action(async (flags: CollectFlags) => {
+      process.exitCode = await collectCommand(flags);
+    });
+}
+
+async function collectCommand(flags: CollectFlags): Promise<number> {
+  let durationMs: number | null = null;
+  if (flags.duration !== undefined) {
+    const n = Number(flags.duration);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new CliError(`--duration: '${flags.duration}' is not a positive number of seconds`);
+    durationMs = n * 1000;
+  }
+  let store: FleetStore;
+  try {
+    store = await openStore(flags.db);
+  } catch (e) {
+    throw new CliError(`--db: cannot open '${flags.db}': ${(e as Error).message}`);
+  }
+  const say = (text: string) => flags.quiet || process.stderr.write(`[mpheap] ${text}\n`);
+  let failure: string | null = null;
+  let collector: Collector;
+  try {
+    collector = new Collector({
+      url: flags.mqtt,
+      store,
+      clientId:
+        flags.clientId ?? `mpheap-collector-${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}`.slice(0, 64),
+      group: flags.share,
+      onReject: (reason) => say(`kept a damaged record aside: ${reason}`),
+      onStatus: (status, message) => {
+        if (status === 'error' && message.startsWith('could not store')) failure = message;
+        if (status !== 'connected') say(`${status}: ${message}`);
+      },
+    });
+  } catch (e) {
+    await store.close();
+    throw new CliError(`--mqtt: ${(e as Error).message}`);
+  }
+  try {
+    await collector.start();
+  } catch (e) {
+    await collector.stop().catch(() => {});
+    await store.close();
+    throw new CliError(`--mqtt: cannot subscribe at ${flags.mqtt}: ${(e as Error).message}`);
+  }
+  say(`collecting from ${flags.mqtt} into ${store.description}; Ctrl-C ends`);
+  const started = Date.now();
+  await new Promise<void>((resolve) => {
+    const timer = durationMs === null ? null : setTimeout(() => end(), durationMs);
+    const progress = setInterval(() => {
+      if (failure) return end();
+      const s = collector.stats;
+      say(`${s.stored} stored, ${s.duplicates} duplicates, ${s.rejected} rejected`);
+    }, 10_000);
+    const end = () => {
+      if (timer) clearTimeout(timer);
+      clearInterval(progress);
+      process.off('SIGINT', end);
+      process.off('SIGTERM', end);
+      resolve();
+    };
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+  });
+  await collector.stop();
+  await store.close();
+  const summary = { ...collector.stats, seconds: (Date.now() - started) / 1000, db: store.description };
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else
+    say(
+      `stopped: ${summary.stored} stored, ${summary.duplicates} duplicates, ${summary.rejected} rejected in ${summary.seconds.toFixed(1)} s`,
+    );
+  if (failure) throw new CliError(failure, EXIT.SCRIPT_FAILED);
+  return EXIT.OK;
+}
