@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import { headerFigures } from '../../analysis/figures.js';
 import { BoardMonitor, type MonitorSummary } from '../../device/monitor.js';
 import { transportFor } from '../../device/node/open-port.js';
+import { RecordPublisher } from '../../fleet/publisher.js';
 import { RecordingWriter } from '../../recording/recording.js';
 import { formatBytes } from '../../util/size.js';
 import { type Dashboard, startDashboard } from '../../views/live/dashboard.js';
@@ -21,6 +22,7 @@ interface MonitorFlags {
   color?: boolean;
   web?: boolean;
   httpPort?: string;
+  publish?: string;
 }
 
 export function registerMonitor(program: Command): void {
@@ -47,10 +49,15 @@ export function registerMonitor(program: Command): void {
     .option('--no-color', 'no colours')
     .option('--web', 'also show it live in a browser: serves a dashboard on 127.0.0.1 and prints its URL')
     .option('--http-port <n>', 'port for --web (default: a free one)')
+    .option(
+      '--publish <url>',
+      "forward the records mpheap_agent prints to mqtt://HOST[:PORT] (see 'mpheap collect')",
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  mpheap monitor --port a0\n' +
+        '  mpheap monitor --port a0 --publish mqtt://127.0.0.1   a board running mpheap_agent\n' +
         '  mpheap monitor --port /dev/ttyUSB0 --poll 2 --record heap.ndjson\n' +
         '  mpheap monitor --port socket://127.0.0.1:2217 --duration 60 --json\n' +
         '  mpheap monitor --port a0 --web --http-port 8765   then open http://127.0.0.1:8765/\n\n' +
@@ -86,6 +93,7 @@ async function monitorBoard(
   let last: MonitorResult['last'] = null;
   let recording: RecordingWriter | null = null;
   let dashboard: Dashboard | null = null;
+  let publisher: RecordPublisher | null = null;
   const say = (text: string) => live && process.stderr.write(c.dim(`[mpheap] ${text}\n`));
 
   const monitor = new BoardMonitor({
@@ -93,6 +101,7 @@ async function monitorBoard(
     source: `serial:${flags.port}`,
     pollMs,
     onOutput: (text) => {
+      publisher?.feed(text);
       recording?.output(text);
       dashboard?.pushOutput(text);
       if (live) process.stdout.write(text);
@@ -137,6 +146,17 @@ async function monitorBoard(
       throw new CliError(`--record: cannot write '${flags.record}': ${(e as Error).message}`);
     }
   }
+  if (flags.publish !== undefined) {
+    publisher = new RecordPublisher({
+      url: flags.publish,
+      onReject: (reason) => say(`not forwarded, a damaged record: ${reason}`),
+    });
+    try {
+      await publisher.start();
+    } catch (e) {
+      throw new CliError(`--publish: cannot connect to ${flags.publish}: ${(e as Error).message}`);
+    }
+  }
   if (httpPort !== null) {
     try {
       dashboard = await startDashboard({ port: httpPort, title: `mpheap monitor ${flags.port}` });
@@ -170,6 +190,7 @@ async function monitorBoard(
     process.once('SIGTERM', end);
   });
   const summary = await monitor.stop();
+  await publisher?.close();
   recording?.event('end', summary as unknown as Record<string, unknown>);
   recording?.close();
   await dashboard?.close();

@@ -3,6 +3,8 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { Engine } from '../../engines/engine.js';
 import { DEFAULT_WASM_HEAP, MIN_WASM_HEAP, WasmEngine } from '../../engines/wasm/wasm-engine.js';
+import { RecordPublisher } from '../../fleet/publisher.js';
+import { finalSample, startAgentBeside } from '../../fleet/run-agent.js';
 import { RecordingWriter } from '../../recording/recording.js';
 import type { BudgetViolation } from '../../run/budgets.js';
 import { type RunExit, type RunProgress, type RunResult, runScript } from '../../run/session.js';
@@ -35,6 +37,8 @@ export interface RunFlags {
   web?: boolean;
   httpPort?: string;
   webWait?: boolean;
+  publish?: string;
+  deviceId?: string;
 }
 
 const EXIT_OF: Record<RunExit, number> = {
@@ -118,6 +122,11 @@ export function registerRun(program: Command): void {
     .option('--web', 'show the heap live in a browser: serves a dashboard on 127.0.0.1, prints its URL')
     .option('--http-port <n>', 'port for --web (default: a free one)')
     .option('--web-wait', 'with --web: keep the dashboard open after the run, until Ctrl-C')
+    .option(
+      '--publish <url>',
+      'run mpheap_agent beside the script and publish its records to mqtt://HOST[:PORT]',
+    )
+    .option('--device-id <id>', 'with --publish: the device id in the records')
     .option('--map', 'draw the heap map of the last snapshot in the summary')
     .option('--no-color', 'plain text, no colours (also: NO_COLOR=1)')
     .option('--json', 'print the summary as JSON (schema: docs/json.md); script output goes to stderr')
@@ -163,8 +172,21 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   };
   const httpPort = httpPortOption(flags.web, flags.httpPort);
   if (flags.webWait && !flags.web) throw new CliError('--web-wait: only with --web');
+  if ((flags.publish === undefined) !== (flags.deviceId === undefined))
+    throw new CliError('--publish and --device-id go together');
   const engine = await createEngine(flags);
   const json = flags.json === true;
+  // --publish: the agent's records, from the output, to MQTT (src/fleet/run-agent.ts).
+  let publisher: RecordPublisher | null = null;
+  if (flags.publish !== undefined) {
+    publisher = new RecordPublisher({ url: flags.publish });
+    try {
+      await publisher.start();
+    } catch (e) {
+      await engine.close();
+      throw new CliError(`--publish: cannot connect to ${flags.publish}: ${(e as Error).message}`);
+    }
+  }
   const out = json ? process.stderr : process.stdout;
   const status = new StatusLine(!json && process.stderr.isTTY === true);
 
@@ -220,6 +242,16 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       const board = boardCliError(e);
       throw board instanceof CliError ? board : new CliError((e as Error).message, EXIT.SCRIPT_FAILED);
     }
+    const toPublisher = (text: string) => {
+      publisher?.feed(text);
+      out.write(text);
+    };
+    if (publisher && flags.deviceId !== undefined)
+      await startAgentBeside(engine, {
+        deviceId: flags.deviceId,
+        heapBytes: engine.info.heapSize,
+        onOutput: toPublisher,
+      });
     result = await runScript(engine, script, {
       scriptName,
       step: flags.step === true,
@@ -227,6 +259,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       budgets,
       recording,
       onOutput: (text) => {
+        publisher?.feed(text);
         views.addOutput(text);
         status.around(text, () => out.write(text));
       },
@@ -240,6 +273,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
         status.around(line, () => process.stderr.write(line));
       },
     });
+    if (publisher) await finalSample(engine, toPublisher);
     ranToEnd = true;
   } catch (e) {
     status.clear();
@@ -253,6 +287,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     await engine.close();
+    await publisher?.close();
     recording?.close();
     // Whatever ended the run, the report holds every snapshot captured up to then.
     htmlWritten = views.writeReport();

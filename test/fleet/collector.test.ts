@@ -1,0 +1,112 @@
+/**
+ * The collector against Debian's mosquitto and both stores: simulated devices publish real
+ * record streams at QoS 1 while the collector and then the broker restart; every record is
+ * stored exactly once. Then `mpheap fleet` reads the result.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Collector } from '../../src/fleet/collector.js';
+import { openStore } from '../../src/fleet/open-store.js';
+import { formatRecord, recordTopic } from '../../src/fleet/record.js';
+import { runCli } from '../support/cli.js';
+import { type Broker, ensurePostgres, startBroker } from '../support/services.js';
+
+let broker: Broker;
+let pgUrl: string;
+beforeAll(async () => {
+  broker = await startBroker();
+  pgUrl = ensurePostgres();
+  const c = new pg.Client(pgUrl);
+  await c.connect();
+  await c.query('DROP TABLE IF EXISTS mpheap_samples, mpheap_rejected');
+  await c.end();
+});
+afterAll(async () => {
+  await broker?.stop();
+});
+
+/** A device that leaks 40 bytes a minute: free falls, the largest free block falls faster. */
+function line(device: string, boot: number, seq: number): string {
+  const used = 3000 + seq * 40;
+  return formatRecord({
+    device,
+    reset: boot === 1 ? 'pwron' : 'wdt',
+    boot,
+    seq,
+    uptimeS: seq * 60,
+    free: 10_048 - used,
+    used,
+    largestFree: 10_048 - used - seq * 30,
+    oneBlocks: 20,
+    twoBlocks: 4,
+    maxNewSplit: 0,
+    collections: null,
+    collected: true,
+    largestFrom: 'table',
+  });
+}
+
+async function publishAll(devices: number, perDevice: number, from: number): Promise<void> {
+  const clients = await Promise.all(
+    Array.from({ length: devices }, (_, d) =>
+      mqtt.connectAsync(broker.url, { clientId: `sim-${d}`, clean: true, reconnectPeriod: 200 }),
+    ),
+  );
+  await Promise.all(
+    clients.map(async (c, d) => {
+      for (let s = from; s < from + perDevice; s++)
+        await c.publishAsync(recordTopic(`dev-${d}`), line(`dev-${d}`, 1, s), { qos: 1 });
+      await c.endAsync();
+    }),
+  );
+}
+
+describe.each([
+  ['SQLite', () => join(mkdtempSync(join(tmpdir(), 'mpheap-collect-')), 'fleet.sqlite')],
+  ['PostgreSQL', () => pgUrl],
+])('collector into %s', (name, db) => {
+  it('loses and duplicates nothing across a collector restart and a broker restart', async () => {
+    const url = db();
+    const store = await openStore(url);
+    const clientId = `collector-${name}`;
+    let collector = new Collector({ url: broker.url, store, clientId });
+    await collector.start();
+    await publishAll(10, 20, 0);
+    // The collector goes away; records published meanwhile wait in its session on the broker.
+    await collector.stop();
+    await publishAll(10, 20, 20);
+    await broker.restart();
+    collector = new Collector({ url: broker.url, store, clientId });
+    await collector.start();
+    await publishAll(10, 10, 40);
+    const c = mqtt.connect(broker.url, { clientId: 'bad-sender' });
+    await c.publishAsync('mpheap/dev-0/heap', 'mph1 dev-0 - 1 99 damaged', { qos: 1 });
+    // An old record again (a device that resent after a lost PUBACK): stored once.
+    await c.publishAsync(recordTopic('dev-3'), line('dev-3', 1, 5), { qos: 1 });
+    await c.endAsync();
+    await expect.poll(async () => (await store.count()).samples, { timeout: 20_000 }).toBe(500);
+    await expect.poll(async () => (await store.count()).rejected, { timeout: 5_000 }).toBe(1);
+    await collector.stop();
+    const samples = await store.samples();
+    expect(new Set(samples.map((s) => `${s.device}/${s.seq}`)).size).toBe(500);
+    await store.close();
+
+    const r = await runCli('fleet', '--db', url, '--json', '--alert', 'largestFree<4K');
+    expect(r.code).toBe(3);
+    const out = JSON.parse(r.stdout);
+    expect(out.devices).toHaveLength(10);
+    const d0 = out.devices.find((d: { id: string }) => d.id === 'dev-0');
+    expect(d0.samples).toBe(50);
+    expect(d0.reboots).toBe(0);
+    expect(d0.latest).toMatchObject({ free: 10_048 - 3000 - 49 * 40, largestFree: 10_048 - 3000 - 49 * 70 });
+    // 40 bytes a minute of uptime: 2400 an hour, in free (down) and in what stays live (up).
+    expect(d0.freeTrendBytesPerHour).toBeCloseTo(-2400, 6);
+    expect(d0.leakBytesPerHour).toBeCloseTo(2400, 6);
+    expect(d0.leak).toBe(true);
+    expect(out.alerts.map((a: { device: string }) => a.device)).toContain('dev-0');
+  });
+});
