@@ -59,7 +59,7 @@ def begin():
 
 
 def _print(line):
-    print(str(line, 'ascii'))
+    print(str(bytes(line), 'ascii'))
 
 
 

@@ -55,14 +55,19 @@ export async function installAgent(
       [
         '_f.close()',
         `_f = open(${pythonString(f.name)})`,
-        '_s = _f.read()',
+        '_a = _b = _n = 0',
+        'while True:',
+        // Read in small pieces: a 10 KB heap may not have the whole file in one block.
+        '    _s = _f.read(64)',
+        '    if not _s:',
+        '        break',
+        '    _n += len(_s)',
+        '    for _c in _s:',
+        '        _a = (_a + ord(_c)) % 255',
+        '        _b = (_b + _a) % 255',
         '_f.close()',
-        '_a = _b = 0',
-        'for _c in _s:',
-        '    _a = (_a + ord(_c)) % 255',
-        '    _b = (_b + _a) % 255',
-        'print(len(_s), _b * 256 + _a)',
-        'del _f, _s, _a, _b, _c',
+        'print(_n, _b * 256 + _a)',
+        'del _f, _s, _a, _b, _n',
       ].join('\n'),
     );
     const want = `${f.source.length} ${fletcher16(f.source)}`;

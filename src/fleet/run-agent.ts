@@ -9,6 +9,9 @@ import { pythonString } from '../engines/python/quote.js';
 import { heapLayout } from '../heap/layout.js';
 import { agentFiles } from './agent-files.js';
 
+/** 2020-01-01T00:00:00Z. */
+export const BOOT_EPOCH_S = 1_577_836_800;
+
 export async function startAgentBeside(
   engine: Engine,
   opts: { deviceId: string; heapBytes: number | null; onOutput: (text: string) => void },
@@ -21,8 +24,9 @@ export async function startAgentBeside(
     engine.info.kind === 'wasm' && opts.heapBytes !== null
       ? heapLayout(0, opts.heapBytes, { wordSize: engine.info.wordSize, gapByte: true }).poolBytes
       : null;
-  // No file system survives between runs of the embedded engine: its start time is the boot.
-  const boot = engine.info.kind === 'wasm' ? `, boot=${Math.floor(Date.now() / 1000)}` : '';
+  // No file system survives between runs of the embedded engine: its start time is the boot, in
+  // seconds since 2020 (a Unix time would not be a small int, and a sample cannot allocate).
+  const boot = engine.info.kind === 'wasm' ? `, boot=${Math.floor(Date.now() / 1000) - BOOT_EPOCH_S}` : '';
   const r = await engine.exec(
     `import mpheap_agent\nmpheap_agent.start(${pythonString(opts.deviceId)}, every=1${boot}${pool ? `, heap=${pool}` : ''})\n`,
     { onOutput: opts.onOutput, timeoutMs: 30_000 },
