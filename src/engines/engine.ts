@@ -16,8 +16,16 @@ export interface EngineInfo {
   heapSize: number | null;
   /** False when the heap grows by itself (the WebAssembly engine without --fixed). */
   fixedHeap: boolean;
-  /** False when collection happens only between top-level calls (the WebAssembly engine). */
+  /**
+   * True when garbage is collected where a board's gc.c collects it (inside an allocation that
+   * finds no room, at gc.threshold, on gc.collect() anywhere); false when only between top-level
+   * calls (the official WebAssembly build as it is).
+   */
   collectsMidLoop: boolean;
+  /** True when exec reports heap events (ExecOptions.onHeapEvent): collections, failed allocations. */
+  heapEvents?: boolean;
+  /** What the user should know about how this engine differs from what was asked for. */
+  warnings?: string[];
   /**
    * True when the engine itself prints a `memory_error` snapshot at the moment of an uncaught
    * MemoryError (the fixed WebAssembly heap does); otherwise `mpheap run` guards the script so
@@ -37,7 +45,36 @@ export interface PythonErrorInfo {
   line: number | null;
 }
 
+/** Figures of the whole heap (all areas), in bytes. */
+export interface HeapEventFigures {
+  used: number;
+  free: number;
+  total: number;
+  /** The longest run of free blocks within one area. */
+  largestFree: number;
+}
+
+/**
+ * What an engine that can see its own heap reports while code runs (the board-faithful
+ * WebAssembly build): each garbage collection, and each allocation that found no room even
+ * after collecting, with the heap's map at that moment.
+ */
+export type HeapEvent =
+  | { type: 'collect'; before: HeapEventFigures; after: HeapEventFigures; ms: number }
+  | {
+      type: 'alloc_failed';
+      requested: number;
+      heap: HeapEventFigures;
+      /** Each area's block map (map characters, as mem_info(1) prints them). */
+      areas: { base: string; map: Uint8Array }[];
+      blockSize: number;
+    }
+  /** An allocation refused because the heap is locked (micropython.heap_lock()), room or not. */
+  | { type: 'alloc_refused'; requested: number };
+
 export interface ExecOptions {
+  /** Heap events while the code runs, in order with its output. */
+  onHeapEvent?: (e: HeapEvent) => void;
   /** Program output as it arrives (stdout and stderr interleaved as the engine delivers them). */
   onOutput?: (text: string) => void;
   /** Stop the code after this long (the engine is interrupted or terminated). */
@@ -53,6 +90,11 @@ export interface ExecResult {
   error: PythonErrorInfo | null;
   /** True when the watchdog stopped it. */
   timedOut: boolean;
+  /**
+   * True when the interpreter stopped and can run nothing more (MicroPython's fatal paths:
+   * an exception nothing could catch); the next load() or reset() starts a fresh one.
+   */
+  engineStopped?: boolean;
 }
 
 export interface Engine {

@@ -60,6 +60,40 @@ export function checkSnapshot(b: Budgets, s: HeapSnapshot, f: RunFigures): Budge
   return out;
 }
 
+/**
+ * The budgets against a collection: what stayed in use after it (the live objects) and the
+ * largest free block it left. Between snapshots, this is where a loop's peak shows.
+ */
+export function checkCollection(
+  b: Budgets,
+  c: { n: number; usedAfter: number; largestFreeAfter: number; afterSeq: number },
+): BudgetViolation[] {
+  const out: BudgetViolation[] = [];
+  const at = { seq: null, label: null, trigger: 'collect', line: null };
+  const where = `collection ${c.n}${c.afterSeq >= 0 ? ` (after snapshot ${c.afterSeq})` : ''}`;
+  if (b.maxUsed !== undefined && c.usedAfter > b.maxUsed) {
+    out.push({
+      budget: 'max-used',
+      limit: b.maxUsed,
+      value: c.usedAfter,
+      ...at,
+      message: `--max-used ${formatBytes(b.maxUsed)}: ${formatBytes(c.usedAfter)} bytes still used after ${where}`,
+    });
+  }
+  if (b.minLargestFree !== undefined && c.largestFreeAfter < b.minLargestFree) {
+    out.push({
+      budget: 'min-largest-free',
+      limit: b.minLargestFree,
+      value: c.largestFreeAfter,
+      ...at,
+      message: `--min-largest-free ${formatBytes(b.minLargestFree)}: largest free block ${formatBytes(
+        c.largestFreeAfter,
+      )} bytes after ${where}`,
+    });
+  }
+  return out;
+}
+
 export function memoryErrorViolation(
   requested: number | null,
   line: number | null,

@@ -1,8 +1,9 @@
 /**
  * Why a MemoryError happened, from the size it asked for and the heap when it happened (or right
- * after, where the engine cannot capture the moment itself): too
- * little memory, too fragmented, or (on an engine that collects only between top-level calls)
- * garbage that would have been collected on a board.
+ * after, where the engine cannot capture the moment itself): too little memory, too fragmented,
+ * or (only on an engine that collects between top-level calls alone) garbage that a board would
+ * have collected. On an engine that collects as a board does, the heap at a failed allocation is
+ * the heap right after gc.c's own collection, so garbage is never the cause there.
  */
 import { formatBytes } from '../util/size.js';
 
@@ -29,6 +30,7 @@ export function diagnose(
   largestFree: number | null,
   free: number | null,
   collectsMidLoop: boolean,
+  blockSize = 16,
 ): { cause: MemoryErrorCause; diagnosis: string } {
   if (requested === null || largestFree === null || free === null) {
     return {
@@ -40,17 +42,25 @@ export function diagnose(
     };
   }
   const ask = `${formatBytes(requested)} bytes were asked for`;
-  if (largestFree >= requested) {
-    return {
-      cause: 'garbage',
-      diagnosis: collectsMidLoop
-        ? `${ask}; the largest free block is now ${formatBytes(largestFree)} bytes, so memory was freed after the failure`
-        : `${ask}; after collection the largest free block is ${formatBytes(largestFree)} bytes, so it would fit: ` +
-          'the heap was full of garbage this engine collects only between top-level statements ' +
-          '(a board collects inside the loop; try --step, or call gc.collect() in the loop on the board)',
-    };
+  // gc_alloc wants whole blocks: 3,000 bytes need 188 blocks of 16, a 3,000-byte hole is too small.
+  const need = Math.ceil(requested / blockSize) * blockSize;
+  if (largestFree >= need) {
+    return collectsMidLoop
+      ? {
+          cause: 'unknown',
+          diagnosis:
+            `${ask}; the heap captured after the error has a free block of ${formatBytes(largestFree)} bytes, ` +
+            'so objects were freed as the error unwound: the heap at the moment of the failure is not known',
+        }
+      : {
+          cause: 'garbage',
+          diagnosis:
+            `${ask}; after collection the largest free block is ${formatBytes(largestFree)} bytes, so it would fit: ` +
+            'the heap was full of garbage this engine collects only between top-level statements ' +
+            '(a board collects inside the loop)',
+        };
   }
-  if (free >= requested) {
+  if (free >= need) {
     return {
       cause: 'fragmented',
       diagnosis:
@@ -67,6 +77,6 @@ export function diagnose(
       (collectsMidLoop
         ? ''
         : '; this engine collects only between top-level statements, so some of it may be garbage ' +
-          'a board would have collected: try --step'),
+          'a board would have collected'),
   };
 }

@@ -12,13 +12,20 @@
  * budgets.
  */
 import { createDecoder } from '../decode/index.js';
-import type { Engine, ExecResult, PythonErrorInfo } from '../engines/engine.js';
+import type { Engine, ExecResult, HeapEvent, PythonErrorInfo } from '../engines/engine.js';
 import { HELPER_MODULE_NAME, HELPER_MODULE_SOURCE } from '../engines/python/helper-module.js';
 import { requestedBytesOf } from '../engines/traceback.js';
 import type { RecordingWriter } from '../recording/recording.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
-import { type Budgets, type BudgetViolation, checkSnapshot, memoryErrorViolation } from './budgets.js';
+import {
+  type Budgets,
+  type BudgetViolation,
+  checkCollection,
+  checkSnapshot,
+  memoryErrorViolation,
+} from './budgets.js';
 import { diagnose, type MemoryErrorReport } from './diagnosis.js';
+import { type CollectionTotals, HeapEventLog } from './heap-events.js';
 import { type RunFigures, runFigures } from './heap-figures.js';
 import { guardForMemoryError, unshiftError } from './memory-error-guard.js';
 import { snapshotCode } from './snapshot-code.js';
@@ -66,6 +73,15 @@ export interface RunResult {
   exit: RunExit;
   peakUsed: number | null;
   minLargestFree: number | null;
+  /** Garbage collections the engine reported (null: it cannot see them, e.g. a board). */
+  collections: CollectionTotals | null;
+  /** Allocations that found no room even after collecting (null: the engine cannot see them). */
+  failedAllocations: number | null;
+  /**
+   * Why each of them failed, caught or not (the first MAX_FAILURE_SNAPSHOTS), from the heap read
+   * at that moment: the failure a script caught is as telling as the one that ended it.
+   */
+  allocationFailures: MemoryErrorReport[];
   /** Everything the script printed (diagnostics removed). */
   output: string;
   /** Statements run one by one (with step), else 1. */
@@ -88,6 +104,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   const snapshots: HeapSnapshot[] = [];
   const violations: BudgetViolation[] = [];
   const memoryErrors: MemoryErrorReport[] = [];
+  const allocationFailures: MemoryErrorReport[] = [];
   const outputParts: string[] = [];
   let peakUsed: number | null = null;
   let minLargestFree: number | null = null;
@@ -110,8 +127,25 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     opts.onViolation?.(v);
   };
 
+  const source = opts.source ?? engine.info.kind;
+  const heapEvents = new HeapEventLog(source);
+  const collectionBudgetsBroken = new Set<BudgetViolation['budget']>();
+  /** Every snapshot of the run, in order: decoded ones and those read at a failed allocation. */
+  const addSnapshot = (s: HeapSnapshot) => {
+    // The run numbers its snapshots itself: the decoder knows only those it decoded.
+    s.seq = snapshots.length;
+    snapshots.push(s);
+    rec?.snapshot(s);
+    if (s.label !== null && s.trigger !== 'memory_error' && s.trigger !== 'alloc_failed') lastLabel = s.label;
+    const f = runFigures(s);
+    if (f.used !== null) peakUsed = peakUsed === null ? f.used : Math.max(peakUsed, f.used);
+    if (f.largestFree !== null)
+      minLargestFree = minLargestFree === null ? f.largestFree : Math.min(minLargestFree, f.largestFree);
+    for (const v of checkSnapshot(budgets, s, f)) violated(v);
+    opts.onSnapshot?.(s, { snapshots: snapshots.length, figures: f, peakUsed, minLargestFree });
+  };
   const decoder = createDecoder({
-    source: opts.source ?? engine.info.kind,
+    source,
     blockSize: engine.info.wordSize * 4,
     onOutput: (text) => {
       outputParts.push(text);
@@ -119,23 +153,51 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
       opts.onOutput?.(text);
     },
     onWarning: (w) => event('warning', { message: w.message, line: w.line }),
-    onSnapshot: (s) => {
-      snapshots.push(s);
-      rec?.snapshot(s);
-      if (s.label !== null && s.trigger !== 'memory_error') lastLabel = s.label;
-      const f = runFigures(s);
-      if (f.used !== null) peakUsed = peakUsed === null ? f.used : Math.max(peakUsed, f.used);
-      if (f.largestFree !== null)
-        minLargestFree = minLargestFree === null ? f.largestFree : Math.min(minLargestFree, f.largestFree);
-      for (const v of checkSnapshot(budgets, s, f)) violated(v);
-      opts.onSnapshot?.(s, { snapshots: snapshots.length, figures: f, peakUsed, minLargestFree });
-    },
+    onSnapshot: addSnapshot,
   });
+  const onHeapEvent = (e: HeapEvent) => {
+    if (e.type === 'alloc_refused') {
+      event('alloc_failed', { requested: e.requested, heapLocked: true, seq: null });
+      return;
+    }
+    if (e.type === 'collect') {
+      const c = heapEvents.collection(e, snapshots.length - 1);
+      if (!c) return;
+      event('collect', { ...c });
+      // A loop breaks a budget at every collection: the first time is the one worth telling.
+      for (const v of checkCollection(budgets, c)) {
+        if (collectionBudgetsBroken.has(v.budget)) continue;
+        collectionBudgetsBroken.add(v.budget);
+        violated(v);
+      }
+      return;
+    }
+    const s = heapEvents.failure(e, Date.now());
+    event('alloc_failed', { requested: e.requested, ...e.heap, seq: s ? snapshots.length : null });
+    if (!s) return;
+    const label = lastLabel;
+    addSnapshot(s);
+    const d = diagnose(e.requested, e.heap.largestFree, e.heap.free, true, e.blockSize);
+    allocationFailures.push({
+      requested: e.requested,
+      largestFree: e.heap.largestFree,
+      free: e.heap.free,
+      label,
+      line: null,
+      seq: s.seq,
+      ...d,
+    });
+  };
 
   const deadline = opts.timeoutMs === undefined ? null : started + opts.timeoutMs;
   const exec = async (code: string): Promise<ExecResult> => {
     const timeoutMs = deadline === null ? undefined : Math.max(0, deadline - Date.now());
-    return engine.exec(code, { onOutput: (t) => decoder.feed(t), timeoutMs, filename: scriptName });
+    return engine.exec(code, {
+      onOutput: (t) => decoder.feed(t),
+      onHeapEvent,
+      timeoutMs,
+      filename: scriptName,
+    });
   };
   /** Runs mpheap's own snapshot code; false when the watchdog stopped the engine. */
   const takeSnapshot = async (
@@ -160,6 +222,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
 
   let error: PythonErrorInfo | null = null;
   let timedOut = false;
+  let engineStopped = false;
   event('start', { script: scriptName, step: opts.step === true, units: units.length });
   timedOut = !(await takeSnapshot('start', null));
 
@@ -175,20 +238,34 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
       timedOut = true;
       break;
     }
+    if (r.engineStopped) engineStopped = true;
     if (r.error) {
       error = r.error;
       event('exception', { error: r.error.type, message: r.error.message, line: r.error.line });
-      if (r.error.type === 'MemoryError') {
+      if (r.error.type === 'MemoryError' && !engineStopped) {
         const requested = requestedBytesOf(r.error.message);
         const label = unit.stepLabel ?? lastLabel;
-        // An engine may capture the heap at the moment of failure (the fixed WebAssembly heap
-        // does, since it cannot run more code in a full heap); otherwise take it now.
-        const atFailure = snapshots.slice(snapshotsBefore).find((x) => x.trigger === 'memory_error') ?? null;
+        // The heap at the moment of failure: read by the engine inside the failed allocation
+        // (the board-faithful WebAssembly build), or printed by the guard as the error passed
+        // (a fixed heap, which cannot run more code when full); otherwise it is taken now.
+        const unitSnapshots = snapshots.slice(snapshotsBefore);
+        const atFailure =
+          unitSnapshots
+            .filter((x) => x.trigger === 'alloc_failed' && x.label === `allocating ${requested} bytes`)
+            .pop() ??
+          unitSnapshots.find((x) => x.trigger === 'memory_error') ??
+          null;
         const before = snapshots.length;
         const ok = atFailure !== null || (await takeSnapshot('memory_error', requested));
         const s = atFailure ?? (ok && snapshots.length > before ? snapshots[snapshots.length - 1] : null);
         const f = s ? runFigures(s) : null;
-        const d = diagnose(requested, f?.largestFree ?? null, f?.free ?? null, engine.info.collectsMidLoop);
+        const d = diagnose(
+          requested,
+          f?.largestFree ?? null,
+          f?.free ?? null,
+          engine.info.collectsMidLoop,
+          engine.info.wordSize * 4,
+        );
         const report: MemoryErrorReport = {
           requested,
           largestFree: f?.largestFree ?? null,
@@ -212,7 +289,9 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     }
   }
 
-  if (!timedOut) timedOut = !(await takeSnapshot('end', null));
+  // An engine that stopped can run nothing more: what was captured before it is the run.
+  if (engineStopped) event('warning', { message: 'the engine stopped: no end snapshot' });
+  else if (!timedOut) timedOut = !(await takeSnapshot('end', null));
   decoder.end();
   if (timedOut) event('timeout', { afterMs: Date.now() - started });
 
@@ -224,7 +303,16 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
       : violations.length > 0
         ? 'budget'
         : 'ok';
-  event('end', { exit, snapshots: snapshots.length, peakUsed, minLargestFree });
+  const collections = engine.info.heapEvents ? heapEvents.totals : null;
+  const failedAllocations = collections ? heapEvents.failedAllocations : null;
+  event('end', {
+    exit,
+    snapshots: snapshots.length,
+    peakUsed,
+    minLargestFree,
+    collections,
+    failedAllocations,
+  });
   return {
     scriptName,
     snapshots,
@@ -235,6 +323,9 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     exit,
     peakUsed,
     minLargestFree,
+    collections,
+    failedAllocations,
+    allocationFailures,
     output: outputParts.join(''),
     units: units.length,
     elapsedMs: Date.now() - started,

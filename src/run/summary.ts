@@ -49,6 +49,23 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
     `  peak used ${b(r.peakUsed)} bytes; lowest largest free block ${b(r.minLargestFree)} bytes; ` +
       `${r.snapshots.length} snapshot${r.snapshots.length === 1 ? '' : 's'} in ${(r.elapsedMs / 1000).toFixed(2)} s`,
   );
+  const c = r.collections;
+  if (c) {
+    const freed = c.count === 0 ? '' : `, freeing ${b(c.freedBytes)} bytes in ${c.ms.toFixed(1)} ms`;
+    lines.push(`  ${c.count} garbage collection${c.count === 1 ? '' : 's'} during the run${freed}`);
+    if (c.count > 0)
+      lines.push(
+        `  after them: at most ${b(c.peakLiveAfter)} bytes still used, largest free block never below ` +
+          `${b(c.minLargestFreeAfter)} bytes`,
+      );
+  }
+  if (r.failedAllocations) {
+    lines.push(
+      `  ${r.failedAllocations} allocation${r.failedAllocations === 1 ? '' : 's'} found no room even after collecting ` +
+        '(the heap of each: an alloc_failed snapshot)',
+    );
+  }
+  for (const w of ctx.engine.warnings ?? []) lines.push(`  note: ${w}`);
   if (r.snapshots.length > 0) {
     const used = r.snapshots.map((s) => runFigures(s).used);
     lines.push(`  used over time  ${sparkline(used)}`);
@@ -63,6 +80,16 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
       );
     }
   }
+  // A failure the script caught is explained too; one that ended it is explained below.
+  const uncaught = new Set(r.memoryErrors.map((m) => m.seq));
+  const caught = r.allocationFailures.filter((f) => !uncaught.has(f.seq));
+  for (const f of caught.slice(0, 3)) {
+    lines.push('');
+    const after = f.label === null ? '' : ` (after ${f.label})`;
+    lines.push(`Allocation failed${after}, snapshot ${f.seq}: ${f.diagnosis}`);
+  }
+  if (caught.length > 3)
+    lines.push(`…and ${caught.length - 3} more failed allocations (in --json and the recording)`);
   for (const m of r.memoryErrors) {
     lines.push('');
     const where = m.line === null ? '' : ` at ${r.scriptName}:${m.line}`;
@@ -93,6 +120,7 @@ export function summaryJson(r: RunResult, ctx: SummaryContext) {
       version: ctx.engine.version,
       fixedHeap: ctx.engine.fixedHeap,
       collectsMidLoop: ctx.engine.collectsMidLoop,
+      warnings: ctx.engine.warnings ?? [],
     },
     script: r.scriptName,
     heapSize: ctx.engine.heapSize,
@@ -120,6 +148,17 @@ export function summaryJson(r: RunResult, ctx: SummaryContext) {
     })),
     peakUsed: r.peakUsed,
     minLargestFree: r.minLargestFree,
+    collections: r.collections,
+    failedAllocations: r.failedAllocations,
+    allocationFailures: r.allocationFailures.map((m) => ({
+      requested: m.requested,
+      largestFree: m.largestFree,
+      free: m.free,
+      label: m.label,
+      seq: m.seq,
+      cause: m.cause,
+      diagnosis: m.diagnosis,
+    })),
     elapsedMs: r.elapsedMs,
     recording: ctx.recording,
   };

@@ -55,6 +55,8 @@ export type SnapshotTrigger =
   | 'snap'
   | 'step'
   | 'memory_error'
+  /** Read from the engine's memory when an allocation found no room, even after collecting. */
+  | 'alloc_failed'
   | 'poll'
   | 'model'
   | 'decode';

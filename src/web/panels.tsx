@@ -254,7 +254,7 @@ export function MemoryErrorPanel({
   const reqBlocks = err.request !== null ? Math.ceil(err.request / blockSize) : null;
   return (
     <section class="panel memory-error" data-testid="memory-error">
-      <h2>MemoryError</h2>
+      <h2>{err.allocationFailed ? 'Allocation failed' : 'MemoryError'}</h2>
       <p class="output-line">{err.message}</p>
       {reqBlocks !== null ? (
         <p>

@@ -17,6 +17,8 @@ export interface MemoryErrorInfo {
   /** Bytes asked for, when the output or the event says. */
   request: number | null;
   message: string;
+  /** True for the heap read inside an allocation that found no room (caught or not). */
+  allocationFailed?: boolean;
 }
 
 export class Session {
@@ -75,6 +77,14 @@ export class Session {
   memoryError(i: number): MemoryErrorInfo | null {
     const s = this.data.snapshots[i];
     if (!s) return null;
+    if (s.trigger === 'alloc_failed') {
+      const asked = /allocating (\d+) bytes/.exec(s.label ?? '');
+      return {
+        request: asked ? Number(asked[1]) : null,
+        message: `${s.label ?? 'an allocation'}: no room even after a collection`,
+        allocationFailed: true,
+      };
+    }
     const fromOutput = memoryErrorRequest(s.outputBefore);
     const event = this.data.events.find((e) => e.event === 'memory_error' && e.seq === s.seq);
     if (

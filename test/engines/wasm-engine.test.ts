@@ -28,7 +28,8 @@ describe('WasmEngine', () => {
   it('describes itself and runs code, streaming its output', async () => {
     const e = await start({ heapSize: 32 * 1024 });
     expect(e.info).toMatchObject({ kind: 'wasm', version: '1.27.0', wordSize: 4, heapSize: 32768 });
-    expect(e.info.collectsMidLoop).toBe(false);
+    // The board-faithful build by default (test/engines/board-gc.test.ts).
+    expect(e.info.collectsMidLoop).toBe(true);
     const chunks: string[] = [];
     const r = await e.exec('for i in range(3):\n    print("line", i)', { onOutput: (t) => chunks.push(t) });
     expect(r).toEqual({ output: 'line 0\nline 1\nline 2\n', error: null, timedOut: false });
@@ -62,13 +63,26 @@ describe('WasmEngine', () => {
     expect((await e.exec('print(2)')).output).toBe('2\n');
   });
 
-  it('stops heap_lock(); raise (this build spins forever) with the watchdog', async () => {
-    const e = await start();
+  it('stops heap_lock(); raise (the official build spins forever) with the watchdog', async () => {
+    const e = await start({ collector: 'top-level' });
     const r = await e.exec('import micropython\nmicropython.heap_lock()\nraise ValueError', {
       timeoutMs: 300,
     });
     expect(r.timedOut).toBe(true);
     expect(r.error).toBeNull();
+  });
+
+  it('reports heap_lock(); raise at once on the board-faithful build, then starts afresh', async () => {
+    const e = await start();
+    const r = await e.exec('import micropython\nmicropython.heap_lock()\nraise ValueError', {
+      timeoutMs: 30_000,
+    });
+    expect(r.timedOut).toBe(false);
+    expect(r.engineStopped).toBe(true);
+    expect(r.error?.type).toBe('MicroPythonFatal');
+    await expect(e.exec('print(1)')).rejects.toThrow(/not loaded/);
+    await e.load();
+    expect((await e.exec('print(2)')).output).toBe('2\n');
   });
 
   it('keeps the GC heap at its size with fixed, and lets it grow without', async () => {

@@ -36,7 +36,7 @@ describe('mpheap run', () => {
     const rec = join(dir, 'frag.ndjson');
     const r = await cli(
       'run',
-      example('fragmentation.py'),
+      new URL('./fixtures/fragment_uncaught.py', import.meta.url).pathname,
       '--fixed',
       '--heap',
       '16K',
@@ -48,7 +48,7 @@ describe('mpheap run', () => {
     expect(r.code).toBe(4);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({
-      engine: { kind: 'wasm', fixedHeap: true, collectsMidLoop: false },
+      engine: { kind: 'wasm', fixedHeap: true, collectsMidLoop: true, warnings: [] },
       heapSize: 16384,
       exit: 'exception',
       recording: rec,
@@ -65,8 +65,62 @@ describe('mpheap run', () => {
     expect(j.memoryErrors[0].largestFree).toBeLessThan(6000);
     expect(j.snapshots[0]).toMatchObject({ seq: 0, trigger: 'start', label: null, source: 'wasm' });
     expect(j.snapshots.some((s: { trigger: string }) => s.trigger === 'memory_error')).toBe(true);
+    // The heap at the moment gc_alloc gave up is the MemoryError's snapshot.
+    expect(j.snapshots.find((s: { seq: number }) => s.seq === j.memoryErrors[0].seq).trigger).toBe(
+      'alloc_failed',
+    );
+    expect(j.failedAllocations).toBe(1);
+    expect(j.collections).toMatchObject({ count: expect.any(Number), freedBytes: expect.any(Number) });
+    expect(j.collections.count).toBeGreaterThan(0);
+    expect(j.allocationFailures).toEqual([expect.objectContaining({ requested: 6000, cause: 'fragmented' })]);
     expect(j.peakUsed).toBe(Math.max(...j.snapshots.map((s: { gc: { used: number } }) => s.gc.used)));
     expect(r.stderr).toContain('MemoryError: memory allocation failed, allocating 6000 bytes');
+  });
+
+  it("the README's main job exits 0 and explains the failed allocation the example caught", async () => {
+    const r = await cli(
+      'run',
+      example('fragmentation.py'),
+      '--fixed',
+      '--heap',
+      '16K',
+      '--no-record',
+      '--no-color',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('no room for a 6,000-byte frame buffer although');
+    expect(r.stdout).toMatch(
+      /Allocation failed \(after scratch freed\), snapshot \d+: 6,000 bytes were asked for but the largest free block is [\d,]+ bytes, although [\d,]+ bytes are free in total: the heap is fragmented/,
+    );
+    expect(r.stdout).toMatch(/\d+ garbage collections? during the run, freeing [\d,]+ bytes/);
+  });
+
+  it('runs a sensor loop inside main() to the end in a board-sized fixed heap', async () => {
+    const p = script(
+      'sensor.py',
+      [
+        'import json',
+        '',
+        'def main():',
+        '    sent = 0',
+        '    for i in range(3000):',
+        "        reading = {'t': i, 'v': i * 1.5, 'name': 'sensor%d' % (i % 4)}",
+        '        sent += len(json.dumps(reading))',
+        '    print("sent", sent, "bytes")',
+        '',
+        'main()',
+      ].join('\n'),
+    );
+    const r = await cli('run', p, '--fixed', '--heap', '112K', '--no-record', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.exit).toBe('ok');
+    // The same as CPython prints for the same loop.
+    expect(r.stderr).toContain('sent 127149 bytes');
+    expect(j.collections.count).toBeGreaterThan(0);
+    // What the loop holds at once is small: a collection leaves little in use.
+    expect(j.collections.peakLiveAfter).toBeLessThan(8 * 1024);
+    expect(j.failedAllocations).toBe(0);
   });
 
   it('exits 3 naming the budget and where it was broken', async () => {

@@ -24,7 +24,7 @@ async function engineWith(opts: ConstructorParameters<typeof WasmEngine>[0] = {}
   return engine;
 }
 
-const FRAGMENTING = readFileSync(new URL('../../examples/fragmentation.py', import.meta.url), 'utf8');
+const FRAGMENTING = readFileSync(new URL('./fixtures/fragment_uncaught.py', import.meta.url), 'utf8');
 
 describe('runScript on the WebAssembly engine', () => {
   it('takes start, labelled, mem_info and end snapshots in order, and passes output through', async () => {
@@ -97,9 +97,13 @@ describe('runScript on the WebAssembly engine', () => {
     expect(m.diagnosis).toContain(
       `largest free block is ${(m.largestFree as number).toLocaleString('en-US')} bytes`,
     );
+    // The heap as gc_alloc left it when it gave up, read from the engine's memory.
     const s = r.snapshots.find((x) => x.seq === m.seq);
-    expect(s?.trigger).toBe('memory_error');
-    expect(s?.label).toBe('MemoryError allocating 6000 bytes');
+    expect(s?.trigger).toBe('alloc_failed');
+    expect(s?.label).toBe('allocating 6000 bytes');
+    expect(r.allocationFailures.map((f) => f.seq)).toEqual([m.seq]);
+    // The guard's snapshot as the error passed follows it.
+    expect(r.snapshots.find((x) => x.seq === (m.seq as number) + 1)?.trigger).toBe('memory_error');
     // The heap never grew past its 16,000-byte pool.
     for (const snap of r.snapshots) expect(snap.gc?.total).toBe(16000);
     expect(r.snapshots[r.snapshots.length - 1].trigger).toBe('end');
@@ -114,12 +118,15 @@ describe('runScript on the WebAssembly engine', () => {
     expect(r.exit).toBe('exception');
     expect(r.error?.type).toBe('MemoryError');
     expect(r.memoryErrors).toHaveLength(1);
-    const s = r.snapshots.find((x) => x.seq === r.memoryErrors[0].seq);
-    expect(s?.trigger).toBe('memory_error');
-    // Taken at the moment of failure: every block of the 16,000-byte pool in use.
-    expect(s?.gc).toEqual({ total: 16000, used: 16000, free: 0, maxNewSplit: 134217728 });
-    expect(s?.blocks?.maxFree).toBe(0);
-    expect(r.memoryErrors[0].largestFree).toBe(0);
+    const m = r.memoryErrors[0];
+    const s = r.snapshots.find((x) => x.seq === m.seq);
+    expect(s?.trigger).toBe('alloc_failed');
+    // Read at the moment of failure, after gc.c's own collection: no hole big enough is left.
+    expect(s?.gc?.total).toBe(16000);
+    expect((s?.gc?.used ?? 0) + (s?.gc?.free ?? 0)).toBe(16000);
+    expect(m.largestFree).toBe((s?.blocks?.maxFree ?? -1) * 16);
+    expect(m.largestFree as number).toBeLessThan(Math.ceil((m.requested as number) / 16) * 16);
+    expect(['full', 'fragmented']).toContain(m.cause);
     // The engine goes on afterwards: the end snapshot was taken.
     expect(r.snapshots[r.snapshots.length - 1].trigger).toBe('end');
   });
@@ -146,7 +153,11 @@ describe('runScript on the WebAssembly engine', () => {
     expect(r.exit).toBe('budget');
     const kinds = new Set(r.violations.map((v) => v.budget));
     expect(kinds).toEqual(new Set(['max-used', 'min-largest-free', 'no-memory-error']));
-    const first = r.violations.find((v) => v.budget === 'max-used');
+    // Broken first inside the loop, where a collection still left more than 8,000 bytes in use.
+    const inLoop = r.violations.find((v) => v.budget === 'max-used');
+    expect(inLoop?.trigger).toBe('collect');
+    expect(inLoop?.message).toMatch(/^--max-used 8,000: [\d,]+ bytes still used after collection \d+/);
+    const first = r.violations.find((v) => v.budget === 'max-used' && v.trigger === 'step');
     expect(first?.label).toBe('14: for i in range(36):');
     expect(first?.message).toMatch(
       /^--max-used 8,000: [\d,]+ bytes used at snapshot 5 "14: for i in range\(36\):" \(step\)$/,
@@ -175,13 +186,25 @@ describe('runScript on the WebAssembly engine', () => {
     expect(back.events.map((x) => x.event)).toEqual(['start', 'timeout', 'end']);
   });
 
-  it('stops heap_lock(); raise with the watchdog', async () => {
+  it('reports heap_lock(); raise as what it is, at once, not as a timeout', async () => {
     const e = await engineWith();
+    const events: string[] = [];
+    const started = Date.now();
     const r = await runScript(e, 'import micropython\nmicropython.heap_lock()\nraise ValueError("x")\n', {
-      timeoutMs: 1500,
+      timeoutMs: 30_000,
+      onEvent: (name, fields) => events.push(fields.heapLocked ? `${name} (locked)` : name),
     });
-    expect(r.exit).toBe('timeout');
+    expect(r.exit).toBe('exception');
+    expect(r.timedOut).toBe(false);
+    expect(r.error?.type).toBe('MicroPythonFatal');
+    expect(r.error?.message).toMatch(/raised while the heap was locked \(micropython\.heap_lock\(\)\)/);
+    // The refused allocations are events, not "no room" snapshots; the engine ran nothing after.
+    expect(events).toContain('alloc_failed (locked)');
     expect(r.snapshots.map((s) => s.trigger)).toEqual(['start']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // The engine starts afresh for whatever comes next.
+    await e.load();
+    expect((await e.exec('print(6 * 7)')).output).toBe('42\n');
   });
 
   it('reports a syntax error with its line, in step mode too', async () => {

@@ -132,9 +132,7 @@ describe('mpheap run --web --web-wait', () => {
 describe('mpheap run --html', () => {
   test('writes the report of a fragmenting run; it shows the request against the largest free block', async () => {
     const html = join(dir, 'fragmentation.html');
-    const example = new URL('../../examples/fragmentation.py', import.meta.url).pathname;
-    // --step: this engine collects only between top-level statements, so only with it does the
-    // gc.collect() in the example take effect before the big allocation, as it would on a board.
+    const example = new URL('../run/fixtures/fragment_uncaught.py', import.meta.url).pathname;
     const r = await startCli(
       'run',
       example,
@@ -156,7 +154,7 @@ describe('mpheap run --html', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
     try {
       await page.goto(pathToFileURL(html).href);
-      const index = summary.snapshots.findIndex((s: { trigger: string }) => s.trigger === 'memory_error');
+      const index = summary.snapshots.findIndex((s: { trigger: string }) => s.trigger === 'alloc_failed');
       expect(summary.snapshots[index].seq).toBe(m.seq);
       await page.evaluate(async (k) => {
         const done = window.mpheap!.rendered();
@@ -164,7 +162,8 @@ describe('mpheap run --html', () => {
         await done;
       }, index);
       const panel = await page.getByTestId('memory-error').innerText();
-      expect(panel).toContain('MemoryError: memory allocation failed, allocating 6000 bytes');
+      expect(panel).toMatch(/^allocation failed/i);
+      expect(panel).toContain('allocating 6000 bytes: no room even after a collection');
       expect(panel).toContain(`Asked for 6,000 B (${Math.ceil(6000 / 16)} blocks)`);
       expect(panel).toContain(`largest free block is ${m.largestFree.toLocaleString('en-US')} B`);
       expect(panel).toContain('still finds no place for it');

@@ -2,7 +2,14 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { Engine } from '../../engines/engine.js';
-import { DEFAULT_WASM_HEAP, MIN_WASM_HEAP, WasmEngine } from '../../engines/wasm/wasm-engine.js';
+import { defaultCacheDir } from '../../engines/wasm/board-gc/cache.js';
+import type { TransformStep } from '../../engines/wasm/board-gc/transform.js';
+import {
+  BoardBuildError,
+  DEFAULT_WASM_HEAP,
+  MIN_WASM_HEAP,
+  WasmEngine,
+} from '../../engines/wasm/wasm-engine.js';
 import { RecordPublisher } from '../../fleet/publisher.js';
 import { finalSample, startAgentBeside } from '../../fleet/run-agent.js';
 import { RecordingWriter } from '../../recording/recording.js';
@@ -25,6 +32,7 @@ export interface RunFlags {
   /** --no-reset: false. */
   reset?: boolean;
   step?: boolean;
+  gc?: string;
   timeout: string;
   record?: string | false;
   maxUsed?: string;
@@ -67,7 +75,35 @@ export async function createEngine(flags: RunFlags): Promise<Engine> {
     );
   if (heapSize > 512 * 1024 * 1024)
     throw new CliError(`--heap: ${formatSize(heapSize)} is more than 512 MiB`);
-  return new WasmEngine({ heapSize, fixed: flags.fixed === true });
+  if (flags.gc !== undefined && flags.gc !== 'board' && flags.gc !== 'top-level')
+    throw new CliError(`--gc: '${flags.gc}' must be board or top-level`);
+  return new WasmEngine({
+    heapSize,
+    fixed: flags.fixed === true,
+    // Asked for by name, the board-faithful build is required; by default it may fall back.
+    collector: flags.gc === 'top-level' ? 'top-level' : flags.gc === 'board' ? 'board-only' : 'board',
+    onBuildStep: buildProgress(),
+  });
+}
+
+/**
+ * The first run makes the board-faithful build (about 15 s) and caches it: say so on stderr,
+ * one line updated in place on a terminal, else a line at the start and one at the end.
+ */
+function buildProgress(): (step: TransformStep) => void {
+  const tty = process.stderr.isTTY === true;
+  const started = Date.now();
+  const head = `mpheap: making MicroPython collect like a board (once; cached in ${defaultCacheDir()})`;
+  return (step) => {
+    const elapsed = ((Date.now() - started) / 1000).toFixed(1);
+    if (step === 'writing') {
+      process.stderr.write(`${tty ? '\r\x1b[2K' : ''}${head}: done in ${elapsed} s\n`);
+    } else if (tty) {
+      process.stderr.write(`\r\x1b[2K${head}: ${step}… ${elapsed} s`);
+    } else if (step === 'reading') {
+      process.stderr.write(`${head}…\n`);
+    }
+  };
 }
 
 export function registerRun(program: Command): void {
@@ -91,13 +127,18 @@ export function registerRun(program: Command): void {
         'With --port it runs on a real board over the raw REPL instead (or on the\n' +
         "micro:bit of `mpheap emulate microbit`): `mpheap` is defined in the board's\n" +
         'RAM, never on its filesystem, and the script runs as it would on its own.\n\n' +
+        'Garbage is collected where gc.c on a board collects it: inside an allocation\n' +
+        'that finds no room (then it retries), at gc.threshold(), on gc.collect()\n' +
+        'anywhere. (The official build collects only between top-level statements;\n' +
+        'mpheap transforms it once, about 15 s, and caches the result. --gc top-level\n' +
+        'runs the official build as it is.) Every collection and every allocation that\n' +
+        'found no room is recorded: the summary counts them, and the heap of each\n' +
+        'failed allocation is a snapshot of its own (alloc_failed).\n\n' +
         'How this engine differs from a board (say so when you compare):\n' +
-        '  - it collects garbage only between top-level calls, never inside a loop,\n' +
-        '    even when the script calls gc.collect(): a loop that makes garbage needs\n' +
-        '    more heap here than on a board and, with --fixed, fails earlier. With\n' +
-        '    --step the top-level statements run one by one, so collection happens\n' +
-        '    between them, as often as this engine allows;\n' +
-        '  - its heap grows by itself (extra areas) unless --fixed keeps it at --heap;\n' +
+        '  - its heap grows by itself unless --fixed keeps it at --heap: then it grows\n' +
+        "    as esp32's does, only when a collection did not make room;\n" +
+        "  - what its C code keeps on the stack differs from a board's compiler, so an\n" +
+        '    object may live a little longer or shorter than on the board;\n' +
         '  - with --fixed, mpheap runs the code through a small guard (about 0.9 KB of\n' +
         '    the heap, in every snapshot) so that a MemoryError in a full heap is\n' +
         "    reported at the moment it happens; after it, the script's globals are\n" +
@@ -112,6 +153,11 @@ export function registerRun(program: Command): void {
     .option('--fixed', 'keep the heap at --heap bytes, as on a board (no growing)')
     .option('--no-reset', 'with --port: keep what the board holds (no soft reset before the script)')
     .option('--step', 'run top-level statements one by one, a snapshot after each')
+    .option(
+      '--gc <mode>',
+      'board (default): collect where a board does; top-level: the official build,\n' +
+        'which collects only between top-level statements',
+    )
     .option('--timeout <seconds>', 'watchdog: stop the script after this long', '120')
     .option('--record <file>', 'recording file (NDJSON; default: <script>.heap.ndjson)')
     .option('--no-record', 'do not write a recording')
@@ -175,6 +221,18 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if ((flags.publish === undefined) !== (flags.deviceId === undefined))
     throw new CliError('--publish and --device-id go together');
   const engine = await createEngine(flags);
+  // Started first: the recording names the engine as it really runs (a fallback says so).
+  try {
+    await engine.load();
+  } catch (e) {
+    await engine.close();
+    const board = boardCliError(e);
+    if (board instanceof CliError) throw board;
+    const why =
+      e instanceof BoardBuildError ? e.message : `the engine failed to start: ${(e as Error).message}`;
+    throw new CliError(why, EXIT.SCRIPT_FAILED);
+  }
+  for (const w of engine.info.warnings ?? []) process.stderr.write(`mpheap: warning: ${w}\n`);
   const json = flags.json === true;
   // --publish: the agent's records, from the output, to MQTT (src/fleet/run-agent.ts).
   let publisher: RecordPublisher | null = null;
@@ -236,21 +294,17 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   let htmlWritten = true;
   let ranToEnd = false;
   try {
-    try {
-      await engine.load();
-    } catch (e) {
-      const board = boardCliError(e);
-      throw board instanceof CliError ? board : new CliError((e as Error).message, EXIT.SCRIPT_FAILED);
-    }
-    const toPublisher = (text: string) => {
+    // The agent's own output (its first and last record) goes where the script's does.
+    const showOutput = (text: string) => {
       publisher?.feed(text);
-      out.write(text);
+      views.addOutput(text);
+      status.around(text, () => out.write(text));
     };
     if (publisher && flags.deviceId !== undefined)
       await startAgentBeside(engine, {
         deviceId: flags.deviceId,
         heapBytes: engine.info.heapSize,
-        onOutput: toPublisher,
+        onOutput: showOutput,
       });
     result = await runScript(engine, script, {
       scriptName,
@@ -258,11 +312,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       timeoutMs: timeoutS * 1000,
       budgets,
       recording,
-      onOutput: (text) => {
-        publisher?.feed(text);
-        views.addOutput(text);
-        status.around(text, () => out.write(text));
-      },
+      onOutput: showOutput,
       onSnapshot: (s: HeapSnapshot, p: RunProgress) => {
         views.snapshot(s);
         status.show(statusText(p));
@@ -273,7 +323,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
         status.around(line, () => process.stderr.write(line));
       },
     });
-    if (publisher) await finalSample(engine, toPublisher);
+    if (publisher) await finalSample(engine, showOutput);
     ranToEnd = true;
   } catch (e) {
     status.clear();
@@ -319,9 +369,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   return !htmlWritten && result.exit === 'ok' ? EXIT.BAD_INPUT : EXIT_OF[result.exit];
 }
 
-/** The map worth drawing: the heap after a MemoryError, else the last one when --map asks. */
+/** The map worth drawing: the heap at a MemoryError or failed allocation, else the last one when --map asks. */
 function snapshotToDraw(r: RunResult, map: boolean): HeapSnapshot | null {
-  const seq = r.memoryErrors.find((m) => m.seq !== null)?.seq;
+  const seq = [...r.memoryErrors, ...r.allocationFailures].find((m) => m.seq !== null)?.seq;
   if (seq !== undefined && seq !== null) return r.snapshots.find((s) => s.seq === seq) ?? null;
   return map && r.snapshots.length > 0 ? r.snapshots[r.snapshots.length - 1] : null;
 }

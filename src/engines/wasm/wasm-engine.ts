@@ -9,15 +9,26 @@
  * watchdog does exactly that; the interpreter's state is lost with it, so `interrupt()` and
  * `reset()` start a fresh worker.
  *
- * What differs from a board, and cannot be changed from outside: this build collects garbage
- * only when control returns to JavaScript, between top-level `exec` calls, never inside a loop;
- * and unless `fixed` is set its heap grows by itself (extra areas, `max new split`).
+ * Collection: the official build collects garbage only when control returns to JavaScript,
+ * between top-level `exec` calls, never inside a loop. By default the engine runs the
+ * board-faithful build instead (board-gc/: the same build, transformed once and cached), in
+ * which gc.c collects where it does on a board: inside gc_alloc when the heap is full, at
+ * gc.threshold, on gc.collect() anywhere. Each collection and each failed allocation reaches
+ * the host as a heap event (ExecOptions.onHeapEvent). When that build cannot be made, the engine
+ * says so (info.warnings) and runs the official build, unless `collector: 'board'` insists.
+ *
+ * Unless `fixed` is set the heap grows by itself (extra areas, `max new split`): with the
+ * board-faithful build it grows as esp32's split heap does, only when a collection did not make
+ * room.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Engine, EngineInfo, ExecOptions, ExecResult, PythonErrorInfo } from '../engine.js';
+import type { Engine, EngineInfo, ExecOptions, ExecResult, HeapEvent, PythonErrorInfo } from '../engine.js';
 import { parseTraceback, renameTracebackFile } from '../traceback.js';
+import { type BoardGcBuild, boardGcBuild } from './board-gc/cache.js';
+import type { TransformStep } from './board-gc/transform.js';
+import type { HeapAreaMap, HeapCounts } from './heap-reader.js';
 import { WORKER_SOURCE } from './worker-source.js';
 
 const PACKAGE = '@micropython/micropython-webassembly-pyscript';
@@ -31,6 +42,28 @@ export interface WasmEngineOptions {
   fixed?: boolean;
   /** Python stack in words (the build's default is 2048). */
   pystack?: number;
+  /**
+   * `board` (default): the board-faithful build, falling back to the official one with a
+   * warning when it cannot be made; `board-only`: the board-faithful build or an error;
+   * `top-level`: the official build, which collects only between top-level calls.
+   */
+  collector?: 'board' | 'board-only' | 'top-level';
+  /** Collect at every allocation (gc.threshold(0)): the soundness torture test. */
+  collectEveryAllocation?: boolean;
+  /** Where the board-faithful build is cached (default: board-gc/cache.ts). */
+  cacheDir?: string;
+  /** The binary to transform (default: the package's micropython.wasm); tests give another. */
+  boardGcInput?: string;
+  /** Told of each step while the board-faithful build is made (only the first time). */
+  onBuildStep?: (step: TransformStep) => void;
+}
+
+/** Thrown by load() when the board-faithful build was required and could not be made. */
+export class BoardBuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BoardBuildError';
+  }
 }
 
 interface PendingExec {
@@ -40,13 +73,21 @@ interface PendingExec {
   onOutput?: (text: string) => void;
   filename: string;
   timer: NodeJS.Timeout | null;
+  onHeapEvent?: (e: HeapEvent) => void;
 }
 
 type WorkerMessage =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'output'; text: string }
-  | { type: 'done'; id: number; error: { type: string; traceback: string } | null };
+  | { type: 'done'; id: number; error: { type: string; traceback: string } | null; stopped?: boolean }
+  | { type: 'collect'; before: HeapCounts; after: HeapCounts; ms: number }
+  | { type: 'alloc_failed'; bytes: number; locked: false; counts: HeapCounts; areas: HeapAreaMap[] }
+  | { type: 'alloc_failed'; bytes: number; locked: true; counts: null; areas: [] }
+  | { type: 'heap'; id: number; areas: HeapAreaMap[] };
+
+/** gc.c's block size in this 32-bit build. */
+const BLOCK = 16;
 
 /** How long the watchdog lets queued output arrive before it terminates the worker. */
 const OUTPUT_DRAIN_MS = 50;
@@ -56,10 +97,14 @@ export const DEFAULT_WASM_HEAP = 112 * 1024;
 export const MIN_WASM_HEAP = 4 * 1024;
 
 export class WasmEngine implements Engine {
-  readonly info: EngineInfo;
+  info: EngineInfo;
   private readonly heapSize: number;
   private readonly fixed: boolean;
   private readonly pystack: number;
+  private readonly opts: WasmEngineOptions;
+  /** The board-faithful build in use, once load() made or found it; null: the official build. */
+  private build: BoardGcBuild | null = null;
+  private buildTried = false;
   private worker: Worker | null = null;
   private pending: PendingExec | null = null;
   /** The id of the exec in `pending`: a late answer to an earlier one is never misread. */
@@ -74,26 +119,67 @@ export class WasmEngine implements Engine {
       throw new RangeError(`heap size ${this.heapSize} is too small (at least ${MIN_WASM_HEAP} bytes)`);
     this.fixed = opts.fixed ?? false;
     this.pystack = opts.pystack ?? 2048;
+    this.opts = opts;
+    this.info = this.describe(opts.collector !== 'top-level', []);
+  }
+
+  private describe(board: boolean, warnings: string[]): EngineInfo {
     const version = packageVersion();
-    this.info = {
+    const how = [board ? 'collects like a board' : 'collects between top-level statements only'];
+    if (this.fixed) how.push('fixed heap');
+    return {
       kind: 'wasm',
-      description: `MicroPython${version ? ` ${version}` : ''} (WebAssembly${this.fixed ? ', fixed heap' : ''})`,
+      description: `MicroPython${version ? ` ${version}` : ''} (WebAssembly, ${how.join(', ')})`,
       version,
       wordSize: 4,
       heapSize: this.heapSize,
       fixedHeap: this.fixed,
-      collectsMidLoop: false,
+      collectsMidLoop: board,
+      heapEvents: board,
       // With a fixed heap the worker's guard prints the snapshot when the MemoryError happens.
       snapshotsMemoryErrors: this.fixed,
+      ...(warnings.length ? { warnings } : {}),
     };
+  }
+
+  /** Finds or makes the board-faithful build, once; on failure falls back or throws. */
+  private async prepareBuild(): Promise<void> {
+    if (this.buildTried) return;
+    this.buildTried = true;
+    if (this.opts.collector === 'top-level') return;
+    const wasm =
+      this.opts.boardGcInput ?? createRequire(import.meta.url).resolve(`${PACKAGE}/micropython.wasm`);
+    try {
+      this.build = await boardGcBuild(wasm, { cacheDir: this.opts.cacheDir, onStep: this.opts.onBuildStep });
+      const warnings = this.build.verified
+        ? []
+        : [
+            `${PACKAGE} ${packageVersion() ?? '?'} is not a build mpheap has verified; ` +
+              'it was made to collect like a board, but only 1.27.0 passed the soundness tests',
+          ];
+      this.info = this.describe(true, warnings);
+    } catch (e) {
+      const why = `cannot make ${PACKAGE} ${packageVersion() ?? '?'} collect like a board: ${(e as Error).message}`;
+      if (this.opts.collector === 'board-only') throw new BoardBuildError(why);
+      this.info = this.describe(false, [
+        `${why}; running the official build, which collects only between top-level statements ` +
+          '(garbage made inside a loop or a function stays until then)',
+      ]);
+    }
   }
 
   async load(): Promise<void> {
     if (this.worker) return;
+    await this.prepareBuild();
+    const build = this.build;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
         moduleUrl: pathToFileURL(createRequire(import.meta.url).resolve(PACKAGE)).href,
+        wasmUrl: build ? pathToFileURL(build.wasmPath).href : null,
+        board: build
+          ? { layout: build.layout, collectEveryAllocation: this.opts.collectEveryAllocation === true }
+          : null,
         heapSize: this.heapSize,
         pystack: this.pystack,
         fixed: this.fixed,
@@ -150,6 +236,7 @@ export class WasmEngine implements Engine {
         onOutput: opts.onOutput,
         filename: opts.filename ?? CODE_NAME,
         timer: null,
+        onHeapEvent: opts.onHeapEvent,
       };
       if (opts.timeoutMs !== undefined) {
         pending.timer = setTimeout(() => void this.watchdogFired(), Math.max(0, opts.timeoutMs));
@@ -175,6 +262,33 @@ export class WasmEngine implements Engine {
     await this.stopWorker();
   }
 
+  /**
+   * Each heap area's block map read from the engine's memory now, between execs (the
+   * board-faithful build only): what `mem_info(1)` would print, without running Python.
+   */
+  readHeap(): Promise<HeapAreaMap[]> {
+    const worker = this.worker;
+    if (!worker || !this.build)
+      return Promise.reject(new Error('readHeap needs the board-faithful build, loaded'));
+    if (this.pending) return Promise.reject(new Error('engine busy: one exec at a time'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: WorkerMessage) => {
+        if (m.type !== 'heap' || m.id !== id) return;
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        resolve(m.areas);
+      };
+      const onExit = () => {
+        worker.off('message', onMessage);
+        reject(new Error('MicroPython WebAssembly worker exited'));
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+      worker.postMessage({ type: 'read_heap', id });
+    });
+  }
+
   async provideModule(name: string, source: string): Promise<void> {
     this.modules.set(name, source);
     if (this.worker) this.writeModule(name, source);
@@ -190,6 +304,23 @@ export class WasmEngine implements Engine {
       if (!p) return;
       p.output.push(m.text);
       p.onOutput?.(m.text);
+    } else if (m.type === 'collect') {
+      p?.onHeapEvent?.({
+        type: 'collect',
+        before: heapFigures(m.before),
+        after: heapFigures(m.after),
+        ms: m.ms,
+      });
+    } else if (m.type === 'alloc_failed' && m.locked) {
+      p?.onHeapEvent?.({ type: 'alloc_refused', requested: m.bytes });
+    } else if (m.type === 'alloc_failed') {
+      p?.onHeapEvent?.({
+        type: 'alloc_failed',
+        requested: m.bytes,
+        heap: heapFigures(m.counts),
+        areas: m.areas.map((a) => ({ base: a.base, map: a.map })),
+        blockSize: BLOCK,
+      });
     } else if (m.type === 'done' && p && m.id === this.pendingId) {
       this.settle();
       let error: PythonErrorInfo | null = null;
@@ -199,6 +330,14 @@ export class WasmEngine implements Engine {
             ? m.error.traceback
             : renameTracebackFile(m.error.traceback, CODE_NAME, p.filename);
         error = parseTraceback(traceback, m.error.type, p.filename);
+      }
+      if (m.stopped) {
+        // The worker ends itself after a fatal stop; the next load() starts a fresh one.
+        const w = this.worker;
+        this.worker = null;
+        w?.removeAllListeners('exit');
+        p.resolve({ output: p.output.join(''), error, timedOut: false, engineStopped: true });
+        return;
       }
       p.resolve({ output: p.output.join(''), error, timedOut: false });
     }
@@ -236,6 +375,15 @@ export class WasmEngine implements Engine {
     }
     this.failPending(new Error('engine stopped'));
   }
+}
+
+function heapFigures(c: HeapCounts) {
+  return {
+    used: c.used * BLOCK,
+    free: c.free * BLOCK,
+    total: c.total * BLOCK,
+    largestFree: c.largestFree * BLOCK,
+  };
 }
 
 /** The installed build's version (its package.json), e.g. `1.27.0`. */

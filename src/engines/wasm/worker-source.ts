@@ -8,7 +8,18 @@
  *
  * Messages:
  *   worker → host  {type:'ready'} | {type:'output', text} | {type:'done', id, error} | {type:'failed', message}
- *   host → worker  {type:'exec', id, code} | {type:'file', path, text}
+ *                  | {type:'collect', before, after, ms} | {type:'alloc_failed', bytes, locked, counts, areas}
+ *                  | {type:'heap', id, areas}
+ *   host → worker  {type:'exec', id, code} | {type:'file', path, text} | {type:'read_heap', id}
+ *
+ * The board-faithful build (`workerData.board`, made by board-gc/): MicroPython collects inside
+ * gc_alloc as on a board and tells JavaScript through the `mpheap` imports. Around each
+ * collection the worker reads the allocation table (heap-reader.ts) and posts the heap before
+ * and after; when gc_alloc finds no room even after collecting, it posts the whole map with the
+ * size asked for. Both are posted between the output lines they happened between. At start it
+ * sets `gc.threshold(-1)` (a board's default; this build's own start-up sets 16 KiB), or 0 to
+ * collect at every allocation (`collectEveryAllocation`, the torture test), and learns the type
+ * addresses gc_dump_alloc_table() compares heads with, so its maps carry the same letters.
  *
  * Output is sent line by line as the interpreter prints it: a worker may post while its thread is
  * busy in WebAssembly, so the host sees the output of a script that never returns.
@@ -32,15 +43,20 @@
  * back into the exec's error, and releases the script's globals so the engine can run the next
  * piece of code (the script is over anyway). Other exceptions are re-raised unchanged.
  */
+import { readHeapCounts, readHeapMaps } from './heap-reader.js';
+
 export const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
-const { moduleUrl, heapSize, pystack, fixed, reserveBytes } = workerData;
+const { moduleUrl, wasmUrl, board, heapSize, pystack, fixed, reserveBytes } = workerData;
+const readHeapCounts = ${readHeapCounts.toString()};
+const readHeapMaps = ${readHeapMaps.toString()};
 
 // Growth is allowed while the module loads and while the JavaScript glue itself mallocs; never
 // for a malloc made from inside the interpreter once the heap is fixed.
 let growthAllowed = true;
 let grew = false;
+let memory = null;
 const originalInstantiate = WebAssembly.instantiate;
 WebAssembly.instantiate = function (binary, imports) {
   const env = imports && imports.env;
@@ -53,8 +69,61 @@ WebAssembly.instantiate = function (binary, imports) {
       return ok;
     };
   }
-  return originalInstantiate.call(WebAssembly, binary, imports);
+  if (board) imports.mpheap = boardHooks();
+  return originalInstantiate.call(WebAssembly, binary, imports).then((result) => {
+    memory = result.instance.exports.memory;
+    // A fixed heap cannot grow: gc.mem_free() and mem_info must not promise 128 MiB more.
+    if (board && fixed) result.instance.exports.mpheap_max_new_split.value = 0;
+    return result;
+  });
 };
+
+function heapLocked() {
+  return new Uint16Array(memory.buffer, board.layout.gcLockDepth, 1)[0] >= 2;
+}
+
+// The type addresses gc_dump_alloc_table() compares heads with, once learnt at start.
+let types = [];
+let collectStarted = 0;
+let countsBefore = null;
+function boardHooks() {
+  const layout = board && { ...board.layout, blockSize: 16 };
+  return {
+    collect_begin() {
+      flush();
+      collectStarted = performance.now();
+      countsBefore = readHeapCounts(memory.buffer, layout);
+    },
+    collect_end() {
+      const after = readHeapCounts(memory.buffer, layout);
+      parentPort.postMessage({ type: 'collect', before: countsBefore, after, ms: performance.now() - collectStarted });
+    },
+    alloc_failed(bytes) {
+      flush();
+      // A locked heap refuses every allocation, room or not: that is not a full heap.
+      if (heapLocked()) {
+        parentPort.postMessage({ type: 'alloc_failed', bytes: bytes >>> 0, locked: true, counts: null, areas: [] });
+        return;
+      }
+      const areas = readHeapMaps(memory.buffer, layout, types);
+      parentPort.postMessage({ type: 'alloc_failed', bytes: bytes >>> 0, locked: false, counts: readHeapCounts(memory.buffer, layout), areas });
+    },
+    fatal() {
+      // MicroPython would spin here forever (nlr_jump_fail): unwind out of it instead.
+      const e = new Error(
+        heapLocked()
+          ? 'an exception was raised while the heap was locked (micropython.heap_lock()): ' +
+            'MicroPython could not allocate it or report it, and stopped (a board hangs here until reset)'
+          : 'an exception was raised where nothing could catch it (nlr_jump_fail): MicroPython stopped',
+      );
+      e.name = 'MicroPythonFatal';
+      throw e;
+    },
+    alloc() {},
+    free() {},
+    realloc() {},
+  };
+}
 
 const GUARD_PATH = '/_mpheap_guard.py';
 const UNIT_PATH = '/_mpheap_unit.py';
@@ -96,6 +165,10 @@ function flush() {
       // The guard's own frame is not part of the script's traceback.
       uncaught.traceback += text;
     }
+    return;
+  }
+  if (text.startsWith('#mpheap types ')) {
+    types = text.slice(14).trim().split(' ').map(Number);
     return;
   }
   const m = /^#mpheap uncaught (\\S+)/.exec(text);
@@ -164,6 +237,7 @@ function fixHeap() {
   try {
     const { loadMicroPython } = await import(moduleUrl);
     const mp = await loadMicroPython({
+      url: wasmUrl || undefined,
       heapsize: heapSize,
       pystack,
       linebuffer: false,
@@ -171,6 +245,15 @@ function fixHeap() {
       stderr: (bytes) => { for (const b of bytes) emitByte(b); },
     });
     M = mp._module;
+    if (board) {
+      mp.runPython(
+        "__import__('gc').threshold(" + (board.collectEveryAllocation ? 0 : -1) + ")\\n" +
+        "print('#mpheap types', id(tuple), id(list), id(dict), id(str), id(bytes), id(bytearray), " +
+        "id(__import__('array').array), id(float), id(type(lambda: 0)), id(type(__import__('sys'))))\\n",
+      );
+      flush();
+      if (types.length !== 10) throw new Error('the engine did not report its type addresses');
+    }
     if (fixed) {
       mp.FS.writeFile(GUARD_PATH, GUARD_SOURCE);
       // Imported once, up front: its few hundred bytes are in the heap from the first snapshot on,
@@ -178,9 +261,16 @@ function fixHeap() {
       mp.runPython("__import__('_mpheap_guard')");
       fixHeap();
     }
+    // What start-up left behind is garbage: a board's heap after boot holds none of it.
+    if (board) mp.runPython("__import__('gc').collect()");
     parentPort.on('message', (msg) => {
       if (msg.type === 'file') {
         mp.FS.writeFile(msg.path, msg.text);
+        return;
+      }
+      if (msg.type === 'read_heap') {
+        const layout = { ...board.layout, blockSize: 16 };
+        parentPort.postMessage({ type: 'heap', id: msg.id, areas: readHeapMaps(memory.buffer, layout, types) });
         return;
       }
       if (msg.type !== 'exec') return;
@@ -197,9 +287,16 @@ function fixHeap() {
         if (captured) error = { type: captured.type, traceback: asStdin(captured.traceback) };
       } catch (e) {
         if (e && e.name === 'PythonError') error = { type: String(e.type), traceback: asStdin(String(e.message)) };
+        else if (e && e.name === 'MicroPythonFatal') error = { type: 'MicroPythonFatal', traceback: 'MicroPythonFatal: ' + e.message + '\\n', fatal: true };
         else error = { type: 'EngineError', traceback: String((e && e.stack) || e) };
       }
       flush();
+      if (error && error.fatal) {
+        // The interpreter was left mid-exception (its exception stack, a locked heap): it cannot
+        // run more code. The host sees the worker end and starts a fresh one when asked.
+        parentPort.postMessage({ type: 'done', id: msg.id, error, stopped: true });
+        process.exit(0);
+      }
       if (fixed) soak();
       parentPort.postMessage({ type: 'done', id: msg.id, error });
     });
