@@ -35,9 +35,12 @@ def start(device, every=60, collect=True, mqtt=None, port=1883, send=None, boot=
     gc.collect()
     import mpheap_agent_find as t
     t.locate(V, O, heap or gc.mem_free() + gc.mem_alloc())
-    del t.locate, t._reader, t._count, t._same, t._ok, t._marker, t._table
+    del t.locate, t._reader, t._ok, t._marker
     t = None
     gc.collect()
+    # Compiled here, not from inside the import of mpheap_agent_core: each level of nesting
+    # costs C stack, of which the micro:bit has 1.8 KB.
+    import mpheap_agent_read
     import mpheap_agent_core as c
     O[0] = bytes(device, 'ascii')
     V[5] = every
@@ -51,4 +54,5 @@ def start(device, every=60, collect=True, mqtt=None, port=1883, send=None, boot=
     O[4] = send or c._print
     sample = c.sample
     tick = c.tick
-    return c.begin()
+    c.begin()
+    return c.sample()

@@ -10,6 +10,9 @@ try:
 except ImportError:
     import time
 
+_DEEP = 'mpheap_agent: stack too deep, call it nearer the top'
+
+
 def _clock():
     n = time.ticks_ms()
     V[3] += time.ticks_diff(n, V[4])
@@ -27,16 +30,24 @@ def sample():
     if V[6]:
         gc.collect()
     # Locked, the heap refuses every allocation: one the sample tried would raise, not happen.
-    micropython.heap_lock()
     try:
-        measure()
-    finally:
-        micropython.heap_unlock()
+        micropython.heap_lock()
+        try:
+            measure()
+        finally:
+            micropython.heap_unlock()
+    except RuntimeError:
+        # Out of C stack (the micro:bit has 1.8 KB): locked, the error could not even say so.
+        raise RuntimeError(_DEEP)
     V[15] = 0
     V[1] += 1
     try:
-        O[4](memoryview(O[3])[:V[16]])
+        # A copy of the line's bytes (1.9.2 has no memoryview): sending allocates anyway.
+        O[4](O[3][:V[16]])
+    except RuntimeError:
+        raise RuntimeError(_DEEP)
     except Exception:
+        # The network is away: the record is lost, counted; the program goes on.
         V[18] += 1
     return V[1] - 1
 
@@ -51,15 +62,16 @@ def tick():
 
 
 def begin():
+    # The clock starts at the board's uptime; start() then takes the first sample itself (a
+    # call less deep: the micro:bit's stack is small).
     V[4] = time.ticks_ms()
     V[2] = V[4] // 1000
     V[3] = V[4] % 1000
-    return sample()
 
 
 
 def _print(line):
-    print(str(bytes(line), 'ascii'))
+    print(str(line, 'ascii'))
 
 
 

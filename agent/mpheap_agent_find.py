@@ -20,34 +20,29 @@ def _reader(lo, n):
 
 
 
-def _count(m, t, n):
-    u = 0
-    for i in range(n):
-        x = m[t + i]
-        for k in range(4):
-            if (x >> (k + k)) & 3:
-                u += 1
-    return u * 16
-
-
-
-def _same(m, t, n):
-    # Counted with the heap locked: on 1.9.2 a call with a large frame is given it on the heap,
-    # which would be counted and gone again by the time gc.mem_alloc() looks.
-    micropython.heap_lock()
-    try:
-        return _count(m, t, n) == gc.mem_alloc()
-    finally:
-        micropython.heap_unlock()
-
-
-
 def _ok(m, t, n):
-    # The table at t is gc.c's own when its allocated blocks are gc.mem_alloc(), twice over.
-    if not _same(m, t, n):
-        return False
-    z = bytearray(70)
-    return _same(m, t, n) and len(z) > 0
+    # The table at t is gc.c's own when its allocated blocks are gc.mem_alloc(), twice over,
+    # with an allocation between. Counted with the heap locked (a frame given on the heap would
+    # be counted and gone again by the time gc.mem_alloc() looks) and in this frame, not a call
+    # deeper: the micro:bit's stack (1.8 KB) leaves room for few calls below start().
+    z = None
+    for r in range(2):
+        micropython.heap_lock()
+        try:
+            u = 0
+            for i in range(n):
+                x = m[t + i]
+                for k in range(4):
+                    if (x >> (k + k)) & 3:
+                        u += 1
+            u = u * 16 == gc.mem_alloc()
+        finally:
+            micropython.heap_unlock()
+        if not u:
+            return False
+        if r == 0:
+            z = bytearray(70)
+    return len(z) > 0
 
 
 
@@ -65,24 +60,6 @@ def _marker(m, base, e):
         elif k == 2:
             return False
     return True
-
-
-
-def _table(V, O, m, base, e, a, n):
-    # The marker's head is entry e; which table start t puts it where gc.c would have?
-    b = e & 3
-    while b < 4 * n:
-        t = (e - b) >> 2
-        g = a - 16 * b - t - n
-        if g < 0:
-            return False
-        if g <= n + 96 and _ok(m, base + t, n):
-            O[2] = m
-            V[7] = base + t
-            V[8] = n
-            return True
-        b += 4
-    return False
 
 
 
@@ -108,7 +85,20 @@ def locate(V, O, p):
         for e in range(4 * x - 12, 4 * x):
             # The first marker below the marker is the table's entry for it: if it does not
             # check out, stop rather than read on towards memory that may not be RAM.
-            if _marker(m, base, e):
-                _table(V, O, m, base, e, a, n)
-                return
+            if not _marker(m, base, e):
+                continue
+            # The marker's head is entry e: which table start t puts it where gc.c would?
+            b = e & 3
+            while b < 4 * n:
+                t = (e - b) >> 2
+                g = a - 16 * b - t - n
+                if g < 0:
+                    return
+                if g <= n + 96 and _ok(m, base + t, n):
+                    O[2] = m
+                    V[7] = base + t
+                    V[8] = n
+                    return
+                b += 4
+            return
 
