@@ -32,6 +32,45 @@ const IDENTIFY = [
   'del sys, gc',
 ].join('\n');
 
+/** What execVerified's checker prints before it runs the code, and when it refuses it. */
+const ACK = '\x06';
+const DAMAGED = 'mpheap: damaged';
+const VERIFIED_ATTEMPTS = 4;
+
+/** The checker: code points counted and summed as codeCheck does, then exec in the globals. */
+const VERIFIER = [
+  'def _mpheap_x(s, n, c):',
+  '    a = b = k = 0',
+  '    for ch in s:',
+  '        a = (a + ord(ch)) % 255',
+  '        b = (b + a) % 255',
+  '        k += 1',
+  '    if k != n or b * 256 + a != c:',
+  `        print('${DAMAGED}')`,
+  '        return',
+  "    print('\\x06', end='')",
+  '    exec(s, globals())',
+].join('\n');
+
+/** Fletcher-16 (mod 255) over the code points, as the checker computes it with ord(). */
+function codeCheck(code: string): number {
+  let a = 0;
+  let b = 0;
+  for (const ch of code) {
+    a = (a + (ch.codePointAt(0) ?? 0)) % 255;
+    b = (b + a) % 255;
+  }
+  return b * 256 + a;
+}
+
+/** Sends of mpheap's own code before a SyntaxError is taken as the answer (execOwn). */
+const OWN_CODE_ATTEMPTS = 3;
+
+/** A SyntaxError (IndentationError is one) from code that compiles: bytes were lost. */
+function isDamaged(r: ExecResult): boolean {
+  return r.error !== null && /^(SyntaxError|IndentationError)$/.test(r.error.type);
+}
+
 export class SerialEngine implements Engine {
   readonly link: BoardLink;
   readonly repl: RawRepl;
@@ -39,6 +78,8 @@ export class SerialEngine implements Engine {
   /** Modules that live in a global because the firmware has no sys.modules (module-imports.ts). */
   private readonly globalModules = new Set<string>();
   private readonly softResetOnLoad: boolean;
+  /** The checker of execVerified is defined on the board (until a reset or dropVerifier). */
+  private verifierReady = false;
 
   constructor(transport: Transport, opts: SerialEngineOptions = {}) {
     this.softResetOnLoad = opts.softReset === true;
@@ -60,8 +101,9 @@ export class SerialEngine implements Engine {
     await this.link.open();
     await this.repl.enter();
     if (this.softResetOnLoad) await this.repl.softReset();
-    const r = await this.repl.exec(IDENTIFY);
-    if (r.error) throw new Error(`${this.link.name}: the board could not describe itself:\n${r.error}`);
+    const r = await this.execOwn(IDENTIFY);
+    if (r.error)
+      throw new Error(`${this.link.name}: the board could not describe itself:\n${r.error.traceback}`);
     const [platform, version, is64, heap] = r.output.trim().split(/\r?\n/);
     this.info = {
       ...this.info,
@@ -70,6 +112,75 @@ export class SerialEngine implements Engine {
       wordSize: is64 === 'True' ? 8 : 4,
       heapSize: heap && /^\d+$/.test(heap) ? Number(heap) : null,
     };
+  }
+
+  /**
+   * Runs mpheap's own code, which is known to compile: a SyntaxError from it can only mean that
+   * bytes were lost on the way in (a busy board drops input it cannot hold, and a lost byte that
+   * is not the final Ctrl-D goes unnoticed by the raw REPL), so it is sent again, up to 3 times.
+   * Never for a user's script, whose SyntaxError is real.
+   */
+  async execOwn(code: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.exec(code, opts);
+      if (!isDamaged(r) || attempt === OWN_CODE_ATTEMPTS) return r;
+      this.repl.retries++;
+    }
+  }
+
+  /**
+   * Runs mpheap's own code exactly as sent, or not at all: the board checks its length and
+   * checksum before running it (a checker defined once, itself tried on a right and a wrong
+   * checksum), and it is sent again until it arrives whole. For code whose damage could still
+   * compile and do something else (a digit lost in a file write). The code runs through exec(),
+   * so its source is held in the board's heap while it runs, and the checker stays in the
+   * board's globals until dropVerifier(): not for code whose heap is being measured.
+   */
+  async execVerified(code: string, opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    const call = `_mpheap_x(${pythonString(code)}, ${[...code].length}, ${codeCheck(code)})`;
+    let last = '';
+    for (let attempt = 1; attempt <= VERIFIED_ATTEMPTS; attempt++) {
+      if (!this.verifierReady) await this.defineVerifier();
+      const r = await this.exec(call, opts);
+      // The checker says ACK before it runs the code: from then on, what happened is real.
+      if (r.output.startsWith(ACK)) return { ...r, output: r.output.slice(ACK.length) };
+      if (r.timedOut) return r;
+      last = r.error ? `${r.error.type}: ${r.error.message}` : r.output.trim();
+      if (r.error?.type === 'NameError' && r.error.message.includes('_mpheap_x')) this.verifierReady = false;
+      this.repl.retries++;
+    }
+    throw new Error(
+      `${this.link.name}: the board received ${code.length} bytes of code damaged ${VERIFIED_ATTEMPTS} times (last: ${last})`,
+    );
+  }
+
+  /** Removes execVerified's checker from the board's globals. */
+  async dropVerifier(): Promise<void> {
+    if (!this.verifierReady) return;
+    this.verifierReady = false;
+    await this.exec('try:\n    del _mpheap_x\nexcept NameError:\n    pass');
+  }
+
+  private async defineVerifier(): Promise<void> {
+    const probe = 'print(6*7)';
+    const ok = `_mpheap_x(${pythonString(probe)}, ${probe.length}, ${codeCheck(probe)})`;
+    const wrong = `_mpheap_x(${pythonString(probe)}, ${probe.length}, ${(codeCheck(probe) + 1) % 65536})`;
+    for (let attempt = 1; attempt <= VERIFIED_ATTEMPTS; attempt++) {
+      const def = await this.exec(VERIFIER);
+      // Defined as sent only if it accepts the right checksum and refuses a wrong one.
+      if (!def.error) {
+        const a = await this.exec(ok);
+        const b = await this.exec(wrong);
+        if (a.output === `${ACK}42\r\n` && b.output.trim() === DAMAGED && !a.error && !b.error) {
+          this.verifierReady = true;
+          return;
+        }
+      }
+      this.repl.retries++;
+    }
+    throw new Error(
+      `${this.link.name}: could not define a code checker on the board: input keeps arriving damaged`,
+    );
   }
 
   async exec(code: string, opts: ExecOptions = {}): Promise<ExecResult> {
@@ -108,8 +219,9 @@ export class SerialEngine implements Engine {
       `_mpheap_define(${pythonString(name)}, ${pythonString(source)})`,
       'del _mpheap_define',
     ].join('\n');
-    const r = await this.repl.exec(code);
-    if (r.error) throw new Error(`${this.link.name}: cannot define module ${name} on the board:\n${r.error}`);
+    const r = await this.execOwn(code);
+    if (r.error)
+      throw new Error(`${this.link.name}: cannot define module ${name} on the board:\n${r.error.traceback}`);
     if (r.output.trim() === 'global') this.globalModules.add(name);
   }
 
@@ -120,6 +232,7 @@ export class SerialEngine implements Engine {
   async reset(): Promise<void> {
     await this.repl.softReset();
     this.globalModules.clear();
+    this.verifierReady = false;
   }
 
   /** Leaves the board at its friendly REPL, as we found it, and closes the port. */

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SerialTransport } from '../../src/device/node/serial-transport.js';
 import { TcpTransport } from '../../src/device/node/tcp-transport.js';
 import { SerialEngine } from '../../src/device/serial-engine.js';
+import type { Transport } from '../../src/device/transport.js';
 import { type RunningEmulator, startMicrobit } from '../../src/emulator/microbit.js';
 
 let board: RunningEmulator;
@@ -67,6 +68,45 @@ describe('SerialEngine over TCP (emulated micro:bit)', () => {
       const r = await engine.exec(code);
       expect(r.error).toBeNull();
       expect(r.output).toBe(`${3 * ((59 * 60) / 2)}\r\n`);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('execVerified runs code as sent, or sends it again when a byte was lost on the way', async () => {
+    // The link loses one byte of the first send of the code, as a board that fell behind does.
+    const tcp = new TcpTransport('127.0.0.1', board.tcpPort);
+    let lose = true;
+    const lossy: Transport = {
+      name: tcp.name,
+      open: () => tcp.open(),
+      onData: (l) => tcp.onData(l),
+      onClose: (l) => tcp.onClose(l),
+      close: () => tcp.close(),
+      write: (data) => {
+        const text = new TextDecoder().decode(data);
+        const at = text.indexOf('11*');
+        if (!lose || at < 0) return tcp.write(data);
+        lose = false;
+        return tcp.write(new TextEncoder().encode(text.slice(0, at) + text.slice(at + 1)));
+      },
+    };
+    const engine = new SerialEngine(lossy);
+    try {
+      await engine.load();
+      const r = await engine.execVerified('kept = 11*11\nprint(kept)');
+      expect(lose).toBe(false);
+      expect(r.error).toBeNull();
+      // Not 11 (the damaged copy, 1*11): the board refused it and ran the one that came whole.
+      expect(r.output).toBe('121\r\n');
+      expect(engine.repl.retries).toBe(1);
+      expect((await engine.exec('print(kept)')).output).toBe('121\r\n');
+      // An error of the code itself is the answer, not a reason to send it again.
+      const e = await engine.execVerified("raise ValueError('own')");
+      expect(e.error?.type).toBe('ValueError');
+      expect(engine.repl.retries).toBe(1);
+      await engine.dropVerifier();
+      expect((await engine.exec('_mpheap_x')).error?.type).toBe('NameError');
     } finally {
       await engine.close();
     }
