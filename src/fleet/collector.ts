@@ -28,8 +28,13 @@ export interface CollectorOptions {
   group?: string;
   onRecord?: (device: string, isNew: boolean) => void;
   onReject?: (reason: string, payload: string) => void;
-  /** connected / disconnected / error, with a message. */
+  /** connected / offline / error (of the broker connection, which reconnects by itself). */
   onStatus?: (status: 'connected' | 'offline' | 'error', message: string) => void;
+  /**
+   * The store failed (a write, or the database going away): the collector has stopped taking
+   * records, and the one it was storing is not acknowledged, so the broker keeps it.
+   */
+  onFailure?: (e: Error) => void;
 }
 
 export interface CollectorStats {
@@ -54,6 +59,8 @@ export function subscriptionTopic(group?: string): string {
 
 export class Collector {
   readonly stats: CollectorStats = { received: 0, stored: 0, duplicates: 0, rejected: 0 };
+  /** Why the collector stopped taking records, once the store failed. */
+  failure: Error | null = null;
   private client: MqttClient | null = null;
 
   constructor(private readonly opts: CollectorOptions) {
@@ -74,15 +81,15 @@ export class Collector {
       connectTimeout: 5000,
     });
     client.handleMessage = (packet, done) => {
+      if (this.failure) return;
       this.handle(packet).then(
         () => done(),
-        // Not acknowledged: the broker delivers it again after we reconnect.
-        (e: Error) => {
-          this.opts.onStatus?.('error', `could not store a record: ${e.message}`);
-          client.end(true);
-        },
+        // Not acknowledged: the broker delivers it again to the next collector of this session.
+        (e: Error) => this.fail(new Error(`could not store a record: ${e.message}`)),
       );
     };
+    // A database that goes away between records is noticed now, not at the next record.
+    this.opts.store.onFailure?.((e) => this.fail(new Error(`the database failed: ${e.message}`)));
     client.on('connect', () => this.opts.onStatus?.('connected', this.opts.url));
     client.on('offline', () => this.opts.onStatus?.('offline', this.opts.url));
     client.on('error', (e) => this.opts.onStatus?.('error', e.message));
@@ -129,10 +136,19 @@ export class Collector {
     this.opts.onRecord?.(parsed.record.device, added > 0);
   }
 
+  private fail(e: Error): void {
+    if (this.failure) return;
+    this.failure = e;
+    // Forced: no DISCONNECT handshake, and no record handled after this one is acknowledged.
+    this.client?.end(true);
+    this.opts.onFailure?.(e);
+  }
+
   /** Disconnects cleanly: records not yet acknowledged stay with the broker. */
   async stop(): Promise<void> {
     const c = this.client;
     this.client = null;
-    if (c) await c.endAsync();
+    // After a failure the connection was already ended, without a goodbye.
+    if (c && !this.failure) await c.endAsync();
   }
 }

@@ -23,8 +23,18 @@ export class PostgresStore implements FleetStore {
   /** Connects and creates the tables when they are not there yet. */
   static async open(url: string): Promise<PostgresStore> {
     // Bytes and times are BIGINT, which pg returns as strings by default: they fit a JS number.
-    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    // One connection stays open while idle (idleTimeoutMillis 0) with TCP keep-alive, so a
+    // server that goes away is noticed at once, not at the next record.
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 4,
+      idleTimeoutMillis: 0,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     const store = new PostgresStore(pool, url);
+    // Without a listener, an idle client's error would end the process with a stack trace.
+    pool.on('error', (e) => store.failed(e));
     try {
       // Two collectors starting at once may both create the tables: serialise with a lock.
       const c = await pool.connect();
@@ -40,6 +50,18 @@ export class PostgresStore implements FleetStore {
       throw e;
     }
     return store;
+  }
+
+  private failureListeners: ((e: Error) => void)[] = [];
+  private closing = false;
+
+  onFailure(listener: (e: Error) => void): void {
+    this.failureListeners.push(listener);
+  }
+
+  private failed(e: Error): void {
+    if (this.closing) return;
+    for (const l of this.failureListeners) l(e);
   }
 
   async insert(records: readonly FleetRecord[], receivedAt: number): Promise<number> {
@@ -81,6 +103,7 @@ export class PostgresStore implements FleetStore {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.pool.end();
   }
 }

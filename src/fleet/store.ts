@@ -28,6 +28,11 @@ export interface FleetStore {
   /** Every sample, ordered by device, boot, seq (optionally one device's). */
   samples(device?: string): Promise<StoredSample[]>;
   count(): Promise<{ samples: number; rejected: number }>;
+  /**
+   * Calls back when the database fails while nothing is being written (a server that shut
+   * down or dropped the connection). Stores that cannot tell (a file) never call it.
+   */
+  onFailure?(listener: (e: Error) => void): void;
   close(): Promise<void>;
 }
 

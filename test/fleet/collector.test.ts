@@ -6,27 +6,24 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../../src/fleet/collector.js';
 import { openStore } from '../../src/fleet/open-store.js';
 import { formatRecord, recordTopic } from '../../src/fleet/record.js';
-import { runCli } from '../support/cli.js';
-import { type Broker, ensurePostgres, startBroker } from '../support/services.js';
+import { runCli, startCli } from '../support/cli.js';
+import { type Broker, type Postgres, startBroker, startPostgres } from '../support/services.js';
 
 let broker: Broker;
-let pgUrl: string;
+let postgres: Postgres;
 beforeAll(async () => {
   broker = await startBroker();
-  pgUrl = ensurePostgres();
-  const c = new pg.Client(pgUrl);
-  await c.connect();
-  await c.query('DROP TABLE IF EXISTS mpheap_samples, mpheap_rejected');
-  await c.end();
+  postgres = await startPostgres();
 });
 afterAll(async () => {
   await broker?.stop();
+  await postgres?.destroy();
 });
 
 /** A device that leaks 40 bytes a minute: free falls, the largest free block falls faster. */
@@ -67,7 +64,7 @@ async function publishAll(devices: number, perDevice: number, from: number): Pro
 
 describe.each([
   ['SQLite', () => join(mkdtempSync(join(tmpdir(), 'mpheap-collect-')), 'fleet.sqlite')],
-  ['PostgreSQL', () => pgUrl],
+  ['PostgreSQL', () => postgres.url],
 ])('collector into %s', (name, db) => {
   it('loses and duplicates nothing across a collector restart and a broker restart', async () => {
     const url = db();
@@ -108,5 +105,60 @@ describe.each([
     expect(d0.leakBytesPerHour).toBeCloseTo(2400, 6);
     expect(d0.leak).toBe(true);
     expect(out.alerts.map((a: { device: string }) => a.device)).toContain('dev-0');
+  });
+});
+
+describe('mpheap collect when the database fails', () => {
+  it('PostgreSQL shuts down while idle: it exits at once with code 4 and says why', async () => {
+    const run = startCli('collect', '--mqtt', broker.url, '--db', postgres.url, '--client-id', 'pg-fail');
+    await expect.poll(() => run.stderr(), { timeout: 10_000 }).toContain('collecting from');
+    const stoppedAt = Date.now();
+    await postgres.stop();
+    try {
+      const r = await run.done;
+      // Noticed from the dropped connection, long before the 10 s progress line.
+      expect(Date.now() - stoppedAt).toBeLessThan(3000);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/mpheap: the database failed: .*terminating connection/);
+      expect(r.stderr).toContain('Nothing is lost');
+    } finally {
+      await postgres.start();
+    }
+  });
+
+  it('SQLite stays locked by another program: it exits with code 4, and the record waits on the broker', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mpheap-collect-locked-')), 'fleet.sqlite');
+    // Created, then locked for writing by another connection, as another program would.
+    (await openStore(file)).close();
+    const other = new Database(file);
+    other.exec('BEGIN EXCLUSIVE');
+    const run = startCli('collect', '--mqtt', broker.url, '--db', file, '--client-id', 'sqlite-locked');
+    await expect.poll(() => run.stderr(), { timeout: 10_000 }).toContain('collecting from');
+    const c = await mqtt.connectAsync(broker.url, { clientId: 'locked-sender' });
+    await c.publishAsync(recordTopic('dev-l'), line('dev-l', 1, 0), { qos: 1 });
+    await c.endAsync();
+    const sentAt = Date.now();
+    const r = await run.done;
+    // SQLite waits 5 s for a lock (busy_timeout), then the collector gives up at once.
+    expect(Date.now() - sentAt).toBeLessThan(8000);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/mpheap: could not store a record: database is locked/);
+    other.exec('ROLLBACK');
+    other.close();
+    // The record was not acknowledged: the next collector with this session stores it.
+    const again = await runCli(
+      'collect',
+      '--mqtt',
+      broker.url,
+      '--db',
+      file,
+      '--client-id',
+      'sqlite-locked',
+      '--duration',
+      '2',
+      '--json',
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ stored: 1, duplicates: 0 });
   });
 });

@@ -1,21 +1,19 @@
-/** One store interface, the same tests against SQLite and the machine's real PostgreSQL. */
+/** One store interface, the same tests against SQLite and a real PostgreSQL server. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/fleet/open-store.js';
 import type { FleetRecord } from '../../src/fleet/record.js';
 import type { FleetStore } from '../../src/fleet/store.js';
-import { ensurePostgres } from '../support/services.js';
+import { type Postgres, startPostgres } from '../support/services.js';
 
-let pgUrl: string;
+let postgres: Postgres;
 beforeAll(async () => {
-  pgUrl = ensurePostgres();
-  const c = new pg.Client(pgUrl);
-  await c.connect();
-  await c.query('DROP TABLE IF EXISTS mpheap_samples, mpheap_rejected');
-  await c.end();
+  postgres = await startPostgres();
+});
+afterAll(async () => {
+  await postgres?.destroy();
 });
 
 const rec = (device: string, boot: number, seq: number, free: number): FleetRecord => ({
@@ -37,7 +35,7 @@ const rec = (device: string, boot: number, seq: number, free: number): FleetReco
 
 describe.each([
   ['SQLite', () => join(mkdtempSync(join(tmpdir(), 'mpheap-store-')), 'fleet.sqlite')],
-  ['PostgreSQL', () => pgUrl],
+  ['PostgreSQL', () => postgres.url],
 ])('%s store', (_name, db) => {
   let store: FleetStore;
   beforeAll(async () => {

@@ -72,7 +72,8 @@ async function collectCommand(flags: CollectFlags): Promise<number> {
     throw new CliError(`--db: cannot open '${flags.db}': ${(e as Error).message}`);
   }
   const say = (text: string) => flags.quiet || process.stderr.write(`[mpheap] ${text}\n`);
-  let failure: string | null = null;
+  // Ends the wait below: Ctrl-C, SIGTERM, --duration, or the database failing.
+  let end = () => {};
   let collector: Collector;
   try {
     collector = new Collector({
@@ -83,9 +84,9 @@ async function collectCommand(flags: CollectFlags): Promise<number> {
       group: flags.share,
       onReject: (reason) => say(`kept a damaged record aside: ${reason}`),
       onStatus: (status, message) => {
-        if (status === 'error' && message.startsWith('could not store')) failure = message;
         if (status !== 'connected') say(`${status}: ${message}`);
       },
+      onFailure: () => end(),
     });
   } catch (e) {
     await store.close();
@@ -103,11 +104,10 @@ async function collectCommand(flags: CollectFlags): Promise<number> {
   await new Promise<void>((resolve) => {
     const timer = durationMs === null ? null : setTimeout(() => end(), durationMs);
     const progress = setInterval(() => {
-      if (failure) return end();
       const s = collector.stats;
       say(`${s.stored} stored, ${s.duplicates} duplicates, ${s.rejected} rejected`);
     }, 10_000);
-    const end = () => {
+    end = () => {
       if (timer) clearTimeout(timer);
       clearInterval(progress);
       process.off('SIGINT', end);
@@ -116,15 +116,23 @@ async function collectCommand(flags: CollectFlags): Promise<number> {
     };
     process.once('SIGINT', end);
     process.once('SIGTERM', end);
+    // Failed while subscribing already.
+    if (collector.failure) end();
   });
   await collector.stop();
-  await store.close();
+  await store.close().catch(() => {});
+  const failure = collector.failure?.message ?? null;
   const summary = { ...collector.stats, seconds: (Date.now() - started) / 1000, db: store.description };
   if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else
     say(
       `stopped: ${summary.stored} stored, ${summary.duplicates} duplicates, ${summary.rejected} rejected in ${summary.seconds.toFixed(1)} s`,
     );
-  if (failure) throw new CliError(failure, EXIT.SCRIPT_FAILED);
+  if (failure)
+    throw new CliError(
+      `${failure}\nNothing is lost: records not stored were not acknowledged and wait on the broker ` +
+        'for the next collector with this --client-id.',
+      EXIT.SCRIPT_FAILED,
+    );
   return EXIT.OK;
 }
