@@ -9,17 +9,23 @@ import { looksLikeRecord, parseRecord, recordTopic } from './record.js';
 
 export interface PublisherOptions {
   url: string;
-  /** With `run --publish --device-id`: only records of this device are expected. */
   clientId?: string;
   onReject?: (reason: string, line: string) => void;
+  /** Records not yet acknowledged by the broker before more are dropped. Default 10,000. */
+  maxPending?: number;
+  /** Called once when the first record is dropped because the broker stayed away. */
+  onDrop?: (pending: number) => void;
 }
 
 export class RecordPublisher {
   private client: MqttClient | null = null;
   private partial = '';
-  private pending: Promise<unknown>[] = [];
+  /** Publishes the broker has not acknowledged yet (a board cannot be told to wait). */
+  private readonly pending = new Set<Promise<unknown>>();
   published = 0;
   rejected = 0;
+  /** Records dropped because maxPending were already waiting for the broker. */
+  dropped = 0;
 
   constructor(private readonly opts: PublisherOptions) {}
 
@@ -52,18 +58,31 @@ export class RecordPublisher {
     }
     const client = this.client;
     if (!client) return;
-    this.pending.push(
-      client.publishAsync(recordTopic(parsed.record.device), line, { qos: 1 }).then(() => {
-        this.published++;
-      }),
-    );
+    // A broker away for long: the board keeps printing, so memory is bounded by dropping (counted).
+    if (this.pending.size >= (this.opts.maxPending ?? 10_000)) {
+      if (this.dropped++ === 0) this.opts.onDrop?.(this.pending.size);
+      return;
+    }
+    const p: Promise<unknown> = client
+      .publishAsync(recordTopic(parsed.record.device), line, { qos: 1 })
+      .then(
+        () => {
+          this.published++;
+        },
+        // Only when the client was ended with the record unsent: count it, never throw later.
+        () => {
+          this.dropped++;
+        },
+      )
+      .finally(() => this.pending.delete(p));
+    this.pending.add(p);
   }
 
   /** Waits until the broker acknowledged every record, then disconnects. */
   async close(): Promise<void> {
     if (this.partial) this.line(this.partial.replace(/\r$/, ''));
     this.partial = '';
-    await Promise.allSettled(this.pending);
+    await Promise.allSettled([...this.pending]);
     const c = this.client;
     this.client = null;
     if (c) await c.endAsync();

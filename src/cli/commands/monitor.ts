@@ -79,6 +79,8 @@ interface MonitorResult extends MonitorSummary {
   /** The dashboard's address with --web. */
   web: string | null;
   last: { usedBytes: number; freeBytes: number; largestFreeBytes: number; fragmentation: number } | null;
+  /** With --publish: records the broker acknowledged, damaged ones not forwarded, ones dropped. */
+  published: { records: number; rejected: number; dropped: number } | null;
 }
 
 async function monitorBoard(
@@ -150,6 +152,10 @@ async function monitorBoard(
     publisher = new RecordPublisher({
       url: flags.publish,
       onReject: (reason) => say(`not forwarded, a damaged record: ${reason}`),
+      onDrop: (n) =>
+        process.stderr.write(
+          `mpheap: warning: ${flags.publish} has not acknowledged ${n} records; dropping new ones until it does\n`,
+        ),
     });
     try {
       await publisher.start();
@@ -194,7 +200,16 @@ async function monitorBoard(
   recording?.event('end', summary as unknown as Record<string, unknown>);
   recording?.close();
   await dashboard?.close();
-  return { ...summary, port: flags.port, recording: flags.record ?? null, web: dashboard?.url ?? null, last };
+  return {
+    ...summary,
+    port: flags.port,
+    recording: flags.record ?? null,
+    web: dashboard?.url ?? null,
+    last,
+    published: publisher
+      ? { records: publisher.published, rejected: publisher.rejected, dropped: publisher.dropped }
+      : null,
+  };
 }
 
 /** The dashboard's TCP port with --web (0: a free one), or null without it. */
@@ -268,6 +283,12 @@ function summaryText(s: MonitorResult): string {
       `last heap: ${formatBytes(s.last.usedBytes)} used, ${formatBytes(s.last.freeBytes)} free, largest free block ${formatBytes(s.last.largestFreeBytes)} bytes, fragmentation ${(s.last.fragmentation * 100).toFixed(0)}%`,
     );
   }
+  if (s.published)
+    lines.push(
+      `forwarded ${s.published.records} agent record${s.published.records === 1 ? '' : 's'}` +
+        `${s.published.rejected ? `; ${s.published.rejected} damaged, not forwarded` : ''}` +
+        `${s.published.dropped ? `; ${s.published.dropped} dropped (the broker stayed away)` : ''}`,
+    );
   if (s.recording) lines.push(`recorded to ${s.recording}`);
   if (s.web) lines.push(`dashboard at ${s.web} closed`);
   return lines.join('\n');
