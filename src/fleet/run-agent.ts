@@ -31,6 +31,10 @@ export async function startAgentBeside(
     `import mpheap_agent\nmpheap_agent.start(${pythonString(opts.deviceId)}, every=1${boot}${pool ? `, heap=${pool}` : ''})\n`,
     { onOutput: opts.onOutput, timeoutMs: 30_000 },
   );
+  if (r.error?.type === 'ImportError' && engine.info.kind !== 'wasm')
+    throw new Error(
+      "mpheap_agent is not on the board: put it there with 'mpheap agent install --port …' first",
+    );
   if (r.error) throw new Error(`mpheap_agent did not start: ${r.error.type}: ${r.error.message}`);
 }
 

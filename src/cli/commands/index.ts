@@ -1,5 +1,6 @@
 /** Every command, in the order `mpheap --help` lists them. Add one line per new command. */
 import type { Command } from 'commander';
+import { registerAgent } from './agent.js';
 import { registerCollect } from './collect.js';
 import { registerDecode } from './decode.js';
 import { registerDevices } from './devices.js';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   registerLinker(program);
   registerCollect(program);
   registerFleet(program);
+  registerAgent(program);
   registerEmulate(program);
   registerDevices(program);
 }

@@ -220,6 +220,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.webWait && !flags.web) throw new CliError('--web-wait: only with --web');
   if ((flags.publish === undefined) !== (flags.deviceId === undefined))
     throw new CliError('--publish and --device-id go together');
+  if (flags.deviceId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(flags.deviceId))
+    throw new CliError(`--device-id: '${flags.deviceId}' is not 1 to 64 of A-Z a-z 0-9 _ . -`);
   const engine = await createEngine(flags);
   // Started first: the recording names the engine as it really runs (a fallback says so).
   try {
