@@ -121,6 +121,19 @@ export function trend(xs: readonly number[], ys: readonly number[]): Trend {
   return { perHour: slope * HOUR, fit: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
 }
 
+/** Math.min over a field, in a loop: spreading a long boot's samples as arguments overflows the stack. */
+function minOf<T>(items: readonly T[], f: (x: T) => number): number {
+  let m = Number.POSITIVE_INFINITY;
+  for (const x of items) m = Math.min(m, f(x));
+  return m;
+}
+
+function maxOf<T>(items: readonly T[], f: (x: T) => number): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (const x of items) m = Math.max(m, f(x));
+  return m;
+}
+
 function fragmentationOf(s: { free: number; largestFree: number | null }): number | null {
   if (s.largestFree === null) return null;
   return s.free > 0 ? Math.max(0, 1 - s.largestFree / s.free) : 0;
@@ -196,13 +209,11 @@ function deviceHealth(id: string, samples: StoredSample[], below: number): Devic
       reset: list[0].reset,
       samples: list.length,
       missing: bootMissing,
-      firstAt: Math.min(...list.map((s) => s.receivedAt)),
-      lastAt: Math.max(...list.map((s) => s.receivedAt)),
+      firstAt: minOf(list, (s) => s.receivedAt),
+      lastAt: maxOf(list, (s) => s.receivedAt),
       uptimeS: t[t.length - 1],
-      minFree: Math.min(...list.map((s) => s.free)),
-      minLargestFree: withLargest.length
-        ? Math.min(...withLargest.map((s) => s.largestFree as number))
-        : null,
+      minFree: minOf(list, (s) => s.free),
+      minLargestFree: withLargest.length ? minOf(withLargest, (s) => s.largestFree as number) : null,
       freeTrendBytesPerHour: free.perHour,
       largestFreeTrendBytesPerHour: largest.perHour,
     });
@@ -231,8 +242,8 @@ function deviceHealth(id: string, samples: StoredSample[], below: number): Devic
     reboots: boots.length - 1,
     resetCauses,
     missing,
-    firstAt: Math.min(...samples.map((s) => s.receivedAt)),
-    lastAt: Math.max(...samples.map((s) => s.receivedAt)),
+    firstAt: minOf(samples, (s) => s.receivedAt),
+    lastAt: maxOf(samples, (s) => s.receivedAt),
     latest: {
       boot: last.boot,
       seq: last.seq,
