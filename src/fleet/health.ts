@@ -65,7 +65,14 @@ export interface DeviceHealth {
   boots: BootHealth[];
 }
 
+/**
+ * Nearest-rank percentiles across devices. Both tails are there because which one is bad
+ * depends on the figure: low free or largest free and a falling trend (p10, p1, min), high
+ * fragmentation (p90, p99, max).
+ */
 export interface Percentiles {
+  p1: number | null;
+  p10: number | null;
   p50: number | null;
   p90: number | null;
   p99: number | null;
@@ -283,9 +290,17 @@ function lowerEnvelope(list: StoredSample[]): StoredSample[] {
 /** Nearest-rank percentiles of the values that are known. */
 export function percentiles(values: readonly (number | null)[]): Percentiles {
   const v = values.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return { p50: null, p90: null, p99: null, min: null, max: null };
+  if (v.length === 0) return { p1: null, p10: null, p50: null, p90: null, p99: null, min: null, max: null };
   const at = (p: number) => v[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))];
-  return { p50: at(50), p90: at(90), p99: at(99), min: v[0], max: v[v.length - 1] };
+  return {
+    p1: at(1),
+    p10: at(10),
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    min: v[0],
+    max: v[v.length - 1],
+  };
 }
 
 /** Samples ordered by device, boot, seq (as the stores return them) → the fleet's health. */

@@ -73,8 +73,26 @@ describe('fleetHealth', () => {
   });
 
   it('fleet percentiles are nearest-rank over the devices that can say', () => {
-    expect(percentiles([5, 1, null, 4, 2, 3])).toEqual({ p50: 3, p90: 5, p99: 5, min: 1, max: 5 });
-    expect(percentiles([null])).toEqual({ p50: null, p90: null, p99: null, min: null, max: null });
+    expect(percentiles([5, 1, null, 4, 2, 3])).toEqual({
+      p1: 1,
+      p10: 1,
+      p50: 3,
+      p90: 5,
+      p99: 5,
+      min: 1,
+      max: 5,
+    });
+    const hundred = percentiles(Array.from({ length: 100 }, (_, i) => 100 - i));
+    expect(hundred).toMatchObject({ p1: 1, p10: 10, p50: 50, p90: 90, p99: 99 });
+    expect(percentiles([null])).toEqual({
+      p1: null,
+      p10: null,
+      p50: null,
+      p90: null,
+      p99: null,
+      min: null,
+      max: null,
+    });
     const h = fleetHealth([sample('x', 1, 0, { free: 100 }), sample('y', 1, 0, { free: 300 })]);
     expect(h.fleet.free).toMatchObject({ p50: 100, p99: 300 });
     expect(h.devices.map((d) => d.freeTrendBytesPerHour)).toEqual([null, null]);

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { type AlertRule, evaluateAlerts, parseAlertRule } from '../../fleet/alerts.js';
-import { type DeviceHealth, fleetHealth } from '../../fleet/health.js';
+import { type DeviceHealth, fleetHealth, type Percentiles } from '../../fleet/health.js';
 import { openStore } from '../../fleet/open-store.js';
 import type { StoredSample } from '../../fleet/store.js';
 import { formatBytes } from '../../util/size.js';
@@ -71,8 +71,10 @@ async function fleetCommand(flags: FleetFlags): Promise<number> {
     throw new CliError(`--alert: ${(e as Error).message}`);
   }
   let samples: StoredSample[];
+  let source = flags.db;
   try {
     const store = await openStore(flags.db);
+    source = store.description;
     try {
       samples = await store.samples(flags.device);
     } finally {
@@ -90,7 +92,12 @@ async function fleetCommand(flags: FleetFlags): Promise<number> {
     try {
       writeFileSync(
         flags.html,
-        fleetPage(health, (d) => byDevice.get(d) ?? [], alerts, 'mpheap fleet'),
+        fleetPage(health, (d) => byDevice.get(d) ?? [], {
+          title: flags.device ? `mpheap fleet: ${flags.device}` : 'mpheap fleet',
+          source,
+          below,
+          alerts,
+        }),
       );
     } catch (e) {
       throw new CliError(`--html: cannot write '${flags.html}': ${(e as Error).message}`);
@@ -152,8 +159,9 @@ function fleetTable(
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   const out = [c.bold(line(head)), ...rows.map(line)];
-  const p = (v: { p50: number | null; p90: number | null; p99: number | null }) =>
-    `p50 ${b(v.p50)}  p90 ${b(v.p90)}  p99 ${b(v.p99)}`;
+  // The tail that is bad: low free and largest free (worst 10 % and 1 % of the devices).
+  const p = (v: Percentiles) =>
+    `median ${b(v.p50)}  worst 10% ${b(v.p10)}  worst 1% ${b(v.p1)}  lowest ${b(v.min)}`;
   out.push(
     '',
     `${fleet.devices} devices, ${fleet.samples} samples, ${fleet.reboots} reboots, ${fleet.leaking} leaking`,
