@@ -63,21 +63,22 @@ async function publishAll(devices: number, perDevice: number, from: number): Pro
 }
 
 describe.each([
-  ['SQLite', () => join(mkdtempSync(join(tmpdir(), 'mpheap-collect-')), 'fleet.sqlite')],
-  ['PostgreSQL', () => postgres.url],
-])('collector into %s', (name, db) => {
+  ['SQLite', 1, () => join(mkdtempSync(join(tmpdir(), 'mpheap-collect-')), 'fleet.sqlite')],
+  // Four sessions in one shared subscription, as collect does by default with PostgreSQL.
+  ['PostgreSQL', 4, () => postgres.url],
+])('collector into %s, %i lane(s)', (name, lanes, db) => {
   it('loses and duplicates nothing across a collector restart and a broker restart', async () => {
     const url = db();
     const store = await openStore(url);
     const clientId = `collector-${name}`;
-    let collector = new Collector({ url: broker.url, store, clientId });
+    let collector = new Collector({ url: broker.url, store, clientId, lanes });
     await collector.start();
     await publishAll(10, 20, 0);
     // The collector goes away; records published meanwhile wait in its session on the broker.
     await collector.stop();
     await publishAll(10, 20, 20);
     await broker.restart();
-    collector = new Collector({ url: broker.url, store, clientId });
+    collector = new Collector({ url: broker.url, store, clientId, lanes });
     await collector.start();
     await publishAll(10, 10, 40);
     const c = mqtt.connect(broker.url, { clientId: 'bad-sender' });
@@ -105,6 +106,84 @@ describe.each([
     expect(d0.leakBytesPerHour).toBeCloseTo(2400, 6);
     expect(d0.leak).toBe(true);
     expect(out.alerts.map((a: { device: string }) => a.device)).toContain('dev-0');
+  });
+});
+
+describe('collectors sharing a fleet', () => {
+  it('subscribes again after a broker restart, which forgets shared subscriptions', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mpheap-collect-share-')), 'fleet.sqlite');
+    const store = await openStore(file);
+    const statuses: string[] = [];
+    const c = new Collector({
+      url: broker.url,
+      store,
+      clientId: 'share-restart',
+      lanes: 2,
+      onStatus: (s) => statuses.push(s),
+    });
+    await c.start();
+    await publishAll(2, 5, 0);
+    await expect.poll(async () => (await store.count()).samples, { timeout: 10_000 }).toBe(10);
+    await broker.restart();
+    // Both lanes back (each says connected once more), then a moment to subscribe again.
+    await expect.poll(() => statuses.filter((s) => s === 'connected').length, { timeout: 10_000 }).toBe(4);
+    await new Promise((r) => setTimeout(r, 500));
+    await publishAll(2, 5, 5);
+    await expect.poll(async () => (await store.count()).samples, { timeout: 10_000 }).toBe(20);
+    await c.stop();
+    await store.close();
+  });
+
+  it('--leave: a retired collector stores what was queued for it, and the broker forgets it', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mpheap-collect-leave-')), 'fleet.sqlite');
+    const storeA = await openStore(file);
+    const a = new Collector({ url: broker.url, store: storeA, clientId: 'leave-a', group: 'g' });
+    await a.start();
+    // B joins the group, then goes away: its share of what follows queues on the broker.
+    const b = await runCli(
+      'collect',
+      '--mqtt',
+      broker.url,
+      '--db',
+      file,
+      '--client-id',
+      'leave-b',
+      '--share',
+      'g',
+      '--duration',
+      '0.5',
+    );
+    expect(b.code, b.stderr).toBe(0);
+    await publishAll(4, 10, 0);
+    const left = await runCli(
+      'collect',
+      '--mqtt',
+      broker.url,
+      '--db',
+      file,
+      '--client-id',
+      'leave-b',
+      '--share',
+      'g',
+      '--leave',
+      '--json',
+    );
+    expect(left.code, left.stderr).toBe(0);
+    const stored = JSON.parse(left.stdout).stored;
+    expect(stored).toBeGreaterThan(0);
+    // From now on every record goes to A.
+    await publishAll(4, 10, 10);
+    await expect.poll(async () => (await storeA.count()).samples, { timeout: 10_000 }).toBe(80);
+    expect(a.stats.stored).toBe(80 - stored);
+    await a.stop();
+    await storeA.close();
+    // The broker kept no session for B.
+    const probe = mqtt.connect(broker.url, { clientId: 'leave-b', clean: false });
+    const connack = await new Promise<{ sessionPresent?: boolean }>((resolve) =>
+      probe.once('connect', resolve),
+    );
+    await probe.endAsync();
+    expect(connack.sessionPresent).toBe(false);
   });
 });
 

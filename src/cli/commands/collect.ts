@@ -11,6 +11,8 @@ interface CollectFlags {
   db: string;
   clientId?: string;
   share?: string;
+  lanes?: string;
+  leave?: boolean;
   duration?: string;
   json?: boolean;
   quiet?: boolean;
@@ -29,8 +31,20 @@ export function registerCollect(program: Command): void {
         'The broker must keep queued messages for the collector while it is away (mosquitto:\n' +
         'persistence true, max_queued_messages 0 or large enough for the downtime).\n\n' +
         'Several collectors can share one fleet: give each its own --client-id and the same\n' +
-        '--share GROUP; the broker hands each record to one of them. Payloads that are not\n' +
-        'records (damaged lines) are kept in a table of their own with the reason.',
+        '--share GROUP; the broker hands each record to one of them. Within one collector,\n' +
+        '--lanes N does the same with N sessions (CLIENTID.0 … CLIENTID.N-1): a session takes\n' +
+        'records one at a time, so lanes let a database that flushes every commit to disk\n' +
+        '(PostgreSQL) commit N at once. Payloads that are not records (damaged lines) are kept\n' +
+        'in a table of their own with the reason.\n\n' +
+        'Both use an MQTT shared subscription, which mosquitto 2.0 (Debian 12 has 2.0.11)\n' +
+        'does not keep across its own restart: records devices publish in the second or so\n' +
+        'before the collectors subscribe again are lost (collect subscribes again at every\n' +
+        'reconnect). One collector with one lane, the default, loses nothing there.\n\n' +
+        'Sessions outlive the collector: that is what loses nothing. So keep --client-id,\n' +
+        '--share and --lanes the same across restarts, and retire a collector for good with\n' +
+        '--leave (same options): it stores what is queued for it, then has the broker forget\n' +
+        'its sessions. A session that never comes back would keep its share of the records\n' +
+        '(all of them, without --share or --lanes) queued on the broker.',
     )
     .requiredOption('--mqtt <url>', 'the broker: mqtt://HOST[:PORT]')
     .requiredOption('--db <db>', 'FILE.sqlite, or postgres://USER[:PASSWORD]@HOST[:PORT]/DB')
@@ -39,6 +53,8 @@ export function registerCollect(program: Command): void {
       'MQTT client id; the broker keeps the session under it (default: mpheap-collector-<host>)',
     )
     .option('--share <group>', 'share the fleet with the other collectors of this group')
+    .option('--lanes <n>', 'MQTT sessions in this collector, in one shared subscription (default 1)')
+    .option('--leave', 'retire this collector: store what is queued for it, end its sessions, exit')
     .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)')
     .option('--quiet', 'no progress lines')
     .option('--json', 'print the counts as JSON at the end')
@@ -48,6 +64,8 @@ export function registerCollect(program: Command): void {
         '  mpheap collect --mqtt mqtt://127.0.0.1 --db fleet.sqlite\n' +
         '  mpheap collect --mqtt mqtt://broker:1883 --db postgres://mpheap@db/fleet \\\n' +
         '        --client-id collector-a --share fleet\n' +
+        '  mpheap collect --mqtt mqtt://broker:1883 --db postgres://mpheap@db/fleet \\\n' +
+        '        --client-id collector-a --share fleet --leave      retire it\n' +
         '  mpheap fleet --db fleet.sqlite        then look at what arrived\n\n' +
         'Exit codes: 0 stopped (Ctrl-C, SIGTERM or --duration), 2 bad option or unreachable\n' +
         'broker or database, 4 the database failed while collecting.',
@@ -64,6 +82,13 @@ async function collectCommand(flags: CollectFlags): Promise<number> {
     if (!Number.isFinite(n) || n <= 0)
       throw new CliError(`--duration: '${flags.duration}' is not a positive number of seconds`);
     durationMs = n * 1000;
+  }
+  if (flags.leave && durationMs !== null) throw new CliError('--leave: ends by itself; leave out --duration');
+  let lanes: number | undefined;
+  if (flags.lanes !== undefined) {
+    lanes = Number(flags.lanes);
+    if (!Number.isInteger(lanes) || lanes < 1 || lanes > 64)
+      throw new CliError(`--lanes: '${flags.lanes}' is not a whole number from 1 to 64`);
   }
   let store: FleetStore;
   try {
@@ -82,6 +107,7 @@ async function collectCommand(flags: CollectFlags): Promise<number> {
       clientId:
         flags.clientId ?? `mpheap-collector-${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}`.slice(0, 64),
       group: flags.share,
+      lanes,
       onReject: (reason) => say(`kept a damaged record aside: ${reason}`),
       onStatus: (status, message) => {
         if (status !== 'connected') say(`${status}: ${message}`);
@@ -99,26 +125,16 @@ async function collectCommand(flags: CollectFlags): Promise<number> {
     await store.close();
     throw new CliError(`--mqtt: cannot subscribe at ${flags.mqtt}: ${(e as Error).message}`);
   }
-  say(`collecting from ${flags.mqtt} into ${store.description}; Ctrl-C ends`);
   const started = Date.now();
-  await new Promise<void>((resolve) => {
-    const timer = durationMs === null ? null : setTimeout(() => end(), durationMs);
-    const progress = setInterval(() => {
-      const s = collector.stats;
-      say(`${s.stored} stored, ${s.duplicates} duplicates, ${s.rejected} rejected`);
-    }, 10_000);
-    end = () => {
-      if (timer) clearTimeout(timer);
-      clearInterval(progress);
-      process.off('SIGINT', end);
-      process.off('SIGTERM', end);
-      resolve();
-    };
-    process.once('SIGINT', end);
-    process.once('SIGTERM', end);
-    // Failed while subscribing already.
-    if (collector.failure) end();
-  });
+  if (flags.leave) {
+    say(`leaving: storing what the broker queued for these sessions into ${store.description}…`);
+    await collector.leave();
+  } else {
+    say(`collecting from ${flags.mqtt} into ${store.description}; Ctrl-C ends`);
+    await collectUntilStopped(collector, durationMs, say, (f) => {
+      end = f;
+    });
+  }
   await collector.stop();
   await store.close().catch(() => {});
   const failure = collector.failure?.message ?? null;
@@ -135,4 +151,32 @@ async function collectCommand(flags: CollectFlags): Promise<number> {
       EXIT.SCRIPT_FAILED,
     );
   return EXIT.OK;
+}
+
+/** Until Ctrl-C, SIGTERM, --duration or a database failure (setEnd hands over the way out). */
+function collectUntilStopped(
+  collector: Collector,
+  durationMs: number | null,
+  say: (text: string) => void,
+  setEnd: (end: () => void) => void,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = durationMs === null ? null : setTimeout(() => end(), durationMs);
+    const progress = setInterval(() => {
+      const s = collector.stats;
+      say(`${s.stored} stored, ${s.duplicates} duplicates, ${s.rejected} rejected`);
+    }, 10_000);
+    const end = () => {
+      if (timer) clearTimeout(timer);
+      clearInterval(progress);
+      process.off('SIGINT', end);
+      process.off('SIGTERM', end);
+      resolve();
+    };
+    setEnd(end);
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+    // Failed while subscribing already.
+    if (collector.failure) end();
+  });
 }
