@@ -12,7 +12,8 @@
 //    from publish to row (the row's received_at, stamped by the collector as it writes it).
 //
 // FLEET_DEVICES (default 2000), FLEET_BACKLOG (records per device in a drain; default 10 for
-// SQLite, 3 for PostgreSQL) and FLEET_SECONDS (the sustained run, default 40) scale it.
+// SQLite, 3 for PostgreSQL), FLEET_REPEATS (drains of each kind, default 3) and FLEET_SECONDS
+// (the sustained run, default 40) scale it.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,9 +33,11 @@ const BACKLOG = {
   PostgreSQL: Number(process.env.FLEET_BACKLOG ?? 3),
 };
 const SECONDS = Number(process.env.FLEET_SECONDS ?? 40);
+const REPEATS = Number(process.env.FLEET_REPEATS ?? 3);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -171,9 +174,10 @@ async function freshStore(kind, name, postgres) {
 }
 
 /** `mpheap collect` in a process of its own. */
-function startCollector(brokerUrl, db, clientId, share) {
+function startCollector(brokerUrl, db, clientId, share, lanes) {
   const args = [join(root, 'bin/mpheap.js'), 'collect', '--mqtt', brokerUrl, '--db', db];
   args.push('--client-id', clientId, '--json', ...(share ? ['--share', share] : []));
+  if (lanes !== undefined) args.push('--lanes', String(lanes));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -247,6 +251,33 @@ function startNullSubscriber(brokerUrl, clientId) {
   };
 }
 
+/**
+ * `mpheap collect --leave` for each collector of a phase: nothing of one phase stays queued on
+ * the broker for the next (a session left behind would keep its share, or every record).
+ */
+async function retire(brokerUrl, db, ids, share, lanes) {
+  await Promise.all(
+    ids.map(
+      (id) =>
+        new Promise((resolve, reject) => {
+          const args = [join(root, 'bin/mpheap.js'), 'collect', '--mqtt', brokerUrl, '--db', db];
+          args.push('--client-id', id, '--leave', '--quiet', ...(share ? ['--share', share] : []));
+          if (lanes !== undefined) args.push('--lanes', String(lanes));
+          const child = spawn(process.execPath, args, { stdio: 'ignore' });
+          child.once('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`--leave exited ${code}`)),
+          );
+        }),
+    ),
+  );
+}
+
+/** Connects once with a clean session: the broker forgets the session of that client id. */
+async function forgetSession(brokerUrl, clientId) {
+  const c = await mqtt.connectAsync(brokerUrl, { clientId, clean: true, reconnectPeriod: 0 });
+  await c.endAsync();
+}
+
 async function waitFor(what, check, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -279,32 +310,38 @@ async function drainBaseline(broker, devices, clients) {
   await waitFor('the baseline drain', async () => (sub.latest()?.n ?? 0) >= records, 300_000);
   const { n, first: t0, last } = sub.latest();
   await sub.stop();
+  await forgetSession(broker.url, 'bench-null');
   return { records, publishRate, rate: (n - 1) / ((last - t0) / 1000) };
 }
 
-async function drain(kind, label, broker, postgres, devices, clients, collectors) {
-  const store = await freshStore(kind, `drain_${collectors}`, postgres);
-  const ids = Array.from({ length: collectors }, (_, i) => `bench-${kind}-${collectors}-${i}`);
+async function drain(kind, broker, postgres, devices, clients, setup, run) {
+  const { collectors, lanes, key } = setup;
+  const store = await freshStore(kind, `drain_${key}_${run}`, postgres);
+  const ids = Array.from({ length: collectors }, (_, i) => `bench-${kind}-${key}-${run}-${i}`);
   const share = collectors > 1 ? 'bench' : undefined;
   // Sessions and subscriptions first, then away: the backlog queues on the broker for them.
   let idle = 0;
   for (const id of ids) {
-    const c = startCollector(broker.url, store.db, id, share);
+    const c = startCollector(broker.url, store.db, id, share, lanes);
     await c.ready();
     idle = Math.max(idle, c.peakMiB());
     await c.stop();
   }
   const { records } = await publishBacklog(devices, clients, BACKLOG[kind]);
-  const running = ids.map((id) => startCollector(broker.url, store.db, id, share));
-  await waitFor(`${records} rows`, async () => (await store.count()) >= records, 300_000);
+  const running = ids.map((id) => startCollector(broker.url, store.db, id, share, lanes));
+  await waitFor(`${records} rows`, async () => (await store.count()) >= records, 120_000).catch(async (e) => {
+    console.error(`DRAIN ${setup.label}: ${await store.count()} of ${records} rows`);
+    for (const c of running) await c.kill();
+    throw e;
+  });
   const peak = Math.max(...running.map((c) => c.peakMiB()));
   const summaries = await Promise.all(running.map((c) => c.stop()));
+  await retire(broker.url, store.db, ids, share, lanes);
   const rows = await store.rows();
   const times = rows.map((r) => r.received_at);
   const span = (Math.max(...times) - Math.min(...times)) / 1000;
   await store.drop();
   return {
-    label,
     records,
     rows: rows.length,
     rate: (rows.length - 1) / span,
@@ -315,16 +352,22 @@ async function drain(kind, label, broker, postgres, devices, clients, collectors
   };
 }
 
-async function sustained(kind, broker, postgres, devices, clients, rate) {
-  const store = await freshStore(kind, 'sustained', postgres);
-  const id = `bench-${kind}-steady`;
-  let collector = startCollector(broker.url, store.db, id);
-  await collector.ready();
+/**
+ * Devices publishing at a steady rate while the broker restarts (at 30 %) and a collector is
+ * SIGKILLed and started again 2 s later (at 65 %). Every record must end up stored exactly once;
+ * what is missing after the rows stop coming is counted, not waited for.
+ */
+async function sustained(kind, broker, postgres, devices, clients, rate, collectors) {
+  const store = await freshStore(kind, `sustained_${collectors}`, postgres);
+  const ids = Array.from({ length: collectors }, (_, i) => `bench-${kind}-steady-${collectors}-${i}`);
+  const share = collectors > 1 ? 'steady' : undefined;
+  const running = ids.map((id) => startCollector(broker.url, store.db, id, share));
+  for (const c of running) await c.ready();
   const sentAt = new Map();
   const pending = [];
   const perTick = Math.max(1, Math.round(rate / 20));
   const started = Date.now();
-  const events = [];
+  let restartedAt = 0;
   let cursor = 0;
   // 20 ticks a second; each publishes the next devices in turn, so each device sends every
   // DEVICES / rate seconds, as a fleet of agents with that `every` would.
@@ -338,39 +381,58 @@ async function sustained(kind, broker, postgres, devices, clients, rate) {
   }, 50);
   const at = (s) => sleep(Math.max(0, started + s * 1000 - Date.now()));
   await at(SECONDS * 0.3);
-  events.push({ what: 'broker restarted', t: Date.now() });
+  restartedAt = Date.now();
   await broker.restart();
   await at(SECONDS * 0.65);
-  events.push({ what: 'collector killed (SIGKILL), started again 2 s later', t: Date.now() });
-  await collector.kill();
+  const summaries = [];
+  await running[0].kill();
   await sleep(2000);
-  collector = startCollector(broker.url, store.db, id);
+  running[0] = startCollector(broker.url, store.db, ids[0], share);
   await at(SECONDS);
   clearInterval(timer);
   const published = sentAt.size;
   await Promise.all(pending);
-  await waitFor(`${published} rows`, async () => (await store.count()) >= published, 300_000);
-  const summary = await collector.stop();
+  // All rows, or no new row for 10 s (what is missing then is lost).
+  let last = -1;
+  let still = 0;
+  for (const deadline = Date.now() + 300_000; Date.now() < deadline; ) {
+    const n = await store.count();
+    if (n >= published) break;
+    still = n === last ? still + 1 : 0;
+    last = n;
+    if (still >= 100) break;
+    await sleep(100);
+  }
+  for (const c of running) summaries.push(await c.stop());
+  await retire(broker.url, store.db, ids, share);
   const rows = await store.rows();
   const keys = new Set(rows.map((r) => `${r.device}/${r.boot}/${r.seq}`));
-  const missing = [...sentAt.keys()].filter((k) => !keys.has(k)).length;
-  const latency = rows.map((r) => r.received_at - sentAt.get(`${r.device}/${r.boot}/${r.seq}`));
+  const lost = [...sentAt].filter(([k]) => !keys.has(k)).map(([, t]) => t);
+  const latencyOf = (r) => r.received_at - sentAt.get(`${r.device}/${r.boot}/${r.seq}`);
+  const latency = rows.map(latencyOf);
   const steady = rows
     .filter((r) => {
       const t = sentAt.get(`${r.device}/${r.boot}/${r.seq}`);
-      return t > started + 3000 && t < events[0].t - 500;
+      return t > started + 3000 && t < restartedAt - 500;
     })
-    .map((r) => r.received_at - sentAt.get(`${r.device}/${r.boot}/${r.seq}`));
+    .map(latencyOf);
   await store.drop();
   return {
     published,
     rows: rows.length,
     unique: keys.size,
-    missing,
+    missing: lost.length,
+    // When the lost records were published, relative to the broker's restart.
+    lostWindow: lost.length
+      ? [
+          lost.reduce((m, t) => Math.min(m, t), Infinity) - restartedAt,
+          lost.reduce((m, t) => Math.max(m, t), -Infinity) - restartedAt,
+        ]
+      : null,
     offered: published / SECONDS,
-    duplicatesSkipped: summary.duplicates,
+    duplicatesSkipped: summaries.reduce((n, x) => n + x.duplicates, 0),
     steady: { p50: pct(steady, 50), p99: pct(steady, 99) },
-    all: { p99: pct(latency, 99), max: Math.max(...latency) },
+    all: { p99: pct(latency, 99), max: latency.reduce((m, x) => Math.max(m, x), 0) },
   };
 }
 
@@ -385,39 +447,75 @@ try {
     `${fmt(DEVICES)} simulated devices connected to mosquitto in ${((Date.now() - t0) / 1000).toFixed(1)} s` +
       ' (persistent sessions, QoS 1)',
   );
-  const base = await drainBaseline(broker, devices, clients);
+  // The baseline, measured as often as the drains it is set against (median).
+  const bases = [];
+  for (let r = 0; r < REPEATS; r++) bases.push(await drainBaseline(broker, devices, clients));
+  const base = {
+    ...bases[0],
+    rate: median(bases.map((b) => b.rate)),
+    publishRate: median(bases.map((b) => b.publishRate)),
+  };
   console.log(
     `they publish a backlog at ${fmt(base.publishRate)} records/s; baseline: a subscriber that stores` +
-      ` nothing drains ${fmt(base.records)} records at ${fmt(base.rate)} records/s`,
+      ` nothing drains ${fmt(base.records)} records at ${fmt(base.rate)} records/s` +
+      ` (${fmt(Math.min(...bases.map((b) => b.rate)))}–${fmt(Math.max(...bases.map((b) => b.rate)))})`,
   );
-  for (const kind of ['SQLite', 'PostgreSQL']) {
+  for (const kind of (process.env.FLEET_STORES ?? 'SQLite,PostgreSQL').split(',')) {
     console.log(
       `\n${kind}${kind === 'PostgreSQL' ? ' (private server, fsync on)' : ' (WAL, synchronous=NORMAL)'}`,
     );
-    console.log(`  drains of ${fmt(DEVICES * BACKLOG[kind])} records queued on the broker:`);
-    const one = await drain(kind, 'one collector', broker, postgres, devices, clients, 1);
-    const two = await drain(kind, 'two collectors, --share', broker, postgres, devices, clients, 2);
-    for (const d of [one, two])
+    console.log(
+      `  drains of ${fmt(DEVICES * BACKLOG[kind])} records queued on the broker, ${REPEATS} of each, alternating` +
+        ' (median, min–max; this machine is shared, its disk and CPU vary):',
+    );
+    // collect's default is one lane; with PostgreSQL, whose every commit waits for the disk,
+    // lanes are what let one collector commit several records at once.
+    const setups = [
+      { key: 'c1', label: 'one collector', collectors: 1 },
+      ...(kind === 'PostgreSQL'
+        ? [{ key: 'l4', label: 'one collector, --lanes 4', collectors: 1, lanes: 4 }]
+        : []),
+      { key: 'c2', label: 'two collectors, --share', collectors: 2 },
+    ];
+    const runs = new Map(setups.map((u) => [u.key, []]));
+    for (let r = 0; r < REPEATS; r++)
+      for (const u of setups)
+        runs.get(u.key).push(await drain(kind, broker, postgres, devices, clients, u, r));
+    const one = median(runs.get('c1').map((d) => d.rate));
+    for (const u of setups) {
+      const done = runs.get(u.key);
+      const rates = done.map((d) => d.rate);
+      const m = median(rates);
+      const lost = done.filter((d) => d.rows !== d.records).length;
       console.log(
-        `    ${d.label.padEnd(24)} ${fmt(d.rate).padStart(7)} records/s` +
-          `  (${(d.rate / base.rate).toFixed(2)}× baseline${d === two ? `, ${(two.rate / one.rate).toFixed(2)}× one` : ''})` +
-          `  split ${d.shares.map(fmt).join(' + ')}; peak RSS ${d.peak.toFixed(0)} MiB (idle ${d.idle.toFixed(0)})` +
-          `${d.rows === d.records ? '' : `  ROWS ${d.rows} OF ${d.records}`}`,
+        `    ${u.label.padEnd(26)} ${fmt(m).padStart(7)} records/s (${fmt(Math.min(...rates))}–${fmt(Math.max(...rates))})` +
+          `  ${(m / base.rate).toFixed(2)}× baseline${u.key === 'c1' ? '' : `, ${(m / one).toFixed(2)}× one collector`}` +
+          `;  split ${done[done.length - 1].shares.map(fmt).join(' + ')}; peak RSS ${fmt(Math.max(...done.map((d) => d.peak)))} MiB` +
+          ` (idle ${fmt(Math.max(...done.map((d) => d.idle)))})${lost ? `  ${lost} RUNS LOST ROWS` : ''}`,
       );
-    const rate = Math.min(1000, Math.round(one.rate / 2));
-    const s = await sustained(kind, broker, postgres, devices, clients, rate);
+      if (lost) process.exitCode = 1;
+    }
+    const rate = Math.min(1000, Math.round(one / 2));
     console.log(
-      `  sustained ${SECONDS} s at ${fmt(s.offered)} records/s (half of one collector's drain, at most 1,000),` +
-        ' broker restarted at 30 %, collector SIGKILLed at 65 %:',
+      `  sustained ${SECONDS} s at ${fmt(rate)} records/s (half of one collector's drain, at most 1,000);` +
+        ' the broker restarts at 30 %, a collector is SIGKILLed at 65 % and started again 2 s later:',
     );
-    console.log(
-      `    published ${fmt(s.published)}, rows ${fmt(s.rows)} (${fmt(s.unique)} distinct), missing ${s.missing};` +
-        ` redeliveries skipped as duplicates by the restarted collector: ${fmt(s.duplicatesSkipped)}`,
-    );
-    console.log(
-      `    publish → row: steady p50 ${fmt(s.steady.p50)} ms, p99 ${fmt(s.steady.p99)} ms;` +
-        ` whole run p99 ${fmt(s.all.p99)} ms, max ${fmt(s.all.max)} ms (records caught in the restarts)`,
-    );
+    const results = [];
+    for (const n of [1, 2]) {
+      const s = await sustained(kind, broker, postgres, devices, clients, rate, n);
+      results.push(s);
+      console.log(
+        `    ${n === 1 ? 'one collector' : 'two collectors, --share'}: published ${fmt(s.published)},` +
+          ` rows ${fmt(s.rows)} (${fmt(s.unique)} distinct), lost ${fmt(s.missing)}` +
+          `${s.lostWindow ? ` (published ${(s.lostWindow[0] / 1000).toFixed(1)} to ${(s.lostWindow[1] / 1000).toFixed(1)} s after the broker restarted)` : ''}` +
+          `; redeliveries skipped as duplicates: ${fmt(s.duplicatesSkipped)}`,
+      );
+      console.log(
+        `      publish → row: steady p50 ${fmt(s.steady.p50)} ms, p99 ${fmt(s.steady.p99)} ms;` +
+          ` whole run p99 ${fmt(s.all.p99)} ms, max ${fmt(s.all.max)} ms (records caught in the restarts)`,
+      );
+    }
+    const s = results[0];
     if (s.missing || s.rows !== s.published) process.exitCode = 1;
   }
 } finally {
