@@ -50,6 +50,21 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./linker.js')).registerLinker,
   },
   {
+    usage: 'collect [options]',
+    summary: 'store the records a fleet of boards publishes over MQTT in SQLite or PostgreSQL',
+    load: async () => (await import('./collect.js')).registerCollect,
+  },
+  {
+    usage: 'fleet [options]',
+    summary: "a fleet's heap health from the collected records: worst devices, trends, report",
+    load: async () => (await import('./fleet.js')).registerFleet,
+  },
+  {
+    usage: 'agent',
+    summary: 'put mpheap_agent (heap records for a fleet) onto a board',
+    load: async () => (await import('./agent.js')).registerAgent,
+  },
+  {
     usage: 'emulate [options] <board>',
     summary: 'start an emulated micro:bit running MicroPython (QEMU) and print its --port',
     load: async () => (await import('./emulate.js')).registerEmulate,

@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import { snapshotFigures } from '../../analysis/verdict.js';
 import { BoardMonitor, type MonitorSummary } from '../../device/monitor.js';
 import { transportFor } from '../../device/node/open-port.js';
+import { RecordPublisher } from '../../fleet/publisher.js';
 import { RecordingWriter } from '../../recording/recording.js';
 import { bytesText, formatBytes } from '../../util/size.js';
 import { ControlEscaper } from '../../util/text.js';
@@ -24,6 +25,7 @@ interface MonitorFlags {
   color?: boolean;
   web?: boolean;
   httpPort?: string;
+  publish?: string;
 }
 
 export function registerMonitor(program: Command): void {
@@ -51,11 +53,19 @@ export function registerMonitor(program: Command): void {
     .option('--no-color', NO_COLOR_HELP)
     .option('--web', 'also show it live in a browser: serves a dashboard on 127.0.0.1 and prints its URL')
     .option('--http-port <n>', 'port for --web (default: a free one)')
+    .option(
+      '--publish <url>',
+      "forward the records mpheap_agent prints to mqtt://HOST[:PORT] (see 'mpheap collect')",
+    )
     .addHelpText(
       'after',
       helpFooter({
         examples: [
           { command: 'mpheap monitor --port a0' },
+          {
+            command: 'mpheap monitor --port a0 --publish mqtt://127.0.0.1',
+            note: 'a board running mpheap_agent',
+          },
           { command: 'mpheap monitor --port /dev/ttyUSB0 --poll 2 --record heap.ndjson' },
           { command: 'mpheap monitor --port socket://127.0.0.1:2217 --duration 60 --json' },
           {
@@ -88,6 +98,8 @@ interface MonitorResult extends MonitorSummary {
     largestFreeBytes: number | null;
     fragmentation: number | null;
   } | null;
+  /** With --publish: records the broker acknowledged, damaged ones not forwarded, ones dropped. */
+  published: { records: number; rejected: number; dropped: number } | null;
 }
 
 async function monitorBoard(
@@ -102,6 +114,7 @@ async function monitorBoard(
   let last: MonitorResult['last'] = null;
   let recording: RecordingWriter | null = null;
   let dashboard: Dashboard | null = null;
+  let publisher: RecordPublisher | null = null;
   const say = (text: string) => live && process.stderr.write(c.dim(`[mpheap] ${text}\n`));
   const escaper = new ControlEscaper();
 
@@ -110,6 +123,7 @@ async function monitorBoard(
     source: `serial:${flags.port}`,
     pollMs,
     onOutput: (text) => {
+      publisher?.feed(text);
       recording?.output(text);
       dashboard?.pushOutput(text);
       // The board's text, printed with control bytes escaped (its colours kept).
@@ -160,6 +174,21 @@ async function monitorBoard(
       throw new CliError(`--record: cannot write '${flags.record}': ${fileErrorWhy(e)}`);
     }
   }
+  if (flags.publish !== undefined) {
+    publisher = new RecordPublisher({
+      url: flags.publish,
+      onReject: (reason) => say(`not forwarded, a damaged record: ${reason}`),
+      onDrop: (n) =>
+        process.stderr.write(
+          `mpheap: warning: ${flags.publish} has not acknowledged ${n} records; dropping new ones until it does\n`,
+        ),
+    });
+    try {
+      await publisher.start();
+    } catch (e) {
+      throw new CliError(`--publish: cannot connect to ${flags.publish}: ${(e as Error).message}`);
+    }
+  }
   if (httpPort !== null) {
     try {
       dashboard = await startDashboard({ port: httpPort, title: `mpheap monitor ${flags.port}` });
@@ -193,10 +222,20 @@ async function monitorBoard(
     process.once('SIGTERM', end);
   });
   const summary = await monitor.stop();
+  await publisher?.close();
   recording?.event('end', summary as unknown as Record<string, unknown>);
   recording?.close();
   await dashboard?.close();
-  return { ...summary, port: flags.port, recording: flags.record ?? null, web: dashboard?.url ?? null, last };
+  return {
+    ...summary,
+    port: flags.port,
+    recording: flags.record ?? null,
+    web: dashboard?.url ?? null,
+    last,
+    published: publisher
+      ? { records: publisher.published, rejected: publisher.rejected, dropped: publisher.dropped }
+      : null,
+  };
 }
 
 /** The dashboard's TCP port with --web (0: a free one), or null without it. */
@@ -272,6 +311,12 @@ function summaryText(s: MonitorResult): string {
       `last heap: ${n(s.last.usedBytes)} used, ${n(s.last.freeBytes)} free, largest free block ${n(s.last.largestFreeBytes)} bytes, fragmentation ${frag}`,
     );
   }
+  if (s.published)
+    lines.push(
+      `forwarded ${s.published.records} agent record${s.published.records === 1 ? '' : 's'}` +
+        `${s.published.rejected ? `; ${s.published.rejected} damaged, not forwarded` : ''}` +
+        `${s.published.dropped ? `; ${s.published.dropped} dropped (the broker stayed away)` : ''}`,
+    );
   if (s.recording) lines.push(`recorded to ${s.recording}`);
   if (s.web) lines.push(`dashboard at ${s.web} closed`);
   return lines.join('\n');

@@ -11,6 +11,8 @@ import {
   MIN_WASM_HEAP,
   WasmEngine,
 } from '../../engines/wasm/wasm-engine.js';
+import { RecordPublisher } from '../../fleet/publisher.js';
+import { finalSample, startAgentBeside } from '../../fleet/run-agent.js';
 import { regionBytesForPool } from '../../heap/layout.js';
 import { RecordingWriter } from '../../recording/recording.js';
 import type { BudgetViolation } from '../../run/budgets.js';
@@ -52,6 +54,8 @@ export interface RunFlags {
   webWait?: boolean;
   profile?: boolean;
   simInput?: string;
+  publish?: string;
+  deviceId?: string;
 }
 
 const EXIT_OF: Record<RunExit, number> = {
@@ -230,6 +234,11 @@ export function registerRun(program: Command): void {
       '--web-wait',
       'with --web: keep the dashboard open after the run until Ctrl-C, also off a terminal',
     )
+    .option(
+      '--publish <url>',
+      'run mpheap_agent beside the script and publish its records to mqtt://HOST[:PORT]',
+    )
+    .option('--device-id <id>', 'with --publish: the device id in the records')
     .option('--map', 'draw the heap map of the last snapshot in the summary')
     .option('--no-color', NO_COLOR_HELP)
     .option('--json', 'print the summary as JSON (schema: docs/json.md); script output goes to stderr')
@@ -308,6 +317,10 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.simInput !== undefined && flags.port !== undefined)
     throw new CliError('--sim-input: only for the built-in engine (a board reads its own pins)');
   const simInput = simInputOption(flags.simInput);
+  if ((flags.publish === undefined) !== (flags.deviceId === undefined))
+    throw new CliError('--publish and --device-id go together');
+  if (flags.deviceId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(flags.deviceId))
+    throw new CliError(`--device-id: '${flags.deviceId}' is not 1 to 64 of A-Z a-z 0-9 _ . -`);
   const engine = await createEngine(flags);
   // Started first: the recording names the engine as it really runs (a fallback says so).
   try {
@@ -322,6 +335,17 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   }
   for (const w of engine.info.warnings ?? []) process.stderr.write(`mpheap: warning: ${w}\n`);
   const json = flags.json === true;
+  // --publish: the agent's records, from the output, to MQTT (src/fleet/run-agent.ts).
+  let publisher: RecordPublisher | null = null;
+  if (flags.publish !== undefined) {
+    publisher = new RecordPublisher({ url: flags.publish });
+    try {
+      await publisher.start();
+    } catch (e) {
+      await engine.close();
+      throw new CliError(`--publish: cannot connect to ${flags.publish}: ${(e as Error).message}`);
+    }
+  }
   const out = json ? process.stderr : process.stdout;
   const status = new StatusLine(!json && process.stderr.isTTY === true);
 
@@ -389,6 +413,20 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   };
   const started = Date.now();
   try {
+    // The agent's own output (its first and last record) goes where the script's does.
+    const showOutput = (text: string) => {
+      publisher?.feed(text);
+      captured.output.push(text);
+      views.addOutput(text);
+      // The script's text, printed with control bytes escaped (its colours kept).
+      status.around(text, () => out.write(escaper.push(text)));
+    };
+    if (publisher && flags.deviceId !== undefined)
+      await startAgentBeside(engine, {
+        deviceId: flags.deviceId,
+        heapBytes: engine.info.heapSize,
+        onOutput: showOutput,
+      });
     result = await runScript(engine, script, {
       signal: stop.signal,
       scriptName,
@@ -400,12 +438,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       timeoutMs: timeoutS * 1000,
       budgets,
       recording,
-      onOutput: (text) => {
-        captured.output.push(text);
-        views.addOutput(text);
-        // The script's text, printed with control bytes escaped (its colours kept).
-        status.around(text, () => out.write(escaper.push(text)));
-      },
+      onOutput: showOutput,
       onSnapshot: (s: HeapSnapshot, p: RunProgress) => {
         captured.snapshots.push(s);
         captured.progress = p;
@@ -418,6 +451,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
         status.around(line, () => process.stderr.write(line));
       },
     });
+    if (publisher) await finalSample(engine, showOutput);
     ranToEnd = true;
   } catch (e) {
     status.clear();
@@ -436,6 +470,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     await engine.close();
+    await publisher?.close();
     recording?.close();
     // Whatever ended the run, the report holds every snapshot captured up to then.
     htmlWritten = views.writeReport();

@@ -1,0 +1,181 @@
+/** `mpheap fleet`: the heap health of every board that sent records, from the collector's store. */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { type AlertRule, evaluateAlerts, parseAlertRule } from '../../fleet/alerts.js';
+import { type DeviceHealth, fleetHealth, type Percentiles } from '../../fleet/health.js';
+import { openStore } from '../../fleet/open-store.js';
+import type { StoredSample } from '../../fleet/store.js';
+import { formatBytes } from '../../util/size.js';
+import { fleetPage } from '../../views/fleet/page.js';
+import { wantColor } from '../../views/terminal/index.js';
+import { CliError, EXIT } from '../errors.js';
+import { helpFooter } from '../help.js';
+import { sizeOption } from '../io.js';
+
+interface FleetFlags {
+  db: string;
+  device?: string;
+  below: string;
+  alert: string[];
+  json?: boolean;
+  html?: string;
+  color?: boolean;
+}
+
+export function registerFleet(program: Command): void {
+  program
+    .command('fleet')
+    .summary('the heap health of a fleet: latest figures, trends, leaks, forecasts, alerts')
+    .description(
+      'Read what `mpheap collect` stored and show, per device: the latest free and largest ' +
+        'free block, their trend across samples and boots (bytes per hour of uptime), the ' +
+        'fragmentation, a leak verdict (growth of what stays live after collections), when ' +
+        'the largest free block will fall below --below at its current rate, and the reboots ' +
+        'with their reset causes; then fleet-wide percentiles. --alert turns it into a check.',
+    )
+    .requiredOption('--db <db>', 'FILE.sqlite or postgres://… (what collect wrote)')
+    .option('--device <id>', 'only this device')
+    .option('--below <size>', 'forecast when the largest free block falls below this', '1K')
+    .option(
+      '--alert <rule>',
+      'FIELD<VALUE or FIELD>VALUE; repeatable. Fields: free, largestFree, fragmentation, ' +
+        'freeTrend, largestFreeTrend, leak, forecastHours, reboots, missing, silentMinutes',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option('--html <file>', 'write the dashboard page (one self-contained HTML file)')
+    .option('--json', 'print everything as JSON (schema: docs/json.md)')
+    .option('--no-color', 'no colours')
+    .addHelpText(
+      'after',
+      helpFooter({
+        examples: [
+          { command: 'mpheap fleet --db fleet.sqlite' },
+          {
+            command: 'mpheap fleet --db fleet.sqlite --json | jq ".devices[] | {id, freeTrendBytesPerHour}"',
+          },
+          { command: 'mpheap fleet --db postgres://mpheap@db/fleet --html fleet.html' },
+          {
+            command: "mpheap fleet --db fleet.sqlite --alert 'largestFree<2K' --alert 'forecastHours<48'",
+            note: 'from cron or CI: exit 3 when a device breaks a rule',
+          },
+        ],
+        exitCodes:
+          '0 all well, 1 no records stored yet, 2 bad option or database, 3 an --alert rule was broken.',
+      }),
+    )
+    .action(async (flags: FleetFlags) => {
+      process.exitCode = await fleetCommand(flags);
+    });
+}
+
+async function fleetCommand(flags: FleetFlags): Promise<number> {
+  const below = sizeOption(flags.below, '--below');
+  let rules: AlertRule[];
+  try {
+    rules = flags.alert.map(parseAlertRule);
+  } catch (e) {
+    throw new CliError(`--alert: ${(e as Error).message}`);
+  }
+  let samples: StoredSample[];
+  let source = flags.db;
+  try {
+    const store = await openStore(flags.db);
+    source = store.description;
+    try {
+      samples = await store.samples(flags.device);
+    } finally {
+      await store.close();
+    }
+  } catch (e) {
+    throw new CliError(`--db: cannot read '${flags.db}': ${(e as Error).message}`);
+  }
+  const now = Date.now();
+  const health = fleetHealth(samples, { forecastBelow: below, now });
+  const alerts = evaluateAlerts(health.devices, rules, now);
+  if (flags.html) {
+    const byDevice = new Map<string, StoredSample[]>();
+    for (const s of samples) byDevice.set(s.device, [...(byDevice.get(s.device) ?? []), s]);
+    try {
+      writeFileSync(
+        flags.html,
+        fleetPage(health, (d) => byDevice.get(d) ?? [], {
+          title: flags.device ? `mpheap fleet: ${flags.device}` : 'mpheap fleet',
+          source,
+          below,
+          alerts,
+        }),
+      );
+    } catch (e) {
+      throw new CliError(`--html: cannot write '${flags.html}': ${(e as Error).message}`);
+    }
+  }
+  if (flags.json) process.stdout.write(`${JSON.stringify({ ...health, alerts }, null, 2)}\n`);
+  else process.stdout.write(fleetTable(health.devices, health.fleet, alerts, wantColor(flags.color)));
+  if (health.devices.length === 0) {
+    if (!flags.json) process.stderr.write(`mpheap: no records in ${flags.db} yet\n`);
+    return EXIT.NOTHING_FOUND;
+  }
+  return alerts.length > 0 ? EXIT.BUDGET : EXIT.OK;
+}
+
+function fleetTable(
+  devices: DeviceHealth[],
+  fleet: ReturnType<typeof fleetHealth>['fleet'],
+  alerts: ReturnType<typeof evaluateAlerts>,
+  color: boolean,
+): string {
+  const c = pc.createColors(color);
+  const b = (n: number | null) => (n === null ? '-' : formatBytes(n));
+  const r = (n: number | null) => (n === null ? '-' : `${n >= 0 ? '+' : ''}${Math.round(n)}`);
+  const head = [
+    'device',
+    'free',
+    'largest',
+    'frag',
+    'free B/h',
+    'leak B/h',
+    'largest<below in',
+    'reboots',
+    'samples',
+  ];
+  const rows = devices.map((d) => [
+    d.id + (d.leak ? ' (leak)' : ''),
+    b(d.latest.free),
+    b(d.latest.largestFree),
+    d.latest.fragmentation === null ? '-' : `${Math.round(d.latest.fragmentation * 100)}%`,
+    r(d.freeTrendBytesPerHour),
+    r(d.leakBytesPerHour),
+    d.forecast === null
+      ? '-'
+      : d.forecast.already
+        ? 'now'
+        : d.forecast.hours === null
+          ? 'never'
+          : `${d.forecast.hours.toFixed(1)} h`,
+    `${d.reboots}${
+      d.reboots
+        ? ` (${Object.entries(d.resetCauses)
+            .map(([k, n]) => `${k}×${n}`)
+            .join(' ')})`
+        : ''
+    }`,
+    `${d.samples}${d.missing ? ` -${d.missing}` : ''}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const out = [c.bold(line(head)), ...rows.map(line)];
+  // The tail that is bad: low free and largest free (worst 10 % and 1 % of the devices).
+  const p = (v: Percentiles) =>
+    `median ${b(v.p50)}  worst 10% ${b(v.p10)}  worst 1% ${b(v.p1)}  lowest ${b(v.min)}`;
+  out.push(
+    '',
+    `${fleet.devices} devices, ${fleet.samples} samples, ${fleet.reboots} reboots, ${fleet.leaking} leaking`,
+    `free:          ${p(fleet.free)}`,
+    `largest free:  ${p(fleet.largestFree)}`,
+  );
+  for (const a of alerts) out.push(c.red(`alert: ${a.message}`));
+  return `${out.join('\n')}\n`;
+}
