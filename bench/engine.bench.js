@@ -16,7 +16,6 @@ import { SCRIPTS } from './scripts.js';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ROUNDS = 15;
 
-
 /**
  * CPU time of one exec of the script (this process's, which includes the engines' worker
  * threads), median over ROUNDS runs in warmed engines, each run from a collected heap, the

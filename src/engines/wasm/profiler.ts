@@ -218,7 +218,6 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
     return node.site;
   }
 
-
   function contextOf(address: number): number {
     let index = contextAt.get(address);
     if (index === undefined) {
