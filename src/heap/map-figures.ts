@@ -1,0 +1,441 @@
+/**
+ * The figures of `gc_info()` gathered piece by piece while a block map is being written, so that
+ * the decoder's self-check costs no second pass over the map: each row is summed up while it is
+ * validated, and the summaries are joined in map order. The result is exactly what
+ * `gcInfoOfMaps` (block-map.ts) gives for the finished map (test/heap/map-figures.test.ts).
+ *
+ * The rules, as in gcInfoOfMaps: a TAIL lengthens the chain (even with no HEAD before it) and
+ * leaves the free run alone; any other block ends the chain; FREE lengthens the free run; HEAD
+ * and MARK end it; a HEAD starts a chain; HEAD and TAIL count as used, FREE as free, MARK as
+ * neither.
+ *
+ * A run of blocks is summed up without knowing what came before it: the TAILs before its first
+ * other block, and the FREE blocks before its first HEAD or MARK, are kept apart, since they
+ * continue the chain and the free run coming in. Within a run this is done with two sentinels:
+ * the chain and the free run start at -RUN_SENTINEL, so they stay negative (and count for
+ * nothing) until the first block that ends them, whose value then says how long the leading
+ * part was.
+ */
+import { CH_FREE, CH_MARK, CH_TAIL, type GcInfoFigures, MAP_CHARS } from './block-map.js';
+
+/** Far below any run: a map holds at most 2^26 blocks (decoder.ts MAX_BLOCKS). */
+const RUN_SENTINEL = 1 << 30;
+
+/** What a run of blocks adds to gc_info, apart from what depends on the blocks before it. */
+export class RunFigures {
+  /** Blocks in the run. */
+  blocks = 0;
+  used = 0;
+  free = 0;
+  /** Chains of one and two blocks that start and end inside the run. */
+  ones = 0;
+  twos = 0;
+  /**
+   * At least as long as every chain that starts and ends inside the run, and no longer than
+   * the longest chain of the map (a chain still open may be counted in part: it only grows).
+   */
+  longest = 0;
+  /** The same for free runs (those between two HEAD or MARK blocks, and partial ones after). */
+  longestFree = 0;
+  /** TAILs before the first block that is not one (all the blocks when every one is a TAIL). */
+  leadTails = 0;
+  /** The chain open at the run's end; -1 when every block is a TAIL. */
+  chainOut = 0;
+  /** FREE blocks before the first HEAD or MARK (all of them when there is none). */
+  leadFree = 0;
+  /** FREE blocks after the last HEAD or MARK; -1 when there is none. */
+  freeOut = 0;
+}
+
+/**
+ * gc_info() of one area's map, kept up to date while it is written front to back: `blocks` is
+ * how much of the map it covers. Blocks never written are FREE (addFree, O(1) however many).
+ */
+export class MapFigures {
+  blocks = 0;
+  used = 0;
+  free = 0;
+  ones = 0;
+  twos = 0;
+  maxBlock = 0;
+  maxFree = 0;
+  /** The chain and the free run still open at `blocks`. */
+  chain = 0;
+  freeRun = 0;
+
+  /** `count` FREE blocks. */
+  addFree(count: number): void {
+    if (count <= 0) return;
+    this.endChain(this.chain);
+    this.chain = 0;
+    this.free += count;
+    this.freeRun += count;
+    this.blocks += count;
+  }
+
+  /** A run summed up by runFigures, right after the blocks covered so far. */
+  add(run: RunFigures): void {
+    this.blocks += run.blocks;
+    this.used += run.used;
+    this.free += run.free;
+    this.ones += run.ones;
+    this.twos += run.twos;
+    if (run.longest > this.maxBlock) this.maxBlock = run.longest;
+    if (run.longestFree > this.maxFree) this.maxFree = run.longestFree;
+    if (run.chainOut < 0) {
+      this.chain += run.leadTails;
+    } else {
+      this.endChain(this.chain + run.leadTails);
+      this.chain = run.chainOut;
+    }
+    if (run.freeOut < 0) {
+      this.freeRun += run.leadFree;
+    } else {
+      const ended = this.freeRun + run.leadFree;
+      if (ended > this.maxFree) this.maxFree = ended;
+      this.freeRun = run.freeOut;
+    }
+  }
+
+  /** The figures of the map covered so far and `freeAfter` FREE blocks after, the area ending there. */
+  figures(freeAfter: number): GcInfoCounts {
+    const after = Math.max(0, freeAfter);
+    // The area's end, or the first FREE block after, ends the chain still open.
+    const chain = this.chain;
+    return {
+      blocks: this.blocks + after,
+      used: this.used,
+      free: this.free + after,
+      oneBlocks: this.ones + (chain === 1 ? 1 : 0),
+      twoBlocks: this.twos + (chain === 2 ? 1 : 0),
+      maxBlock: Math.max(this.maxBlock, chain),
+      maxFree: Math.max(this.maxFree, this.freeRun + after),
+    };
+  }
+
+  private endChain(chain: number): void {
+    if (chain === 1) this.ones++;
+    else if (chain === 2) this.twos++;
+    if (chain > this.maxBlock) this.maxBlock = chain;
+  }
+}
+
+/** gc_info() of one area in blocks (GcInfoFigures before the block size is applied). */
+export interface GcInfoCounts {
+  blocks: number;
+  used: number;
+  free: number;
+  oneBlocks: number;
+  twoBlocks: number;
+  maxBlock: number;
+  maxFree: number;
+}
+
+/** Several areas' figures as gcInfoOfMaps gives them (chains and free runs end with each area). */
+export function joinAreaFigures(areas: readonly GcInfoCounts[], blockSize: number): GcInfoFigures {
+  let blocks = 0;
+  let used = 0;
+  let free = 0;
+  let oneBlocks = 0;
+  let twoBlocks = 0;
+  let maxBlock = 0;
+  let maxFree = 0;
+  for (const a of areas) {
+    blocks += a.blocks;
+    used += a.used;
+    free += a.free;
+    oneBlocks += a.oneBlocks;
+    twoBlocks += a.twoBlocks;
+    maxBlock = Math.max(maxBlock, a.maxBlock);
+    maxFree = Math.max(maxFree, a.maxFree);
+  }
+  return {
+    total: blocks * blockSize,
+    used: used * blockSize,
+    free: free * blockSize,
+    oneBlocks,
+    twoBlocks,
+    maxBlock,
+    maxFree,
+  };
+}
+
+// ── four blocks at a time ──────────────────────────────────────────────────────────────────
+//
+// A block's kind in two bits (as in gc.c's allocation table), and a pair of map characters'
+// kinds in four, with a flag for a byte that is no map character. Four blocks' kinds index
+// WORD, the RunFigures of those four blocks packed in one number.
+
+const FREE = 0;
+const HEAD = 1;
+const TAIL = 2;
+const MARK = 3;
+const NOT_A_MAP_CHAR = 0x1000;
+
+const W_USED = 0; // 3 bits
+const W_FREE = 3; // 3 bits
+const W_LEAD_TAILS = 6; // 3 bits
+const W_ONES = 9; // 2 bits
+const W_TWOS = 11; // 2 bits
+const W_LONGEST = 13; // 2 bits
+const W_CHAIN_OUT = 15; // 3 bits
+const W_HAS_HEAD = 18; // 1 bit: a HEAD or MARK
+const W_LEAD_FREE = 19; // 3 bits
+const W_LONGEST_FREE = 22; // 2 bits
+const W_FREE_OUT = 24; // 3 bits
+
+/** Four TAILs and four FREE blocks, as the 32-bit little-endian word of their characters. */
+const TAILS_WORD = CH_TAIL * 0x01010101;
+const FREE_WORD = CH_FREE * 0x01010101;
+
+/** A character's kind, or NOT_A_MAP_CHAR. */
+let charKind: Uint16Array | null = null;
+/** Two characters' kinds (the first in the low bits), by their 16-bit little-endian value. */
+let pairKinds: Uint16Array | null = null;
+/** RunFigures packed, by four blocks' kinds (WORD) and by one block's kind. */
+let wordFigures: Uint32Array | null = null;
+let blockFigures: Uint32Array | null = null;
+
+function kindOfChar(c: number): number {
+  return c === CH_FREE ? FREE : c === CH_TAIL ? TAIL : c === CH_MARK ? MARK : HEAD;
+}
+
+/** The tables, built on first use (129 KiB; most commands never read a map). */
+function buildTables(): void {
+  charKind = new Uint16Array(256).fill(NOT_A_MAP_CHAR);
+  for (const c of MAP_CHARS) charKind[c.charCodeAt(0)] = kindOfChar(c.charCodeAt(0));
+  pairKinds = new Uint16Array(65536);
+  for (let x = 0; x < 65536; x++) {
+    const lo = charKind[x & 0xff];
+    const hi = charKind[x >>> 8];
+    pairKinds[x] = (lo | hi) & NOT_A_MAP_CHAR ? NOT_A_MAP_CHAR : lo | (hi << 2);
+  }
+  wordFigures = new Uint32Array(256);
+  for (let k = 0; k < 256; k++) wordFigures[k] = packed([0, 1, 2, 3].map((j) => (k >>> (2 * j)) & 3));
+  blockFigures = new Uint32Array(4);
+  for (let k = 0; k < 4; k++) blockFigures[k] = packed([k]);
+}
+
+function packed(kinds: readonly number[]): number {
+  const run = new RunFigures();
+  runOfKinds(kinds, run);
+  return (
+    (run.used << W_USED) |
+    (run.free << W_FREE) |
+    (run.leadTails << W_LEAD_TAILS) |
+    (run.ones << W_ONES) |
+    (run.twos << W_TWOS) |
+    (run.longest << W_LONGEST) |
+    (Math.max(run.chainOut, 0) << W_CHAIN_OUT) |
+    ((run.freeOut >= 0 ? 1 : 0) << W_HAS_HEAD) |
+    (run.leadFree << W_LEAD_FREE) |
+    (run.longestFree << W_LONGEST_FREE) |
+    (Math.max(run.freeOut, 0) << W_FREE_OUT)
+  );
+}
+
+/** RunFigures block by block: the definition the packed tables are made from. */
+function runOfKinds(kinds: readonly number[], out: RunFigures): void {
+  let used = 0;
+  let free = 0;
+  let ones = 0;
+  let twos = 0;
+  let longest = 0;
+  let longestFree = 0;
+  let leadTails = 0;
+  let leadFree = 0;
+  let chain = -RUN_SENTINEL;
+  let freeRun = -RUN_SENTINEL;
+  for (const k of kinds) {
+    if (k === TAIL) {
+      used++;
+      chain++;
+      continue;
+    }
+    if (chain < 0) leadTails = chain + RUN_SENTINEL;
+    else {
+      if (chain === 1) ones++;
+      else if (chain === 2) twos++;
+      if (chain > longest) longest = chain;
+    }
+    chain = 0;
+    if (k === FREE) {
+      free++;
+      freeRun++;
+      continue;
+    }
+    if (freeRun < 0) leadFree = freeRun + RUN_SENTINEL;
+    else if (freeRun > longestFree) longestFree = freeRun;
+    freeRun = 0;
+    if (k === HEAD) {
+      used++;
+      chain = 1;
+    }
+  }
+  finishRun(
+    out,
+    kinds.length,
+    used,
+    free,
+    ones,
+    twos,
+    longest,
+    longestFree,
+    chain,
+    freeRun,
+    leadTails,
+    leadFree,
+  );
+}
+
+function finishRun(
+  out: RunFigures,
+  blocks: number,
+  used: number,
+  free: number,
+  ones: number,
+  twos: number,
+  longest: number,
+  longestFree: number,
+  chain: number,
+  freeRun: number,
+  leadTails: number,
+  leadFree: number,
+): void {
+  out.blocks = blocks;
+  out.used = used;
+  out.free = free;
+  out.ones = ones;
+  out.twos = twos;
+  out.longest = longest;
+  out.longestFree = longestFree;
+  if (chain < 0) {
+    out.leadTails = chain + RUN_SENTINEL;
+    out.chainOut = -1;
+  } else {
+    out.leadTails = leadTails;
+    out.chainOut = chain;
+  }
+  if (freeRun < 0) {
+    out.leadFree = freeRun + RUN_SENTINEL;
+    out.freeOut = -1;
+  } else {
+    out.leadFree = leadFree;
+    out.freeOut = freeRun;
+  }
+}
+
+/**
+ * Sums up the map characters src[from, to) into `out` and copies them, four to a word, into
+ * `words` as little-endian 32-bit words (`words` needs (to - from) / 4 places). False, with
+ * `out` untouched, when a byte is not a map character exactly as gc.c prints it. Four blocks
+ * are read at a time: a word of four TAILs or four FREE blocks takes a short path, any other
+ * goes through the WORD table; the last one to three blocks go one by one.
+ */
+export function runFigures(
+  src: Uint8Array,
+  from: number,
+  to: number,
+  out: RunFigures,
+  words: Uint32Array,
+): boolean {
+  if (wordFigures === null) buildTables();
+  const pairs = pairKinds as Uint16Array;
+  const table = wordFigures as Uint32Array;
+  const charKinds = charKind as Uint16Array;
+  const blockTable = blockFigures as Uint32Array;
+  let used = 0;
+  let free = 0;
+  let ones = 0;
+  let twos = 0;
+  let longest = 0;
+  let longestFree = 0;
+  let leadTails = 0;
+  let leadFree = 0;
+  let chain = -RUN_SENTINEL;
+  let freeRun = -RUN_SENTINEL;
+  let bad = 0;
+  const whole = from + ((to - from) & ~3);
+  let k = 0;
+  for (let i = from; i < to; ) {
+    let e: number;
+    if (i < whole) {
+      const lo = src[i] | (src[i + 1] << 8);
+      const hi = src[i + 2] | (src[i + 3] << 8);
+      const word = lo | (hi << 16);
+      words[k++] = word;
+      i += 4;
+      if (word === TAILS_WORD) {
+        used += 4;
+        chain += 4;
+        continue;
+      }
+      if (word === FREE_WORD) {
+        if (chain < 0) leadTails = chain + RUN_SENTINEL;
+        else {
+          if (chain === 1) ones++;
+          else if (chain === 2) twos++;
+          if (chain > longest) longest = chain;
+        }
+        chain = 0;
+        free += 4;
+        freeRun += 4;
+        continue;
+      }
+      const kinds = pairs[lo] | (pairs[hi] << 4);
+      bad |= kinds;
+      e = table[kinds & 0xff];
+    } else {
+      const kind = charKinds[src[i++]];
+      bad |= kind;
+      if (kind === TAIL) {
+        used++;
+        chain++;
+        continue;
+      }
+      e = blockTable[kind & 3];
+    }
+    // `e` holds at least one block that is not a TAIL: the chain coming in ends there.
+    used += (e >>> W_USED) & 7;
+    free += (e >>> W_FREE) & 7;
+    const closing = chain + ((e >>> W_LEAD_TAILS) & 7);
+    if (closing < 0) leadTails = closing + RUN_SENTINEL;
+    else {
+      if (closing === 1) ones++;
+      else if (closing === 2) twos++;
+      if (closing > longest) longest = closing;
+    }
+    ones += (e >>> W_ONES) & 3;
+    twos += (e >>> W_TWOS) & 3;
+    const inner = (e >>> W_LONGEST) & 3;
+    if (inner > longest) longest = inner;
+    chain = (e >>> W_CHAIN_OUT) & 7;
+    // A free run still open after these blocks may be counted in part here: it only grows.
+    const ended = freeRun + ((e >>> W_LEAD_FREE) & 7);
+    if (ended > longestFree) longestFree = ended;
+    const innerFree = (e >>> W_LONGEST_FREE) & 3;
+    if (innerFree > longestFree) longestFree = innerFree;
+    if ((e >>> W_HAS_HEAD) & 1) {
+      if (ended < 0) leadFree = ended + RUN_SENTINEL;
+      freeRun = (e >>> W_FREE_OUT) & 7;
+    } else {
+      freeRun = ended;
+    }
+  }
+  if (bad & (NOT_A_MAP_CHAR | (NOT_A_MAP_CHAR << 4))) return false;
+  finishRun(
+    out,
+    to - from,
+    used,
+    free,
+    ones,
+    twos,
+    longest,
+    longestFree,
+    chain,
+    freeRun,
+    leadTails,
+    leadFree,
+  );
+  return true;
+}
