@@ -18,7 +18,8 @@
  * allows (or MAX_BLOCKS_WITHOUT_HEADER), and a line longer than LONG_LINE is passed on as
  * program output as it arrives instead of being held.
  */
-import { gcInfoOfMaps } from '../heap/block-map.js';
+import { type GcInfoFigures, gcInfoOfMaps } from '../heap/block-map.js';
+import { type GcInfoCounts, joinAreaFigures, RunFigures, runFigures } from '../heap/map-figures.js';
 import type {
   BlockFigures,
   GcFigures,
@@ -75,6 +76,9 @@ const MAX_PRESIZE = 4 * 1024 * 1024;
 export const LONG_LINE = 64 * 1024;
 /** The end of a long line that is still read as a line (a mem_info line glued after output). */
 const LONG_LINE_TAIL = 1024;
+
+/** Whole rows are copied into the map as 32-bit words built little-endian (runFigures). */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 16; i++) {
@@ -144,6 +148,9 @@ export class MemInfoDecoder implements StreamDecoder {
   /** The most blocks any `GC: total` of this input claimed (bounds maps without one). */
   private largestClaim = 0;
   private ended = false;
+  /** The row on the fast path, summed up and as words (runFigures). */
+  private readonly rowRun = new RunFigures();
+  private readonly rowWords = new Uint32Array(BLOCKS_PER_LINE / 4);
 
   constructor(private readonly opts: DecoderOptions) {
     this.fallbackBlockSize = opts.blockSize ?? 16;
@@ -283,7 +290,13 @@ export class MemInfoDecoder implements StreamDecoder {
     i++;
     if (i < end && buf[i] === SPACE) i++;
     // Every remaining byte must be a map character as printed today, else the careful path
-    // (escapes, garbage, the old tail `t`, text glued after the row) handles the line.
+    // (escapes, garbage, the old tail `t`, text glued after the row) handles the line. The
+    // same pass sums the row up for the self-check.
+    if (end - i <= BLOCKS_PER_LINE) {
+      if (!runFigures(buf, i, end, this.rowRun, this.rowWords)) return false;
+      this.row(snap, area, offset, digits as OffsetDigits, buf, i, end, true, this.rowRun);
+      return true;
+    }
     for (let j = i; j < end; j++) {
       const c = buf[j];
       if (MAP_BYTE[c] !== c) return false;
@@ -341,7 +354,7 @@ export class MemInfoDecoder implements StreamDecoder {
       if (j < n && clean[j] === SPACE) j++;
       let k = j;
       while (k < n && MAP_BYTE[clean[k]] !== 0) k++;
-      this.row(snap, area, offset, i as OffsetDigits, clean, j, k);
+      this.row(snap, area, offset, i as OffsetDigits, clean, j, k, false);
       if (k < n) this.rest(clean, k, raw);
       return true;
     }
@@ -412,7 +425,10 @@ export class MemInfoDecoder implements StreamDecoder {
     src: Uint8Array,
     from: number,
     to: number,
-    verbatim = false,
+    /** src[from, to) holds map characters as printed: no translation. */
+    verbatim: boolean,
+    /** src[from, to) summed up, and in rowWords as words (runFigures), when the row was. */
+    run: RunFigures | null = null,
   ): void {
     if (area.offsetDigits === null) area.offsetDigits = digits;
     const placed = placeRow(area, offset, digits, snap.step, this.fallbackBlockSize * BLOCKS_PER_LINE);
@@ -443,8 +459,15 @@ export class MemInfoDecoder implements StreamDecoder {
     }
     area.ensure(start + length);
     const map = area.map;
-    if (verbatim) map.set(src.subarray(from, from + length), start);
-    else for (let i = 0; i < length; i++) map[start + i] = MAP_BYTE[src[from + i]];
+    if (run !== null && length === to - from) {
+      if (length === BLOCKS_PER_LINE && LITTLE_ENDIAN) area.words.set(this.rowWords, start >>> 2);
+      else map.set(src.subarray(from, to), start);
+      area.counted(start, run);
+    } else {
+      if (verbatim) map.set(src.subarray(from, from + length), start);
+      else for (let i = 0; i < length; i++) map[start + i] = MAP_BYTE[src[from + i]];
+      area.written(start, length);
+    }
     if (placed.line <= area.lastLine) {
       this.warn(`map row ${hex(offset, digits)} arrived again; kept the later copy`);
     } else {
@@ -471,6 +494,7 @@ export class MemInfoDecoder implements StreamDecoder {
     const start = open.line * BLOCKS_PER_LINE + open.length;
     area.ensure(start + take);
     for (let i = 0; i < take; i++) area.map[start + i] = MAP_BYTE[src[i]];
+    area.written(start, take);
     open.length += take;
     if (start + take > area.extent) area.extent = start + take;
     if (open.length >= BLOCKS_PER_LINE) area.openRow = null;
@@ -763,8 +787,9 @@ export class MemInfoDecoder implements StreamDecoder {
     } else if (hasDump && p.truncatedMidLine) {
       warnings.push('map cut short inside a row');
     }
-    const info = hasDump ? gcInfoOfMaps(maps, blockSize) : null;
-    if (complete && info && p.gc && p.blocks) this.check(p.gc, p.blocks, info, warnings);
+    if (complete && hasDump && p.gc && p.blocks) {
+      this.check(p.gc, p.blocks, mapFigures(p.areas, maps, blockSize), warnings);
+    }
     const areas: HeapArea[] = p.areas.map((a, i) => ({
       base: a.base,
       offsetDigits: a.offsetDigits,
@@ -811,12 +836,7 @@ export class MemInfoDecoder implements StreamDecoder {
   }
 
   /** The decoder checks itself: the header figures against what the map shows. */
-  private check(
-    gc: GcFigures,
-    blocks: BlockFigures,
-    info: ReturnType<typeof gcInfoOfMaps>,
-    warnings: string[],
-  ): void {
+  private check(gc: GcFigures, blocks: BlockFigures, info: GcInfoFigures, warnings: string[]): void {
     const pairs: Array<[string, number | null, number]> = [
       ['GC total', gc.total, info.total],
       ['GC used', gc.used, info.used],
@@ -858,6 +878,24 @@ function continuesHeader(lead: string, snap: PendingSnapshot): boolean {
     if (c !== '' && (lead.startsWith(c) || c.startsWith(lead))) return true;
   }
   return /^[0-9a-fA-F]{1,8}(?::|$)/.test(lead);
+}
+
+/**
+ * gc_info() of the finished maps: from the figures built while the rows were placed, or, for an
+ * area whose rows did not arrive in order, read from its map.
+ */
+function mapFigures(
+  areas: readonly AreaBuilder[],
+  maps: readonly Uint8Array[],
+  blockSize: number,
+): GcInfoFigures {
+  const counts = areas.map((area, i): GcInfoCounts => {
+    const f = area.figures;
+    if (f !== null && maps[i].length >= f.blocks) return f.figures(maps[i].length - f.blocks);
+    const g = gcInfoOfMaps([maps[i]], 1);
+    return { ...g, blocks: g.total };
+  });
+  return joinAreaFigures(counts, blockSize);
 }
 
 function indexOfByte(buf: Uint8Array, byte: number, from: number, to: number): number {

@@ -15,6 +15,7 @@
  * neither claim memory nor stretch the map: it is reported and ignored.
  */
 import { CH_FREE } from '../heap/block-map.js';
+import { MapFigures, RunFigures, runFigures } from '../heap/map-figures.js';
 
 export const BLOCKS_PER_LINE = 64;
 
@@ -26,6 +27,10 @@ export const MAP_BYTE = new Uint8Array(256);
 for (const c of '.=mTLDSAFBMh') MAP_BYTE[c.charCodeAt(0)] = c.charCodeAt(0);
 MAP_BYTE['t'.charCodeAt(0)] = '='.charCodeAt(0);
 
+/** Scratch for summing up what the slow paths wrote (one row at most). */
+const writtenRun = new RunFigures();
+const writtenWords = new Uint32Array(BLOCKS_PER_LINE / 4);
+
 const VALID_STEPS = new Set([8, 16, 32, 64].map((bs) => bs * BLOCKS_PER_LINE));
 const WRAP_5 = 0x100000;
 /** Blocks allocated before a row arrives when the header gives no size (the map grows by doubling). */
@@ -33,6 +38,14 @@ const INITIAL_BLOCKS = 1024;
 
 export class AreaBuilder {
   map = new Uint8Array(INITIAL_BLOCKS).fill(CH_FREE);
+  /** The same bytes as 32-bit words, for copying whole rows (a row starts on a word). */
+  words = new Uint32Array(this.map.buffer, 0, this.map.length >>> 2);
+  /**
+   * gc_info() of map[0, figures.blocks), built up as rows are written, for the self-check.
+   * Everything past figures.blocks has never been written (FREE). null once a row lands in
+   * what was already counted (a row sent again): the check then reads the whole map.
+   */
+  figures: MapFigures | null = new MapFigures();
   /** Blocks known so far: the end of the furthest row or free-lines run. */
   extent = 0;
   offsetDigits: OffsetDigits | null = null;
@@ -62,6 +75,27 @@ export class AreaBuilder {
     const next = new Uint8Array(cap).fill(CH_FREE);
     next.set(this.map);
     this.map = next;
+    this.words = new Uint32Array(next.buffer, 0, next.length >>> 2);
+  }
+
+  /** Map blocks [start, start + run.blocks), summed up in `run`, were just written. */
+  counted(start: number, run: RunFigures): void {
+    const f = this.figures;
+    if (f === null) return;
+    if (start < f.blocks) {
+      this.figures = null;
+      return;
+    }
+    f.addFree(start - f.blocks);
+    f.add(run);
+  }
+
+  /** Map blocks [start, start + length) were just written (at most a row). */
+  written(start: number, length: number): void {
+    if (this.figures === null || length <= 0) return;
+    if (runFigures(this.map, start, start + length, writtenRun, writtenWords))
+      this.counted(start, writtenRun);
+    else this.figures = null;
   }
 
   /** The line where the next row is due. */
