@@ -173,6 +173,13 @@ export class MemInfoDecoder implements StreamDecoder {
       pos = nl + 1;
     }
     for (;;) {
+      if (this.state === 'dump') {
+        const next = this.wholeRow(bytes, pos);
+        if (next > 0) {
+          pos = next;
+          continue;
+        }
+      }
       const nl = bytes.indexOf(LF, pos);
       if (nl < 0) break;
       this.line(bytes, pos, nl + 1);
@@ -275,6 +282,37 @@ export class MemInfoDecoder implements StreamDecoder {
     const clean = plain ? buf.subarray(from, end) : cleanBytes(buf, from, end);
     if (last && this.state === 'dump') this.markCut(clean);
     this.handle(clean, { buf, from, to, end, plain, skip, cut: last });
+  }
+
+  /**
+   * A whole row as gc.c prints it, offset, 64 map characters and a newline, at `pos`: placed
+   * without looking for the newline first (a search per line showed in profiles). Returns
+   * where the next line starts, or 0 when the line is anything else: line() then reads it,
+   * and does with a line of this form exactly what is done here.
+   */
+  private wholeRow(buf: Uint8Array, pos: number): number {
+    const snap = this.snap;
+    const area = snap?.current;
+    if (!snap || !area) return 0;
+    const n = buf.length;
+    let i = pos;
+    let offset = 0;
+    while (i < n && HEX[buf[i]] >= 0 && i - pos < 8) offset = offset * 16 + HEX[buf[i++]];
+    const digits = i - pos;
+    if ((digits !== 4 && digits !== 5 && digits !== 8) || i >= n || buf[i] !== COLON) return 0;
+    i++;
+    if (i < n && buf[i] === SPACE) i++;
+    const end = i + BLOCKS_PER_LINE;
+    if (end >= n) return 0;
+    let next: number;
+    if (buf[end] === LF) next = end + 1;
+    else if (buf[end] === CR && end + 1 < n && buf[end + 1] === LF) next = end + 2;
+    else return 0;
+    if (!runFigures(buf, i, end, this.rowRun, this.rowWords)) return 0;
+    this.row(snap, area, offset, digits as OffsetDigits, buf, i, end, true, this.rowRun);
+    this.lineOffset += next - pos;
+    this.lineNo++;
+    return next;
   }
 
   /** Rows of clean ASCII (the bulk of every dump) go straight into the map. */
