@@ -279,9 +279,15 @@ export class MemInfoDecoder implements StreamDecoder {
       }
     }
     const plain = isPlainAscii(buf, from, end);
+    if (plain && this.state !== 'dump') {
+      // Program output or a header line: decoded once, for matching and to be passed on.
+      const whole = this.utf8.decode(buf.subarray(from, to));
+      this.handle(null, whole.slice(0, end - from), { buf, from, to, end, plain, skip, cut: last, whole });
+      return;
+    }
     const clean = plain ? buf.subarray(from, end) : cleanBytes(buf, from, end);
     if (last && this.state === 'dump') this.markCut(clean);
-    this.handle(clean, { buf, from, to, end, plain, skip, cut: last });
+    this.handle(clean, null, { buf, from, to, end, plain, skip, cut: last, whole: null });
   }
 
   /**
@@ -343,10 +349,11 @@ export class MemInfoDecoder implements StreamDecoder {
     return true;
   }
 
-  private handle(clean: Uint8Array, raw: RawLine): void {
+  /** A line that is not a whole row: its cleaned bytes, or its text when it is plain ASCII. */
+  private handle(clean: Uint8Array | null, text: string | null, raw: RawLine): void {
     const snap = this.snap;
     if (snap && this.state === 'info' && snap.lastRank === INFO_RANK.blocks) {
-      const lead = asciiString(clean).trimStart();
+      const lead = (text ?? asciiString(clean as Uint8Array)).trimStart();
       if (lead !== '' && !continuesHeader(lead, snap)) {
         // Only the map, a repeat of the last line or another section can follow ` No. of
         // 1-blocks:` (the same test as afterFeed's on a line still arriving).
@@ -360,8 +367,8 @@ export class MemInfoDecoder implements StreamDecoder {
         return;
       }
     }
-    if (this.state === 'dump' && this.dumpLine(clean, raw)) return;
-    this.text(asciiString(clean), raw);
+    if (this.state === 'dump' && this.dumpLine(clean ?? raw.buf.subarray(raw.from, raw.end), raw)) return;
+    this.text(text ?? asciiString(clean as Uint8Array), raw);
   }
 
   /** A line while reading a map; false when it is not part of the map. */
@@ -433,7 +440,7 @@ export class MemInfoDecoder implements StreamDecoder {
         return;
       }
     }
-    this.text(text, { ...raw, plain: false, skip: 0 });
+    this.text(text, { ...raw, plain: false, skip: 0, whole: null });
   }
 
   // ── map rows ───────────────────────────────────────────────────────────────────────────
@@ -691,7 +698,8 @@ export class MemInfoDecoder implements StreamDecoder {
   private output(raw: RawLine): void {
     const from = raw.from + raw.skip;
     if (from >= raw.to) return;
-    this.emitText(this.utf8.decode(raw.buf.subarray(from, raw.to)));
+    if (raw.whole !== null) this.emitText(raw.skip === 0 ? raw.whole : raw.whole.slice(raw.skip));
+    else this.emitText(this.utf8.decode(raw.buf.subarray(from, raw.to)));
   }
 
   /** Text before a keyword on the same line (a prompt, `>OK`, output without a newline). */
@@ -701,7 +709,11 @@ export class MemInfoDecoder implements StreamDecoder {
     if (raw.plain) {
       const from = raw.from + raw.skip;
       const to = raw.from + at;
-      if (to > from) this.emitText(this.utf8.decode(raw.buf.subarray(from, to)));
+      if (to > from) {
+        this.emitText(
+          raw.whole !== null ? raw.whole.slice(raw.skip, at) : this.utf8.decode(raw.buf.subarray(from, to)),
+        );
+      }
       return;
     }
     // With escapes removed, positions differ from the raw bytes: find the keyword there.
@@ -903,6 +915,8 @@ interface RawLine {
   skip: number;
   /** The input ended inside this line. */
   cut: boolean;
+  /** buf[from, to) as text when it is plain ASCII, decoded once for matching and output. */
+  whole: string | null;
 }
 
 /**
