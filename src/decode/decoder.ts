@@ -18,8 +18,8 @@
  * allows (or MAX_BLOCKS_WITHOUT_HEADER), and a line longer than LONG_LINE is passed on as
  * program output as it arrives instead of being held.
  */
-import { type GcInfoFigures, gcInfoOfMaps } from '../heap/block-map.js';
-import { type GcInfoCounts, joinAreaFigures, RunFigures, runFigures } from '../heap/map-figures.js';
+import { CH_FREE, type GcInfoFigures, gcInfoOfMaps } from '../heap/block-map.js';
+import { type GcInfoCounts, joinAreaFigures, PieceFigures, pieceFigures } from '../heap/map-figures.js';
 import type {
   BlockFigures,
   GcFigures,
@@ -77,7 +77,7 @@ export const LONG_LINE = 64 * 1024;
 /** The end of a long line that is still read as a line (a mem_info line glued after output). */
 const LONG_LINE_TAIL = 1024;
 
-/** Whole rows are copied into the map as 32-bit words built little-endian (runFigures). */
+/** Whole rows are copied into the map as 32-bit words built little-endian (pieceFigures). */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 const HEX = new Int8Array(256).fill(-1);
@@ -148,8 +148,8 @@ export class MemInfoDecoder implements StreamDecoder {
   /** The most blocks any `GC: total` of this input claimed (bounds maps without one). */
   private largestClaim = 0;
   private ended = false;
-  /** The row on the fast path, summed up and as words (runFigures). */
-  private readonly rowRun = new RunFigures();
+  /** The row on the fast path, summed up and as words (pieceFigures). */
+  private readonly rowFigures = new PieceFigures();
   private readonly rowWords = new Uint32Array(BLOCKS_PER_LINE / 4);
 
   constructor(private readonly opts: DecoderOptions) {
@@ -314,8 +314,21 @@ export class MemInfoDecoder implements StreamDecoder {
     if (buf[end] === LF) next = end + 1;
     else if (buf[end] === CR && end + 1 < n && buf[end + 1] === LF) next = end + 2;
     else return 0;
-    if (!runFigures(buf, i, end, this.rowRun, this.rowWords)) return 0;
-    this.row(snap, area, offset, digits as OffsetDigits, buf, i, end, true, this.rowRun);
+    if (LITTLE_ENDIAN && this.isNextRow(area, offset, digits as OffsetDigits)) {
+      // Checked and summed up straight into its place, which no row has written yet (it lies
+      // past the last one): on a byte that is no map character the place is FREE again.
+      const line = area.expectedLine();
+      const start = line * BLOCKS_PER_LINE;
+      area.ensure(start + BLOCKS_PER_LINE);
+      if (!pieceFigures(buf, i, end, this.rowFigures, area.words, start >>> 2)) {
+        area.map.fill(CH_FREE, start, start + BLOCKS_PER_LINE);
+        return 0;
+      }
+      this.placedNext(snap, area, line, this.rowFigures);
+    } else {
+      if (!pieceFigures(buf, i, end, this.rowFigures, this.rowWords)) return 0;
+      this.row(snap, area, offset, digits as OffsetDigits, buf, i, end, true, this.rowFigures);
+    }
     this.lineOffset += next - pos;
     this.lineNo++;
     return next;
@@ -337,8 +350,8 @@ export class MemInfoDecoder implements StreamDecoder {
     // (escapes, garbage, the old tail `t`, text glued after the row) handles the line. The
     // same pass sums the row up for the self-check.
     if (end - i <= BLOCKS_PER_LINE) {
-      if (!runFigures(buf, i, end, this.rowRun, this.rowWords)) return false;
-      this.row(snap, area, offset, digits as OffsetDigits, buf, i, end, true, this.rowRun);
+      if (!pieceFigures(buf, i, end, this.rowFigures, this.rowWords)) return false;
+      this.row(snap, area, offset, digits as OffsetDigits, buf, i, end, true, this.rowFigures);
       return true;
     }
     for (let j = i; j < end; j++) {
@@ -472,9 +485,24 @@ export class MemInfoDecoder implements StreamDecoder {
     to: number,
     /** src[from, to) holds map characters as printed: no translation. */
     verbatim: boolean,
-    /** src[from, to) summed up, and in rowWords as words (runFigures), when the row was. */
-    run: RunFigures | null = null,
+    /** src[from, to) summed up, and in rowWords as words (pieceFigures), when the row was. */
+    figures: PieceFigures | null = null,
   ): void {
+    if (figures !== null && to - from === BLOCKS_PER_LINE && this.isNextRow(area, offset, digits)) {
+      // The row due next: where it goes and that it fits were settled by the one before.
+      const line = area.expectedLine();
+      const start = line * BLOCKS_PER_LINE;
+      area.ensure(start + BLOCKS_PER_LINE);
+      if (LITTLE_ENDIAN) {
+        const words = area.words;
+        const at = start >>> 2;
+        for (let k = 0; k < BLOCKS_PER_LINE / 4; k++) words[at + k] = this.rowWords[k];
+      } else {
+        area.map.set(src.subarray(from, to), start);
+      }
+      this.placedNext(snap, area, line, figures);
+      return;
+    }
     if (area.offsetDigits === null) area.offsetDigits = digits;
     const placed = placeRow(area, offset, digits, snap.step, this.fallbackBlockSize * BLOCKS_PER_LINE);
     let length = to - from;
@@ -504,10 +532,10 @@ export class MemInfoDecoder implements StreamDecoder {
     }
     area.ensure(start + length);
     const map = area.map;
-    if (run !== null && length === to - from) {
+    if (figures !== null && length === to - from) {
       if (length === BLOCKS_PER_LINE && LITTLE_ENDIAN) area.words.set(this.rowWords, start >>> 2);
       else map.set(src.subarray(from, to), start);
-      area.counted(start, run);
+      area.counted(start, figures);
     } else {
       if (verbatim) map.set(src.subarray(from, from + length), start);
       else for (let i = 0; i < length; i++) map[start + i] = MAP_BYTE[src[from + i]];
@@ -527,6 +555,33 @@ export class MemInfoDecoder implements StreamDecoder {
     area.rows++;
     if (start + length > area.extent) area.extent = start + length;
     area.openRow = length < BLOCKS_PER_LINE ? { line: placed.line, length } : null;
+    area.expectNext(snap.step, this.limitBlocks(snap) - snap.blocksBefore);
+    this.checkFull(snap);
+  }
+
+  /**
+   * A row at the offset due next (area.nextOffset) that ends within the bound: row() would put
+   * it at expectedLine() without a word.
+   */
+  private isNextRow(area: AreaBuilder, offset: number, digits: OffsetDigits): boolean {
+    return (
+      offset === area.nextOffset &&
+      digits === area.offsetDigits &&
+      (area.expectedLine() + 1) * BLOCKS_PER_LINE <= area.nextRoom
+    );
+  }
+
+  /** What row() does after it wrote a whole row, summed up in `figures`, where it was due. */
+  private placedNext(snap: PendingSnapshot, area: AreaBuilder, line: number, figures: PieceFigures): void {
+    const end = (line + 1) * BLOCKS_PER_LINE;
+    area.counted(end - BLOCKS_PER_LINE, figures);
+    area.lastOffset = relativeOffset(area, area.nextOffset, area.offsetDigits as OffsetDigits);
+    area.lastLine = line;
+    area.freeAfterLast = 0;
+    area.rows++;
+    if (end > area.extent) area.extent = end;
+    area.openRow = null;
+    area.expectNext(snap.step, area.nextRoom);
     this.checkFull(snap);
   }
 
@@ -560,6 +615,7 @@ export class MemInfoDecoder implements StreamDecoder {
     const end = area.expectedLine() * BLOCKS_PER_LINE;
     area.ensure(end);
     if (end > area.extent) area.extent = end;
+    area.expectNext(snap.step, room);
     this.checkFull(snap);
   }
 

@@ -9,29 +9,29 @@
  * and MARK end it; a HEAD starts a chain; HEAD and TAIL count as used, FREE as free, MARK as
  * neither.
  *
- * A run of blocks is summed up without knowing what came before it: the TAILs before its first
- * other block, and the FREE blocks before its first HEAD or MARK, are kept apart, since they
- * continue the chain and the free run coming in. Within a run this is done with two sentinels:
+ * A piece of the map is summed up without knowing what came before it: the TAILs before its
+ * first other block, and the FREE blocks before its first HEAD or MARK, are kept apart, since
+ * they continue the chain and the free run coming in. Within a piece this is done with two sentinels:
  * the chain and the free run start at -RUN_SENTINEL, so they stay negative (and count for
  * nothing) until the first block that ends them, whose value then says how long the leading
  * part was.
  */
 import { CH_FREE, CH_MARK, CH_TAIL, type GcInfoFigures, MAP_CHARS } from './block-map.js';
 
-/** Far below any run: a map holds at most 2^26 blocks (decoder.ts MAX_BLOCKS). */
+/** Far below any chain or free run: a map holds at most 2^26 blocks (decoder.ts MAX_BLOCKS). */
 const RUN_SENTINEL = 1 << 30;
 
-/** What a run of blocks adds to gc_info, apart from what depends on the blocks before it. */
-export class RunFigures {
-  /** Blocks in the run. */
+/** What a piece of a map adds to gc_info, apart from what depends on the blocks before it. */
+export class PieceFigures {
+  /** Blocks in the piece. */
   blocks = 0;
   used = 0;
   free = 0;
-  /** Chains of one and two blocks that start and end inside the run. */
+  /** Chains of one and two blocks that start and end inside the piece. */
   ones = 0;
   twos = 0;
   /**
-   * At least as long as every chain that starts and ends inside the run, and no longer than
+   * At least as long as every chain that starts and ends inside the piece, and no longer than
    * the longest chain of the map (a chain still open may be counted in part: it only grows).
    */
   longest = 0;
@@ -39,7 +39,7 @@ export class RunFigures {
   longestFree = 0;
   /** TAILs before the first block that is not one (all the blocks when every one is a TAIL). */
   leadTails = 0;
-  /** The chain open at the run's end; -1 when every block is a TAIL. */
+  /** The chain open at the piece's end; -1 when every block is a TAIL. */
   chainOut = 0;
   /** FREE blocks before the first HEAD or MARK (all of them when there is none). */
   leadFree = 0;
@@ -73,27 +73,27 @@ export class MapFigures {
     this.blocks += count;
   }
 
-  /** A run summed up by runFigures, right after the blocks covered so far. */
-  add(run: RunFigures): void {
-    this.blocks += run.blocks;
-    this.used += run.used;
-    this.free += run.free;
-    this.ones += run.ones;
-    this.twos += run.twos;
-    if (run.longest > this.maxBlock) this.maxBlock = run.longest;
-    if (run.longestFree > this.maxFree) this.maxFree = run.longestFree;
-    if (run.chainOut < 0) {
-      this.chain += run.leadTails;
+  /** A piece summed up by pieceFigures, right after the blocks covered so far. */
+  add(piece: PieceFigures): void {
+    this.blocks += piece.blocks;
+    this.used += piece.used;
+    this.free += piece.free;
+    this.ones += piece.ones;
+    this.twos += piece.twos;
+    if (piece.longest > this.maxBlock) this.maxBlock = piece.longest;
+    if (piece.longestFree > this.maxFree) this.maxFree = piece.longestFree;
+    if (piece.chainOut < 0) {
+      this.chain += piece.leadTails;
     } else {
-      this.endChain(this.chain + run.leadTails);
-      this.chain = run.chainOut;
+      this.endChain(this.chain + piece.leadTails);
+      this.chain = piece.chainOut;
     }
-    if (run.freeOut < 0) {
-      this.freeRun += run.leadFree;
+    if (piece.freeOut < 0) {
+      this.freeRun += piece.leadFree;
     } else {
-      const ended = this.freeRun + run.leadFree;
+      const ended = this.freeRun + piece.leadFree;
       if (ended > this.maxFree) this.maxFree = ended;
-      this.freeRun = run.freeOut;
+      this.freeRun = piece.freeOut;
     }
   }
 
@@ -164,7 +164,7 @@ export function joinAreaFigures(areas: readonly GcInfoCounts[], blockSize: numbe
 //
 // A block's kind in two bits (as in gc.c's allocation table), and a pair of map characters'
 // kinds in four, with a flag for a byte that is no map character. Four blocks' kinds index
-// WORD, the RunFigures of those four blocks packed in one number.
+// WORD, the PieceFigures of those four blocks packed in one number.
 
 const FREE = 0;
 const HEAD = 1;
@@ -192,7 +192,7 @@ const FREE_WORD = CH_FREE * 0x01010101;
 let charKind: Uint16Array | null = null;
 /** Two characters' kinds (the first in the low bits), by their 16-bit little-endian value. */
 let pairKinds: Uint16Array | null = null;
-/** RunFigures packed, by four blocks' kinds (WORD) and by one block's kind. */
+/** PieceFigures packed, by four blocks' kinds (WORD) and by one block's kind. */
 let wordFigures: Uint32Array | null = null;
 let blockFigures: Uint32Array | null = null;
 
@@ -217,25 +217,25 @@ function buildTables(): void {
 }
 
 function packed(kinds: readonly number[]): number {
-  const run = new RunFigures();
-  runOfKinds(kinds, run);
+  const piece = new PieceFigures();
+  pieceOfKinds(kinds, piece);
   return (
-    (run.used << W_USED) |
-    (run.free << W_FREE) |
-    (run.leadTails << W_LEAD_TAILS) |
-    (run.ones << W_ONES) |
-    (run.twos << W_TWOS) |
-    (run.longest << W_LONGEST) |
-    (Math.max(run.chainOut, 0) << W_CHAIN_OUT) |
-    ((run.freeOut >= 0 ? 1 : 0) << W_HAS_HEAD) |
-    (run.leadFree << W_LEAD_FREE) |
-    (run.longestFree << W_LONGEST_FREE) |
-    (Math.max(run.freeOut, 0) << W_FREE_OUT)
+    (piece.used << W_USED) |
+    (piece.free << W_FREE) |
+    (piece.leadTails << W_LEAD_TAILS) |
+    (piece.ones << W_ONES) |
+    (piece.twos << W_TWOS) |
+    (piece.longest << W_LONGEST) |
+    (Math.max(piece.chainOut, 0) << W_CHAIN_OUT) |
+    ((piece.freeOut >= 0 ? 1 : 0) << W_HAS_HEAD) |
+    (piece.leadFree << W_LEAD_FREE) |
+    (piece.longestFree << W_LONGEST_FREE) |
+    (Math.max(piece.freeOut, 0) << W_FREE_OUT)
   );
 }
 
-/** RunFigures block by block: the definition the packed tables are made from. */
-function runOfKinds(kinds: readonly number[], out: RunFigures): void {
+/** PieceFigures block by block: the definition the packed tables are made from. */
+function pieceOfKinds(kinds: readonly number[], out: PieceFigures): void {
   let used = 0;
   let free = 0;
   let ones = 0;
@@ -289,7 +289,7 @@ function runOfKinds(kinds: readonly number[], out: RunFigures): void {
 }
 
 function finishRun(
-  out: RunFigures,
+  out: PieceFigures,
   blocks: number,
   used: number,
   free: number,
@@ -327,17 +327,18 @@ function finishRun(
 
 /**
  * Sums up the map characters src[from, to) into `out` and copies them, four to a word, into
- * `words` as little-endian 32-bit words (`words` needs (to - from) / 4 places). False, with
+ * `words` from `wordsAt` on, as little-endian 32-bit words ((to - from) / 4 of them). False, with
  * `out` untouched, when a byte is not a map character exactly as gc.c prints it. Four blocks
  * are read at a time: a word of four TAILs or four FREE blocks takes a short path, any other
  * goes through the WORD table; the last one to three blocks go one by one.
  */
-export function runFigures(
+export function pieceFigures(
   src: Uint8Array,
   from: number,
   to: number,
-  out: RunFigures,
+  out: PieceFigures,
   words: Uint32Array,
+  wordsAt = 0,
 ): boolean {
   if (wordFigures === null) buildTables();
   const pairs = pairKinds as Uint16Array;
@@ -356,7 +357,7 @@ export function runFigures(
   let freeRun = -RUN_SENTINEL;
   let bad = 0;
   const whole = from + ((to - from) & ~3);
-  let k = 0;
+  let k = wordsAt;
   for (let i = from; i < to; ) {
     let e: number;
     if (i < whole) {

@@ -10,8 +10,8 @@ import {
   type GcInfoCounts,
   joinAreaFigures,
   MapFigures,
-  RunFigures,
-  runFigures,
+  PieceFigures,
+  pieceFigures,
 } from '../../src/heap/map-figures.js';
 
 const CHARS = MAP_CHARS.map((c) => c.charCodeAt(0));
@@ -55,7 +55,7 @@ function figuresOf(
   pieces: { length: number; written: boolean; shift: number }[],
 ): GcInfoCounts {
   const f = new MapFigures();
-  const run = new RunFigures();
+  const run = new PieceFigures();
   const words = new Uint32Array(64);
   let at = 0;
   let p = 0;
@@ -69,7 +69,7 @@ function figuresOf(
       const src = new Uint8Array(end - at + 8);
       src.set(map.subarray(at, end), piece.shift);
       const w = new Uint32Array(Math.ceil((end - at) / 4));
-      expect(runFigures(src, piece.shift, piece.shift + end - at, run, w.length <= 64 ? words : w)).toBe(
+      expect(pieceFigures(src, piece.shift, piece.shift + end - at, run, w.length <= 64 ? words : w)).toBe(
         true,
       );
       expect(run.blocks).toBe(end - at);
@@ -95,8 +95,8 @@ describe('map figures', () => {
     fc.assert(
       fc.property(mapArb, fc.integer({ min: 0, max: 1 << 26 }), (map, free) => {
         const f = new MapFigures();
-        const run = new RunFigures();
-        expect(runFigures(map, 0, map.length, run, new Uint32Array(map.length))).toBe(true);
+        const run = new PieceFigures();
+        expect(pieceFigures(map, 0, map.length, run, new Uint32Array(map.length))).toBe(true);
         f.add(run);
         // The whole map as one run, then `free` FREE blocks counted without a map.
         const withFree = f.figures(free);
@@ -134,10 +134,10 @@ describe('map figures', () => {
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 64 }), fc.nat(7), (bytes, shift) => {
         const src = new Uint8Array(bytes.length + 8);
         src.set(bytes, shift);
-        const run = new RunFigures();
+        const run = new PieceFigures();
         run.blocks = -1;
         const words = new Uint32Array(16);
-        const ok = runFigures(src, shift, shift + bytes.length, run, words);
+        const ok = pieceFigures(src, shift, shift + bytes.length, run, words);
         expect(ok).toBe(bytes.every((c) => isMapChar(c)));
         if (!ok) {
           expect(run.blocks).toBe(-1); // untouched
