@@ -40,9 +40,18 @@ const piecesArb = fc.array(
   { minLength: 1, maxLength: 40 },
 );
 
+/** gcInfoOfMaps over one map, in blocks. */
 function counts(map: Uint8Array): GcInfoCounts {
   const g = gcInfoOfMaps([map], 1);
-  return { ...g, blocks: g.total, total: undefined } as unknown as GcInfoCounts;
+  return {
+    blocks: g.total,
+    used: g.used,
+    free: g.free,
+    oneBlocks: g.oneBlocks,
+    twoBlocks: g.twoBlocks,
+    maxBlock: g.maxBlock,
+    maxFree: g.maxFree,
+  };
 }
 
 /**
@@ -55,7 +64,7 @@ function figuresOf(
   pieces: { length: number; written: boolean; shift: number }[],
 ): GcInfoCounts {
   const f = new MapFigures();
-  const run = new PieceFigures();
+  const summed = new PieceFigures();
   const words = new Uint32Array(64);
   let at = 0;
   let p = 0;
@@ -65,15 +74,12 @@ function figuresOf(
     if (!piece.written && map.subarray(at, end).every((c) => c === FREE)) {
       f.addFree(end - at);
     } else {
-      // Several rows at once where the piece is long: a run may be any length.
+      // A piece may be any length, a row or not, at any byte alignment in its source.
       const src = new Uint8Array(end - at + 8);
       src.set(map.subarray(at, end), piece.shift);
-      const w = new Uint32Array(Math.ceil((end - at) / 4));
-      expect(pieceFigures(src, piece.shift, piece.shift + end - at, run, w.length <= 64 ? words : w)).toBe(
-        true,
-      );
-      expect(run.blocks).toBe(end - at);
-      f.add(run);
+      expect(pieceFigures(src, piece.shift, piece.shift + end - at, summed, words)).toBe(true);
+      expect(summed.blocks).toBe(end - at);
+      f.add(summed);
     }
     expect(f.blocks).toBe(end);
     at = end;
@@ -95,9 +101,9 @@ describe('map figures', () => {
     fc.assert(
       fc.property(mapArb, fc.integer({ min: 0, max: 1 << 26 }), (map, free) => {
         const f = new MapFigures();
-        const run = new PieceFigures();
-        expect(pieceFigures(map, 0, map.length, run, new Uint32Array(map.length))).toBe(true);
-        f.add(run);
+        const summed = new PieceFigures();
+        expect(pieceFigures(map, 0, map.length, summed, new Uint32Array(map.length))).toBe(true);
+        f.add(summed);
         // The whole map as one run, then `free` FREE blocks counted without a map.
         const withFree = f.figures(free);
         const full = new Uint8Array(map.length + Math.min(free, 4096)).fill(FREE);
@@ -131,23 +137,29 @@ describe('map figures', () => {
 
   it('take exactly the map characters gc.c prints, and copy them as little-endian words', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 64 }), fc.nat(7), (bytes, shift) => {
-        const src = new Uint8Array(bytes.length + 8);
-        src.set(bytes, shift);
-        const run = new PieceFigures();
-        run.blocks = -1;
-        const words = new Uint32Array(16);
-        const ok = pieceFigures(src, shift, shift + bytes.length, run, words);
-        expect(ok).toBe(bytes.every((c) => isMapChar(c)));
-        if (!ok) {
-          expect(run.blocks).toBe(-1); // untouched
-          return;
-        }
-        for (let k = 0; k < bytes.length >> 2; k++) {
-          const b = bytes.subarray(4 * k, 4 * k + 4);
-          expect(words[k]).toBe((b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0);
-        }
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 64 }),
+        fc.nat(7),
+        fc.nat(4),
+        (bytes, shift, at) => {
+          const src = new Uint8Array(bytes.length + 8);
+          src.set(bytes, shift);
+          const piece = new PieceFigures();
+          piece.blocks = -1;
+          const words = new Uint32Array(20);
+          const ok = pieceFigures(src, shift, shift + bytes.length, piece, words, at);
+          expect(ok).toBe(bytes.every((c) => isMapChar(c)));
+          if (!ok) {
+            expect(piece.blocks).toBe(-1); // untouched
+            return;
+          }
+          for (let k = 0; k < bytes.length >> 2; k++) {
+            const b = bytes.subarray(4 * k, 4 * k + 4);
+            expect(words[at + k]).toBe((b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0);
+          }
+          expect(words.subarray(0, at).every((w) => w === 0)).toBe(true);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
