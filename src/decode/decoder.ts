@@ -151,6 +151,9 @@ export class MemInfoDecoder implements StreamDecoder {
   /** The row on the fast path, summed up and as words (pieceFigures). */
   private readonly rowFigures = new PieceFigures();
   private readonly rowWords = new Uint32Array(BLOCKS_PER_LINE / 4);
+  /** The bytes rows were last read from, and a DataView of them (viewOf). */
+  private viewBytes: Uint8Array | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(private readonly opts: DecoderOptions) {
     this.fallbackBlockSize = opts.blockSize ?? 16;
@@ -320,18 +323,27 @@ export class MemInfoDecoder implements StreamDecoder {
       const line = area.expectedLine();
       const start = line * BLOCKS_PER_LINE;
       area.ensure(start + BLOCKS_PER_LINE);
-      if (!pieceFigures(buf, i, end, this.rowFigures, area.words, start >>> 2)) {
+      if (!pieceFigures(this.viewOf(buf), i, end, this.rowFigures, area.words, start >>> 2)) {
         area.map.fill(CH_FREE, start, start + BLOCKS_PER_LINE);
         return 0;
       }
       this.placedNext(snap, area, line, this.rowFigures);
     } else {
-      if (!pieceFigures(buf, i, end, this.rowFigures, this.rowWords)) return 0;
+      if (!pieceFigures(this.viewOf(buf), i, end, this.rowFigures, this.rowWords)) return 0;
       this.row(snap, area, offset, digits as OffsetDigits, buf, i, end, true, this.rowFigures);
     }
     this.lineOffset += next - pos;
     this.lineNo++;
     return next;
+  }
+
+  /** `buf` as a DataView, for pieceFigures: made once per chunk (or carried line). */
+  private viewOf(buf: Uint8Array): DataView {
+    if (buf !== this.viewBytes) {
+      this.viewBytes = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return this.view;
   }
 
   /** Rows of clean ASCII (the bulk of every dump) go straight into the map. */
@@ -350,7 +362,7 @@ export class MemInfoDecoder implements StreamDecoder {
     // (escapes, garbage, the old tail `t`, text glued after the row) handles the line. The
     // same pass sums the row up for the self-check.
     if (end - i <= BLOCKS_PER_LINE) {
-      if (!pieceFigures(buf, i, end, this.rowFigures, this.rowWords)) return false;
+      if (!pieceFigures(this.viewOf(buf), i, end, this.rowFigures, this.rowWords)) return false;
       this.row(snap, area, offset, digits as OffsetDigits, buf, i, end, true, this.rowFigures);
       return true;
     }

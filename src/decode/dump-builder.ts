@@ -101,7 +101,8 @@ export class AreaBuilder {
   /** Map blocks [start, start + length) were just written (at most a row). */
   written(start: number, length: number): void {
     if (this.figures === null || length <= 0) return;
-    if (pieceFigures(this.map, start, start + length, writtenPiece, writtenWords))
+    const view = new DataView(this.map.buffer, 0, this.map.length);
+    if (pieceFigures(view, start, start + length, writtenPiece, writtenWords))
       this.counted(start, writtenPiece);
     else this.figures = null;
   }
