@@ -204,7 +204,7 @@ for (const r of rows) {
 console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (the 100 MB log is never held whole)`);
 
 // 3. Hostile input: what one bad size or a board that never prints a newline costs. Each is
-//    timed (CPU, best of 5) beside the plain scan of the same bytes, with the heap growth it
+//    timed (CPU, best of 10) beside the plain scan of the same bytes, with the heap growth it
 //    caused (after gc).
 {
   const heapUsed = () => {
@@ -228,9 +228,9 @@ console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (the 100 MB log is n
   );
   for (const [name, text, chunk] of cases) {
     const bytes = new TextEncoder().encode(text);
-    const scan = best(() => plainScan(bytes), 5);
+    const scan = best(() => plainScan(bytes), 10);
     const before = heapUsed();
-    const dec = best(() => decodeBytes(bytes, chunk), 5);
+    const dec = best(() => decodeBytes(bytes, chunk), 10);
     const grown = heapUsed() - before;
     console.log(
       `${name.padEnd(30)} ${String(bytes.length).padStart(10)} ${scan.ms.toFixed(2).padStart(15)} ${dec.ms.toFixed(1).padStart(11)} ${(scan.ms / dec.ms).toFixed(3).padStart(7)} ${(grown / 2 ** 20).toFixed(1).padStart(9)} MiB`,
