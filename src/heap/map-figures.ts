@@ -11,10 +11,10 @@
  *
  * A piece of the map is summed up without knowing what came before it: the TAILs before its
  * first other block, and the FREE blocks before its first HEAD or MARK, are kept apart, since
- * they continue the chain and the free run coming in. Within a piece this is done with two sentinels:
- * the chain and the free run start at -RUN_SENTINEL, so they stay negative (and count for
- * nothing) until the first block that ends them, whose value then says how long the leading
- * part was.
+ * they continue the chain and the free run coming in. Within a piece this is done with two
+ * sentinels: the chain and the free run start at -RUN_SENTINEL, so they stay negative (and
+ * count for nothing) until the first block that ends them, whose value then says how long the
+ * leading part was.
  */
 import { CH_FREE, CH_MARK, CH_TAIL, type GcInfoFigures, MAP_CHARS } from './block-map.js';
 
@@ -97,7 +97,7 @@ export class MapFigures {
     }
   }
 
-  /** The figures of the map covered so far and `freeAfter` FREE blocks after, the area ending there. */
+  /** The figures of the map covered so far, then `freeAfter` FREE blocks, the area ending there. */
   figures(freeAfter: number): GcInfoCounts {
     const after = Math.max(0, freeAfter);
     // The area's end, or the first FREE block after, ends the chain still open.
@@ -164,7 +164,7 @@ export function joinAreaFigures(areas: readonly GcInfoCounts[], blockSize: numbe
 //
 // A block's kind in two bits (as in gc.c's allocation table), and a pair of map characters'
 // kinds in four, with a flag for a byte that is no map character. Four blocks' kinds index
-// WORD, the PieceFigures of those four blocks packed in one number.
+// wordFigures: the PieceFigures of those four blocks packed in one number (W_* fields).
 
 const FREE = 0;
 const HEAD = 1;
@@ -192,7 +192,7 @@ const FREE_WORD = CH_FREE * 0x01010101;
 let charKind: Uint16Array | null = null;
 /** Two characters' kinds (the first in the low bits), by their 16-bit little-endian value. */
 let pairKinds: Uint16Array | null = null;
-/** PieceFigures packed, by four blocks' kinds (WORD) and by one block's kind. */
+/** PieceFigures packed, by four blocks' kinds and by one block's kind. */
 let wordFigures: Uint32Array | null = null;
 let blockFigures: Uint32Array | null = null;
 
@@ -272,7 +272,7 @@ function pieceOfKinds(kinds: readonly number[], out: PieceFigures): void {
       chain = 1;
     }
   }
-  finishRun(
+  finishPiece(
     out,
     kinds.length,
     used,
@@ -288,7 +288,11 @@ function pieceOfKinds(kinds: readonly number[], out: PieceFigures): void {
   );
 }
 
-function finishRun(
+/**
+ * Stores a piece's figures in `out`. A chain or free run still below zero never met a block
+ * that ended it: it holds the whole piece, and the sentinel comes off.
+ */
+function finishPiece(
   out: PieceFigures,
   blocks: number,
   used: number,
@@ -326,11 +330,12 @@ function finishRun(
 }
 
 /**
- * Sums up the map characters at bytes [from, to) of `src` into `out` and copies them, four to a word, into
- * `words` from `wordsAt` on, as little-endian 32-bit words ((to - from) / 4 of them). False, with
- * `out` untouched, when a byte is not a map character exactly as gc.c prints it. Four blocks
- * are read at a time: a word of four TAILs or four FREE blocks takes a short path, any other
- * goes through the WORD table; the last one to three blocks go one by one.
+ * Sums up the map characters at bytes [from, to) of `src` into `out`, and copies them, four to a
+ * word, into `words` from `wordsAt` on, as little-endian 32-bit words ((to - from) / 4 of them).
+ * False, with `out` untouched (`words` may hold some of them), when a byte is not a map
+ * character exactly as gc.c prints it.
+ * Four blocks are read at a time: a word of four TAILs or four FREE blocks takes a short path,
+ * any other goes through wordFigures; the last one to three blocks go one by one.
  */
 export function pieceFigures(
   src: DataView,
@@ -425,7 +430,7 @@ export function pieceFigures(
     }
   }
   if (bad & (NOT_A_MAP_CHAR | (NOT_A_MAP_CHAR << 4))) return false;
-  finishRun(
+  finishPiece(
     out,
     to - from,
     used,
