@@ -7,10 +7,12 @@
  *     ▲                               │ other line: snapshot without a map     │ other line: end of map
  *     └───────────────────────────────┴─────────────────────────────────────────┘
  *
- * Rows (the bulk of any log) take a byte-level fast path; everything else is cleaned of escape
- * sequences and control bytes and matched as text. A snapshot is emitted the moment its map
- * covers `GC: total`, or when something else clearly starts, or at end(); one cut short is kept
- * and marked incomplete.
+ * Rows (the bulk of any log) take a byte-level fast path: checked, summed up for the self-check
+ * (heap/map-figures.ts) and copied into the map in one pass, a whole row without even a search
+ * for its newline; everything else is cleaned of escape sequences and control bytes and matched
+ * as text. A snapshot is emitted the moment its map covers `GC: total`, or when something else
+ * clearly starts, or at end(); one cut short is kept and marked incomplete, and a complete one
+ * has its header figures checked against its map.
  *
  * The result never depends on how the input was chunked: every decision taken early on a line
  * still arriving (partial-line.ts) is one the whole line would lead to as well. And nothing the
@@ -906,7 +908,7 @@ export class MemInfoDecoder implements StreamDecoder {
       warnings.push('map cut short inside a row');
     }
     if (complete && hasDump && p.gc && p.blocks) {
-      this.check(p.gc, p.blocks, mapFigures(p.areas, maps, blockSize), warnings);
+      this.check(p.gc, p.blocks, figuresOfAreas(p.areas, maps, blockSize), warnings);
     }
     const areas: HeapArea[] = p.areas.map((a, i) => ({
       base: a.base,
@@ -1004,7 +1006,7 @@ function continuesHeader(lead: string, snap: PendingSnapshot): boolean {
  * gc_info() of the finished maps: from the figures built while the rows were placed, or, for an
  * area whose rows did not arrive in order, read from its map.
  */
-function mapFigures(
+function figuresOfAreas(
   areas: readonly AreaBuilder[],
   maps: readonly Uint8Array[],
   blockSize: number,
