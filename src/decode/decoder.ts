@@ -7,10 +7,12 @@
  *     ▲                               │ other line: snapshot without a map     │ other line: end of map
  *     └───────────────────────────────┴─────────────────────────────────────────┘
  *
- * Rows (the bulk of any log) take a byte-level fast path; everything else is cleaned of escape
- * sequences and control bytes and matched as text. A snapshot is emitted the moment its map
- * covers `GC: total`, or when something else clearly starts, or at end(); one cut short is kept
- * and marked incomplete.
+ * Rows (the bulk of any log) take a byte-level fast path: checked, summed up for the self-check
+ * (heap/map-figures.ts) and copied into the map in one pass, a whole row without even a search
+ * for its newline; everything else is cleaned of escape sequences and control bytes and matched
+ * as text. A snapshot is emitted the moment its map covers `GC: total`, or when something else
+ * clearly starts, or at end(); one cut short is kept and marked incomplete, and a complete one
+ * has its header figures checked against its map.
  *
  * The result never depends on how the input was chunked: every decision taken early on a line
  * still arriving (partial-line.ts) is one the whole line would lead to as well. And nothing the
@@ -18,7 +20,8 @@
  * allows (or MAX_BLOCKS_WITHOUT_HEADER), and a line longer than LONG_LINE is passed on as
  * program output as it arrives instead of being held.
  */
-import { gcInfoOfMaps } from '../heap/block-map.js';
+import { CH_FREE, type GcInfoFigures, gcInfoOfMaps } from '../heap/block-map.js';
+import { type GcInfoCounts, joinAreaFigures, PieceFigures, pieceFigures } from '../heap/map-figures.js';
 import type {
   BlockFigures,
   GcFigures,
@@ -75,6 +78,9 @@ const MAX_PRESIZE = 4 * 1024 * 1024;
 export const LONG_LINE = 64 * 1024;
 /** The end of a long line that is still read as a line (a mem_info line glued after output). */
 const LONG_LINE_TAIL = 1024;
+
+/** Whole rows are copied into the map as 32-bit words built little-endian (pieceFigures). */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 16; i++) {
@@ -144,6 +150,12 @@ export class MemInfoDecoder implements StreamDecoder {
   /** The most blocks any `GC: total` of this input claimed (bounds maps without one). */
   private largestClaim = 0;
   private ended = false;
+  /** The row on the fast path, summed up and as words (pieceFigures). */
+  private readonly rowFigures = new PieceFigures();
+  private readonly rowWords = new Uint32Array(BLOCKS_PER_LINE / 4);
+  /** The bytes rows were last read from, and a DataView of them (viewOf). */
+  private viewBytes: Uint8Array | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(private readonly opts: DecoderOptions) {
     this.fallbackBlockSize = opts.blockSize ?? 16;
@@ -151,7 +163,7 @@ export class MemInfoDecoder implements StreamDecoder {
 
   feed(chunk: Uint8Array | string): void {
     if (this.ended) return;
-    const bytes = typeof chunk === 'string' ? this.encoder.encode(chunk) : chunk;
+    const bytes = typeof chunk === 'string' ? this.encoder.encode(chunk) : plainBytes(chunk);
     let pos = 0;
     if (this.carryLen > 0) {
       const nl = bytes.indexOf(LF);
@@ -166,6 +178,13 @@ export class MemInfoDecoder implements StreamDecoder {
       pos = nl + 1;
     }
     for (;;) {
+      if (this.state === 'dump') {
+        const next = this.wholeRow(bytes, pos);
+        if (next > 0) {
+          pos = next;
+          continue;
+        }
+      }
       const nl = bytes.indexOf(LF, pos);
       if (nl < 0) break;
       this.line(bytes, pos, nl + 1);
@@ -265,9 +284,68 @@ export class MemInfoDecoder implements StreamDecoder {
       }
     }
     const plain = isPlainAscii(buf, from, end);
+    if (plain && this.state !== 'dump') {
+      // Program output or a header line: decoded once, for matching and to be passed on.
+      const whole = this.utf8.decode(buf.subarray(from, to));
+      this.handle(null, whole.slice(0, end - from), { buf, from, to, end, plain, skip, cut: last, whole });
+      return;
+    }
     const clean = plain ? buf.subarray(from, end) : cleanBytes(buf, from, end);
     if (last && this.state === 'dump') this.markCut(clean);
-    this.handle(clean, { buf, from, to, end, plain, skip, cut: last });
+    this.handle(clean, null, { buf, from, to, end, plain, skip, cut: last, whole: null });
+  }
+
+  /**
+   * A whole row as gc.c prints it, offset, 64 map characters and a newline, at `pos`: placed
+   * without looking for the newline first (a search per line showed in profiles). Returns
+   * where the next line starts, or 0 when the line is anything else: line() then reads it,
+   * and does with a line of this form exactly what is done here.
+   */
+  private wholeRow(buf: Uint8Array, pos: number): number {
+    const snap = this.snap;
+    const area = snap?.current;
+    if (!snap || !area) return 0;
+    const n = buf.length;
+    let i = pos;
+    let offset = 0;
+    while (i < n && HEX[buf[i]] >= 0 && i - pos < 8) offset = offset * 16 + HEX[buf[i++]];
+    const digits = i - pos;
+    if ((digits !== 4 && digits !== 5 && digits !== 8) || i >= n || buf[i] !== COLON) return 0;
+    i++;
+    if (i < n && buf[i] === SPACE) i++;
+    const end = i + BLOCKS_PER_LINE;
+    if (end >= n) return 0;
+    let next: number;
+    if (buf[end] === LF) next = end + 1;
+    else if (buf[end] === CR && end + 1 < n && buf[end + 1] === LF) next = end + 2;
+    else return 0;
+    if (LITTLE_ENDIAN && this.isNextRow(area, offset, digits as OffsetDigits)) {
+      // Checked and summed up straight into its place, which no row has written yet (it lies
+      // past the last one): on a byte that is no map character the place is FREE again.
+      const line = area.expectedLine();
+      const start = line * BLOCKS_PER_LINE;
+      area.ensure(start + BLOCKS_PER_LINE);
+      if (!pieceFigures(this.viewOf(buf), i, end, this.rowFigures, area.words, start >>> 2)) {
+        area.map.fill(CH_FREE, start, start + BLOCKS_PER_LINE);
+        return 0;
+      }
+      this.placedNext(snap, area, line, this.rowFigures);
+    } else {
+      if (!pieceFigures(this.viewOf(buf), i, end, this.rowFigures, this.rowWords)) return 0;
+      this.row(snap, area, offset, digits as OffsetDigits, buf, i, end, true, this.rowFigures);
+    }
+    this.lineOffset += next - pos;
+    this.lineNo++;
+    return next;
+  }
+
+  /** `buf` as a DataView, for pieceFigures: made once per chunk (or carried line). */
+  private viewOf(buf: Uint8Array): DataView {
+    if (buf !== this.viewBytes) {
+      this.viewBytes = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    return this.view;
   }
 
   /** Rows of clean ASCII (the bulk of every dump) go straight into the map. */
@@ -283,7 +361,13 @@ export class MemInfoDecoder implements StreamDecoder {
     i++;
     if (i < end && buf[i] === SPACE) i++;
     // Every remaining byte must be a map character as printed today, else the careful path
-    // (escapes, garbage, the old tail `t`, text glued after the row) handles the line.
+    // (escapes, garbage, the old tail `t`, text glued after the row) handles the line. The
+    // same pass sums the row up for the self-check.
+    if (end - i <= BLOCKS_PER_LINE) {
+      if (!pieceFigures(this.viewOf(buf), i, end, this.rowFigures, this.rowWords)) return false;
+      this.row(snap, area, offset, digits as OffsetDigits, buf, i, end, true, this.rowFigures);
+      return true;
+    }
     for (let j = i; j < end; j++) {
       const c = buf[j];
       if (MAP_BYTE[c] !== c) return false;
@@ -292,10 +376,11 @@ export class MemInfoDecoder implements StreamDecoder {
     return true;
   }
 
-  private handle(clean: Uint8Array, raw: RawLine): void {
+  /** A line that is not a whole row: its cleaned bytes, or its text when it is plain ASCII. */
+  private handle(clean: Uint8Array | null, text: string | null, raw: RawLine): void {
     const snap = this.snap;
     if (snap && this.state === 'info' && snap.lastRank === INFO_RANK.blocks) {
-      const lead = asciiString(clean).trimStart();
+      const lead = (text ?? asciiString(clean as Uint8Array)).trimStart();
       if (lead !== '' && !continuesHeader(lead, snap)) {
         // Only the map, a repeat of the last line or another section can follow ` No. of
         // 1-blocks:` (the same test as afterFeed's on a line still arriving).
@@ -309,8 +394,8 @@ export class MemInfoDecoder implements StreamDecoder {
         return;
       }
     }
-    if (this.state === 'dump' && this.dumpLine(clean, raw)) return;
-    this.text(asciiString(clean), raw);
+    if (this.state === 'dump' && this.dumpLine(clean ?? raw.buf.subarray(raw.from, raw.end), raw)) return;
+    this.text(text ?? asciiString(clean as Uint8Array), raw);
   }
 
   /** A line while reading a map; false when it is not part of the map. */
@@ -341,7 +426,7 @@ export class MemInfoDecoder implements StreamDecoder {
       if (j < n && clean[j] === SPACE) j++;
       let k = j;
       while (k < n && MAP_BYTE[clean[k]] !== 0) k++;
-      this.row(snap, area, offset, i as OffsetDigits, clean, j, k);
+      this.row(snap, area, offset, i as OffsetDigits, clean, j, k, false);
       if (k < n) this.rest(clean, k, raw);
       return true;
     }
@@ -382,7 +467,7 @@ export class MemInfoDecoder implements StreamDecoder {
         return;
       }
     }
-    this.text(text, { ...raw, plain: false, skip: 0 });
+    this.text(text, { ...raw, plain: false, skip: 0, whole: null });
   }
 
   // ── map rows ───────────────────────────────────────────────────────────────────────────
@@ -412,8 +497,26 @@ export class MemInfoDecoder implements StreamDecoder {
     src: Uint8Array,
     from: number,
     to: number,
-    verbatim = false,
+    /** src[from, to) holds map characters as printed: no translation. */
+    verbatim: boolean,
+    /** src[from, to) summed up, and in rowWords as words (pieceFigures), when the row was. */
+    figures: PieceFigures | null = null,
   ): void {
+    if (figures !== null && to - from === BLOCKS_PER_LINE && this.isNextRow(area, offset, digits)) {
+      // The row due next: where it goes and that it fits were settled by the one before.
+      const line = area.expectedLine();
+      const start = line * BLOCKS_PER_LINE;
+      area.ensure(start + BLOCKS_PER_LINE);
+      if (LITTLE_ENDIAN) {
+        const words = area.words;
+        const at = start >>> 2;
+        for (let k = 0; k < BLOCKS_PER_LINE / 4; k++) words[at + k] = this.rowWords[k];
+      } else {
+        area.map.set(src.subarray(from, to), start);
+      }
+      this.placedNext(snap, area, line, figures);
+      return;
+    }
     if (area.offsetDigits === null) area.offsetDigits = digits;
     const placed = placeRow(area, offset, digits, snap.step, this.fallbackBlockSize * BLOCKS_PER_LINE);
     let length = to - from;
@@ -443,8 +546,15 @@ export class MemInfoDecoder implements StreamDecoder {
     }
     area.ensure(start + length);
     const map = area.map;
-    if (verbatim) map.set(src.subarray(from, from + length), start);
-    else for (let i = 0; i < length; i++) map[start + i] = MAP_BYTE[src[from + i]];
+    if (figures !== null && length === to - from) {
+      if (length === BLOCKS_PER_LINE && LITTLE_ENDIAN) area.words.set(this.rowWords, start >>> 2);
+      else map.set(src.subarray(from, to), start);
+      area.counted(start, figures);
+    } else {
+      if (verbatim) map.set(src.subarray(from, from + length), start);
+      else for (let i = 0; i < length; i++) map[start + i] = MAP_BYTE[src[from + i]];
+      area.written(start, length);
+    }
     if (placed.line <= area.lastLine) {
       this.warn(`map row ${hex(offset, digits)} arrived again; kept the later copy`);
     } else {
@@ -459,6 +569,33 @@ export class MemInfoDecoder implements StreamDecoder {
     area.rows++;
     if (start + length > area.extent) area.extent = start + length;
     area.openRow = length < BLOCKS_PER_LINE ? { line: placed.line, length } : null;
+    area.expectNext(snap.step, this.limitBlocks(snap) - snap.blocksBefore);
+    this.checkFull(snap);
+  }
+
+  /**
+   * A row at the offset due next (area.nextOffset) that ends within the bound: row() would put
+   * it at expectedLine() without a word.
+   */
+  private isNextRow(area: AreaBuilder, offset: number, digits: OffsetDigits): boolean {
+    return (
+      offset === area.nextOffset &&
+      digits === area.offsetDigits &&
+      (area.expectedLine() + 1) * BLOCKS_PER_LINE <= area.nextRoom
+    );
+  }
+
+  /** What row() does after it wrote a whole row, summed up in `figures`, where it was due. */
+  private placedNext(snap: PendingSnapshot, area: AreaBuilder, line: number, figures: PieceFigures): void {
+    const end = (line + 1) * BLOCKS_PER_LINE;
+    area.counted(end - BLOCKS_PER_LINE, figures);
+    area.lastOffset = relativeOffset(area, area.nextOffset, area.offsetDigits as OffsetDigits);
+    area.lastLine = line;
+    area.freeAfterLast = 0;
+    area.rows++;
+    if (end > area.extent) area.extent = end;
+    area.openRow = null;
+    area.expectNext(snap.step, area.nextRoom);
     this.checkFull(snap);
   }
 
@@ -471,6 +608,7 @@ export class MemInfoDecoder implements StreamDecoder {
     const start = open.line * BLOCKS_PER_LINE + open.length;
     area.ensure(start + take);
     for (let i = 0; i < take; i++) area.map[start + i] = MAP_BYTE[src[i]];
+    area.written(start, take);
     open.length += take;
     if (start + take > area.extent) area.extent = start + take;
     if (open.length >= BLOCKS_PER_LINE) area.openRow = null;
@@ -491,6 +629,7 @@ export class MemInfoDecoder implements StreamDecoder {
     const end = area.expectedLine() * BLOCKS_PER_LINE;
     area.ensure(end);
     if (end > area.extent) area.extent = end;
+    area.expectNext(snap.step, room);
     this.checkFull(snap);
   }
 
@@ -629,7 +768,8 @@ export class MemInfoDecoder implements StreamDecoder {
   private output(raw: RawLine): void {
     const from = raw.from + raw.skip;
     if (from >= raw.to) return;
-    this.emitText(this.utf8.decode(raw.buf.subarray(from, raw.to)));
+    if (raw.whole !== null) this.emitText(raw.skip === 0 ? raw.whole : raw.whole.slice(raw.skip));
+    else this.emitText(this.utf8.decode(raw.buf.subarray(from, raw.to)));
   }
 
   /** Text before a keyword on the same line (a prompt, `>OK`, output without a newline). */
@@ -639,7 +779,11 @@ export class MemInfoDecoder implements StreamDecoder {
     if (raw.plain) {
       const from = raw.from + raw.skip;
       const to = raw.from + at;
-      if (to > from) this.emitText(this.utf8.decode(raw.buf.subarray(from, to)));
+      if (to > from) {
+        this.emitText(
+          raw.whole !== null ? raw.whole.slice(raw.skip, at) : this.utf8.decode(raw.buf.subarray(from, to)),
+        );
+      }
       return;
     }
     // With escapes removed, positions differ from the raw bytes: find the keyword there.
@@ -763,8 +907,9 @@ export class MemInfoDecoder implements StreamDecoder {
     } else if (hasDump && p.truncatedMidLine) {
       warnings.push('map cut short inside a row');
     }
-    const info = hasDump ? gcInfoOfMaps(maps, blockSize) : null;
-    if (complete && info && p.gc && p.blocks) this.check(p.gc, p.blocks, info, warnings);
+    if (complete && hasDump && p.gc && p.blocks) {
+      this.check(p.gc, p.blocks, figuresOfAreas(p.areas, maps, blockSize), warnings);
+    }
     const areas: HeapArea[] = p.areas.map((a, i) => ({
       base: a.base,
       offsetDigits: a.offsetDigits,
@@ -811,12 +956,7 @@ export class MemInfoDecoder implements StreamDecoder {
   }
 
   /** The decoder checks itself: the header figures against what the map shows. */
-  private check(
-    gc: GcFigures,
-    blocks: BlockFigures,
-    info: ReturnType<typeof gcInfoOfMaps>,
-    warnings: string[],
-  ): void {
+  private check(gc: GcFigures, blocks: BlockFigures, info: GcInfoFigures, warnings: string[]): void {
     const pairs: Array<[string, number | null, number]> = [
       ['GC total', gc.total, info.total],
       ['GC used', gc.used, info.used],
@@ -845,6 +985,8 @@ interface RawLine {
   skip: number;
   /** The input ended inside this line. */
   cut: boolean;
+  /** buf[from, to) as text when it is plain ASCII, decoded once for matching and output. */
+  whole: string | null;
 }
 
 /**
@@ -858,6 +1000,34 @@ function continuesHeader(lead: string, snap: PendingSnapshot): boolean {
     if (c !== '' && (lead.startsWith(c) || c.startsWith(lead))) return true;
   }
   return /^[0-9a-fA-F]{1,8}(?::|$)/.test(lead);
+}
+
+/**
+ * gc_info() of the finished maps: from the figures built while the rows were placed, or, for an
+ * area whose rows did not arrive in order, read from its map.
+ */
+function figuresOfAreas(
+  areas: readonly AreaBuilder[],
+  maps: readonly Uint8Array[],
+  blockSize: number,
+): GcInfoFigures {
+  const counts = areas.map((area, i): GcInfoCounts => {
+    const f = area.figures;
+    if (f !== null && maps[i].length >= f.blocks) return f.figures(maps[i].length - f.blocks);
+    const g = gcInfoOfMaps([maps[i]], 1);
+    return { ...g, blocks: g.total };
+  });
+  return joinAreaFigures(counts, blockSize);
+}
+
+/**
+ * The same bytes as a plain Uint8Array: a subclass's subarray (Node's Buffer, as streams give
+ * it) builds its own kind of object, several times slower, and lines take one or two each.
+ */
+function plainBytes(chunk: Uint8Array): Uint8Array {
+  return chunk.constructor === Uint8Array
+    ? chunk
+    : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 function indexOfByte(buf: Uint8Array, byte: number, from: number, to: number): number {

@@ -15,6 +15,7 @@
  * neither claim memory nor stretch the map: it is reported and ignored.
  */
 import { CH_FREE } from '../heap/block-map.js';
+import { MapFigures, PieceFigures, pieceFigures } from '../heap/map-figures.js';
 
 export const BLOCKS_PER_LINE = 64;
 
@@ -26,13 +27,26 @@ export const MAP_BYTE = new Uint8Array(256);
 for (const c of '.=mTLDSAFBMh') MAP_BYTE[c.charCodeAt(0)] = c.charCodeAt(0);
 MAP_BYTE['t'.charCodeAt(0)] = '='.charCodeAt(0);
 
+/** Scratch for summing up what the slow paths wrote (one row at most). */
+const writtenPiece = new PieceFigures();
+const writtenWords = new Uint32Array(BLOCKS_PER_LINE / 4);
+
 const VALID_STEPS = new Set([8, 16, 32, 64].map((bs) => bs * BLOCKS_PER_LINE));
 const WRAP_5 = 0x100000;
 /** Blocks allocated before a row arrives when the header gives no size (the map grows by doubling). */
 const INITIAL_BLOCKS = 1024;
 
 export class AreaBuilder {
-  map = new Uint8Array(INITIAL_BLOCKS).fill(CH_FREE);
+  /** Allocated at the first row, sized from GC total when the header gives it (ensure). */
+  map = new Uint8Array(0);
+  /** The same bytes as 32-bit words, for copying whole rows (a row starts on a word). */
+  words = new Uint32Array(this.map.buffer, 0, this.map.length >>> 2);
+  /**
+   * gc_info() of map[0, figures.blocks), built up as rows are written, for the self-check.
+   * Everything past figures.blocks has never been written (FREE). null once a row lands in
+   * what was already counted (a row sent again): the check then reads the whole map.
+   */
+  figures: MapFigures | null = new MapFigures();
   /** Blocks known so far: the end of the furthest row or free-lines run. */
   extent = 0;
   offsetDigits: OffsetDigits | null = null;
@@ -46,6 +60,13 @@ export class AreaBuilder {
   /** The last row when it holds fewer than 64 characters: a fragment may continue it. */
   openRow: { line: number; length: number } | null = null;
   /**
+   * The printed offset of the row due next (at expectedLine()), once the step and origin are
+   * settled so that placeRow would put it there without a word; -1 before. Such a row ending
+   * within `nextRoom` blocks skips placeRow and the bounds (decoder.ts row()).
+   */
+  nextOffset = -1;
+  nextRoom = 0;
+  /**
    * What a printed offset counts from: 0, or `base & 0xfffff` for the pre-1.8.1 dumps that
    * print the block's address. Settled by the first row.
    */
@@ -56,12 +77,48 @@ export class AreaBuilder {
   /** Room for `blocks`; `exact` sizes the buffer to exactly that (a hint from GC total). */
   ensure(blocks: number, exact = false): void {
     if (blocks <= this.map.length) return;
-    let cap = Math.max(this.map.length, 1);
+    let cap = Math.max(this.map.length, INITIAL_BLOCKS);
     while (cap < blocks) cap *= 2;
     if (exact) cap = blocks;
     const next = new Uint8Array(cap).fill(CH_FREE);
     next.set(this.map);
     this.map = next;
+    this.words = new Uint32Array(next.buffer, 0, next.length >>> 2);
+  }
+
+  /** Map blocks [start, start + piece.blocks), summed up in `piece`, were just written. */
+  counted(start: number, piece: PieceFigures): void {
+    const f = this.figures;
+    if (f === null) return;
+    if (start < f.blocks) {
+      this.figures = null;
+      return;
+    }
+    f.addFree(start - f.blocks);
+    f.add(piece);
+  }
+
+  /** Map blocks [start, start + length) were just written (at most a row). */
+  written(start: number, length: number): void {
+    if (this.figures === null || length <= 0) return;
+    const view = new DataView(this.map.buffer, 0, this.map.length);
+    if (pieceFigures(view, start, start + length, writtenPiece, writtenWords))
+      this.counted(start, writtenPiece);
+    else this.figures = null;
+  }
+
+  /** Settles nextOffset after a row or a free-lines run; `room` is the area's bound in blocks. */
+  expectNext(step: number | null, room: number): void {
+    if (step === null || this.rows === 0 || this.offsetDigits === null) {
+      this.nextOffset = -1;
+      return;
+    }
+    const line = this.expectedLine();
+    const bytes = line * step;
+    if (this.offsetDigits === 4) this.nextOffset = line * BLOCKS_PER_LINE;
+    else if (this.offsetDigits === 5) this.nextOffset = (this.origin + bytes) % WRAP_5;
+    else this.nextOffset = bytes;
+    this.nextRoom = room;
   }
 
   /** The line where the next row is due. */
