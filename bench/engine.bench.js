@@ -8,49 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HELPER_MODULE_NAME, HELPER_MODULE_SOURCE } from '../dist/engines/python/helper-module.js';
 import { boardGcBuild } from '../dist/engines/wasm/board-gc/cache.js';
-import { WasmEngine } from '../dist/engines/wasm/wasm-engine.js';
-import { SCRIPTS } from './scripts.js';
+import { execMs, SCRIPTS } from './scripts.js';
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ROUNDS = 15;
-
-/**
- * CPU time of one exec of the script (this process's, which includes the engines' worker
- * threads), median over ROUNDS runs in warmed engines, each run from a collected heap, the
- * engines taking turns so that a busy moment of the machine falls on all of them: the engine's
- * start and V8's first compilation of the code paths are not counted.
- */
-async function execMs(optsList, code) {
-  const engines = [];
-  for (const opts of optsList) {
-    const engine = new WasmEngine(opts);
-    await engine.load();
-    await engine.provideModule(HELPER_MODULE_NAME, HELPER_MODULE_SOURCE);
-    engines.push({ engine, times: [], collections: 0 });
-  }
-  const run = async (e) => {
-    const r = await e.engine.exec(code, { onHeapEvent: (x) => x.type === 'collect' && e.collections++ });
-    if (r.error) throw new Error(`${r.error.type}: ${r.error.message}`);
-  };
-  for (const e of engines) await run(e);
-  for (const e of engines) e.collections = 0;
-  for (let i = 0; i < ROUNDS; i++) {
-    for (const e of engines) {
-      // Every run starts from a collected heap (the official build collects when this exec
-      // returns): otherwise the board-faithful build, which never collects at top level, would
-      // search an ever fuller heap.
-      await e.engine.exec("__import__('gc').collect()");
-      const t0 = process.cpuUsage();
-      await run(e);
-      const t = process.cpuUsage(t0);
-      e.times.push((t.user + t.system) / 1000);
-    }
-  }
-  for (const e of engines) await e.engine.close();
-  return engines.map((e) => ({ ms: median(e.times), collections: Math.round(e.collections / ROUNDS) }));
-}
 
 // ── the transform, once ──────────────────────────────────────────────────────────────────────
 {
@@ -91,6 +52,7 @@ for (const [name, code] of SCRIPTS) {
       { collector: 'board-only', heapSize: BOARD, fixed: true },
     ],
     code,
+    ROUNDS,
   );
   const ratio = board.ms / official.ms;
   ratios.push(ratio);
