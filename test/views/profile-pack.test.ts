@@ -155,6 +155,32 @@ describe('MapStore gives back each snapshot’s owners', () => {
     );
   });
 
+  it('starts over at every map key frame, so a page may begin at any of them', () => {
+    // The live dashboard drops its oldest snapshots back to a map key frame (live-history.ts):
+    // the profile must be decodable from there without what was dropped.
+    fc.assert(
+      fc.property(
+        fc.array(fc.boolean(), { minLength: modelSnapshots.length, maxLength: modelSnapshots.length }),
+        fc.nat(1000),
+        (has, salt) => {
+          const snaps = profiled((i) => has[i], salt);
+          const packed = packAll(snaps);
+          for (let k = 0; k < packed.length; k++) {
+            if (!packed[k].maps) continue;
+            const store = new MapStore(packed.slice(k), 4);
+            for (let i = k; i < Math.min(packed.length, k + 3); i++) {
+              const want = snaps[i].profile;
+              expect(store.areaOwners(i - k)?.map((o) => [...o]) ?? null).toEqual(
+                want ? want.owners.map((o) => [...o]) : null,
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
   it('packs profiles as patches between key frames: a fraction of a key frame per snapshot', () => {
     const snaps = profiled(() => true);
     const packed = packAll(snaps);

@@ -86,8 +86,6 @@ export class SnapshotPacker {
       ...rest,
       areas: areas.map((a) => ({ base: a.base, offsetDigits: a.offsetDigits, blocks: a.map.length })),
     };
-    const packedProfile = this.profiles.pack(profile, layout);
-    if (packedProfile) packed.profile = packedProfile;
     const canPatch = this.prev !== null && layout === this.prevLayout && this.sinceKey < KEYFRAME_EVERY - 1;
     const maps = canPatch ? null : areas.map((a) => encodeMap(a.map));
     if (canPatch) {
@@ -104,6 +102,9 @@ export class SnapshotPacker {
       packed.maps = maps!;
       this.sinceKey = 0;
     }
+    // Packed after the maps, to follow their key frames.
+    const packedProfile = this.profiles.pack(profile, layout, packed.maps !== undefined);
+    if (packedProfile) packed.profile = packedProfile;
     this.prev = joined;
     this.prevLayout = layout;
     return packed;

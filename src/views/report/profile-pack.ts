@@ -139,8 +139,12 @@ export class ProfilePacker {
 
   constructor(private readonly keyframeEvery: number) {}
 
-  /** `layout` names the areas (base and length): a patch needs the same areas as before. */
-  pack(profile: SnapshotProfile | undefined, layout: string): PackedProfile | undefined {
+  /**
+   * `layout` names the areas (base and length): a patch needs the same areas as before.
+   * `keyFrame`: the snapshot's maps are a key frame, so its profile must be one too; a page (or
+   * the live dashboard's history, which drops back to a map key frame) may start there.
+   */
+  pack(profile: SnapshotProfile | undefined, layout: string, keyFrame = false): PackedProfile | undefined {
     if (!profile) {
       this.prev = null;
       return undefined;
@@ -149,7 +153,12 @@ export class ProfilePacker {
     const alive = sortedAlive(profile.alive);
     const key: PackedProfile = { alive, owners: profile.owners.map(encodeOwnerRuns) };
     let packed = key;
-    if (this.prev !== null && layout === this.prevLayout && this.sinceKey < this.keyframeEvery - 1) {
+    if (
+      !keyFrame &&
+      this.prev !== null &&
+      layout === this.prevLayout &&
+      this.sinceKey < this.keyframeEvery - 1
+    ) {
       const patch: PackedProfile = {
         alivePatch: encodeAlivePatch(this.prev.alive, alive),
         ownersPatch: encodeOwnersPatch(this.prev.owners, owners),
