@@ -65,10 +65,17 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
     setFollow(v === last);
   };
 
+  // A live page drops its oldest snapshots to bound memory (session.ts): the one looked at keeps
+  // being looked at, at its new index.
+  const droppedRef = useRef(session.droppedSnapshots);
+
   useEffect(() => {
     const sync = () => {
       setVersion(session.version);
+      const dropped = session.droppedSnapshots - droppedRef.current;
+      droppedRef.current = session.droppedSnapshots;
       if (follow) setSel(Math.max(0, session.snapshots.length - 1));
+      else if (dropped > 0) setSel((v) => Math.max(0, v - dropped));
     };
     const unsubscribe = session.subscribe(sync);
     // The live stream starts before the first render, and a page opened late receives the whole

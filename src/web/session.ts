@@ -1,6 +1,11 @@
 /**
  * The page's data: the snapshots it was given (a report) or that keep arriving (the dashboard's
  * /events stream, or a board over WebSerial), unpacked on demand by MapStore.
+ *
+ * A live page runs as long as the session, so it holds what the dashboard's history holds
+ * (`keepChars`, counted in the characters each message arrived as) and drops its oldest the same
+ * way (views/live/live-history.ts): output to an eighth of the budget, events to a sixteenth, and
+ * snapshots back to a key frame once half the budget is kept. A report keeps all it was given.
  */
 
 import type { HeapProfile } from '../snapshot/profile.js';
@@ -28,10 +33,22 @@ export class Session {
   version = 0;
   status = '';
   private readonly listeners = new Set<() => void>();
+  /** Snapshots dropped from the front to bound memory: a kept index moves down by the change. */
+  droppedSnapshots = 0;
   private packer: SnapshotPacker | null = null;
+  /** Characters each held snapshot and event arrived as (parallel to data.snapshots/events). */
+  private snapshotChars: number[] = [];
+  private eventChars: number[] = [];
+  private held = 0;
 
   constructor(readonly data: ReportData) {
     this.store = new MapStore(data.snapshots);
+    if (data.keepChars !== undefined) {
+      this.snapshotChars = data.snapshots.map((p) => JSON.stringify(p).length);
+      this.eventChars = data.events.map((e) => JSON.stringify(e).length);
+      this.held = data.output.length;
+      for (const c of [...this.snapshotChars, ...this.eventChars]) this.held += c;
+    }
   }
 
   get snapshots(): PackedSnapshot[] {
@@ -48,25 +65,75 @@ export class Session {
     for (const fn of this.listeners) fn();
   }
 
-  addPacked(s: PackedSnapshot): void {
+  /** `chars`: the length of the message it came in (measured here when not given). */
+  addPacked(s: PackedSnapshot, chars?: number): void {
     this.data.snapshots.push(s);
+    if (this.data.keepChars !== undefined) {
+      const c = chars ?? JSON.stringify(s).length;
+      this.snapshotChars.push(c);
+      this.hold(c, this.data.keepChars);
+    }
     this.changed();
   }
 
   /** A snapshot decoded in the page itself (WebSerial). */
   addSnapshot(s: HeapSnapshot): void {
     this.packer ??= new SnapshotPacker();
-    this.addPacked(this.packer.pack({ ...s, seq: this.data.snapshots.length }));
+    this.addPacked(this.packer.pack({ ...s, seq: this.droppedSnapshots + this.data.snapshots.length }));
   }
 
-  addEvent(e: ReportEvent): void {
+  addEvent(e: ReportEvent, chars?: number): void {
     this.data.events.push(e);
+    if (this.data.keepChars !== undefined) {
+      const c = chars ?? JSON.stringify(e).length;
+      this.eventChars.push(c);
+      this.hold(c, this.data.keepChars);
+    }
     this.changed();
   }
 
   addOutput(text: string): void {
     this.data.output += text;
+    if (this.data.keepChars !== undefined) this.hold(text.length, this.data.keepChars);
     this.changed();
+  }
+
+  /** Characters held (snapshots, events and output): what `keepChars` bounds. */
+  get heldChars(): number {
+    return this.held;
+  }
+
+  private hold(chars: number, budget: number): void {
+    this.held += chars;
+    if (this.held > budget) this.compact(budget);
+  }
+
+  private compact(budget: number): void {
+    const { snapshots, events } = this.data;
+    if (this.data.output.length > budget / 8)
+      this.data.output = this.data.output.slice(this.data.output.length - Math.floor(budget / 8));
+    let eventsKept = 0;
+    let firstEvent = events.length;
+    while (firstEvent > 0 && eventsKept + this.eventChars[firstEvent - 1] <= budget / 16)
+      eventsKept += this.eventChars[--firstEvent];
+    let kept = this.data.output.length + eventsKept;
+    events.splice(0, firstEvent);
+    this.eventChars.splice(0, firstEvent);
+    // Newest back until half the budget is kept, then on back to a key frame: patches need the
+    // snapshot before them, and a profile is a key frame wherever the maps are (format.ts).
+    let first = snapshots.length;
+    while (first > 0) {
+      if (kept >= budget / 2 && first < snapshots.length && snapshots[first].maps) break;
+      kept += this.snapshotChars[--first];
+    }
+    this.held = kept;
+    if (first === 0) return;
+    snapshots.splice(0, first);
+    this.snapshotChars.splice(0, first);
+    this.droppedSnapshots += first;
+    // The unpacked maps are cached by index, and every index just moved.
+    this.store.clear();
+    this.status = `live: connected (${this.droppedSnapshots.toLocaleString('en-US')} older snapshots dropped to bound memory)`;
   }
 
   /**
@@ -77,6 +144,9 @@ export class Session {
     this.data.snapshots.length = 0;
     this.data.events.length = 0;
     this.data.output = '';
+    this.snapshotChars = [];
+    this.eventChars = [];
+    this.held = 0;
     this.store.clear();
     this.status = `live: connected (${dropped.toLocaleString('en-US')} older messages dropped to bound memory)`;
   }
@@ -126,8 +196,14 @@ export class Session {
   /** Follows the dashboard's server-sent events. */
   connectLive(url = '/events'): void {
     const es = new EventSource(url);
-    es.addEventListener('snapshot', (m) => this.addPacked(JSON.parse((m as MessageEvent).data)));
-    es.addEventListener('event', (m) => this.addEvent(JSON.parse((m as MessageEvent).data)));
+    es.addEventListener('snapshot', (m) => {
+      const text = (m as MessageEvent).data as string;
+      this.addPacked(JSON.parse(text), text.length);
+    });
+    es.addEventListener('event', (m) => {
+      const text = (m as MessageEvent).data as string;
+      this.addEvent(JSON.parse(text), text.length);
+    });
     es.addEventListener('output', (m) => this.addOutput(JSON.parse((m as MessageEvent).data)));
     es.addEventListener('reset', (m) => this.resetLive(JSON.parse((m as MessageEvent).data).dropped));
     es.addEventListener('profile', (m) => this.setProfile(JSON.parse((m as MessageEvent).data)));

@@ -166,4 +166,70 @@ describe('dashboard back-pressure', () => {
     await late.close();
     await page.close();
   });
+
+  test('chromium: a page open all along holds what the dashboard holds, and stays on the snapshot looked at', async () => {
+    const budget = 256 * 1024;
+    dash = await startDashboard({ title: 'all day', historyBytes: budget });
+    const { snapshots } = traceSnapshots('fragmentation.trace');
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(dash.url);
+    await expect.poll(() => dash.clients()).toBe(1);
+    const held = () =>
+      page.evaluate(() => {
+        const s = window.mpheap!.session;
+        return { chars: s.heldChars, dropped: s.droppedSnapshots, count: s.snapshots.length };
+      });
+    // One at a time, each read before the next: the page keeps up, so the dashboard never resets
+    // it, and whatever it drops it dropped itself.
+    const pushRead = async (k: number) => {
+      dash.push(snapshots[k % snapshots.length]);
+      dash.pushOutput(`${'y'.repeat(999)}\n`);
+      await expect
+        .poll(async () => {
+          const h = await held();
+          return h.count + h.dropped;
+        })
+        .toBe(k + 1);
+    };
+    let k = 0;
+    let most = 0;
+    // Until the page is nearly full: then park on its newest snapshot, which the next drop
+    // (down to half the budget) keeps.
+    for (; ; k++) {
+      if (k > 10 * snapshots.length)
+        throw new Error(`the page held ${(await held()).chars} chars and dropped nothing`);
+      await pushRead(k);
+      const h = await held();
+      most = Math.max(most, h.chars);
+      if (h.dropped > 0 && h.chars > budget * 0.9) break;
+    }
+    const parked = await page.evaluate(() => window.mpheap!.session.snapshots.length - 2);
+    await page.evaluate((i) => window.mpheap!.select(i), parked);
+    const title = await page.getByTestId('snapshot-title').innerText();
+    const droppedBefore = (await held()).dropped;
+    while ((await held()).dropped === droppedBefore) {
+      if (k > 20 * snapshots.length) throw new Error('the page dropped nothing more');
+      await pushRead(++k);
+      most = Math.max(most, (await held()).chars);
+    }
+    await expect.poll(() => page.getByTestId('snapshot-title').innerText()).not.toBe('');
+    const after = await page.getByTestId('snapshot-title').innerText();
+    // The same snapshot (`#SEQ`), now at a smaller index.
+    expect(/Snapshot #(\d+)/.exec(after)?.[1]).toBe(/Snapshot #(\d+)/.exec(title)?.[1]);
+    expect(/\((\d+) of/.exec(after)?.[1]).not.toBe(/\((\d+) of/.exec(title)?.[1]);
+    expect(most).toBeLessThanOrEqual(budget);
+    expect(await page.getByTestId('status').innerText()).toMatch(/older snapshots dropped to bound memory/);
+    // Every kept snapshot decodes exactly, the oldest from its key frame.
+    const kept = await page.evaluate(() => {
+      const s = window.mpheap!.session;
+      return s.snapshots.map((p, i) => ({ seq: p.seq, map: Array.from(s.store.joined(i)) }));
+    });
+    for (const { seq, map } of kept) {
+      expect(map).toEqual(Array.from(snapshots[seq % snapshots.length].areas[0].map));
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -19,6 +19,7 @@
  * socket takes data, so a page that stops reading holds at most one message beyond the socket's
  * buffer. The history keeps the newest snapshots (from a key frame on), output and events within
  * a byte budget; a page that falls behind what was dropped is sent `reset` and the history again.
+ * The page is told the budget (`keepChars`) and holds no more than that itself (web/session.ts).
  * Each message carries an SSE id, so a page that reconnects resumes where it stopped.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -82,7 +83,8 @@ interface Stream {
 export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashboard> {
   const title = opts.title ?? 'mpheap live';
   const packer = new SnapshotPacker();
-  const history = new LiveHistory(opts.historyBytes ?? DEFAULT_HISTORY_BYTES);
+  const historyBudget = opts.historyBytes ?? DEFAULT_HISTORY_BYTES;
+  const history = new LiveHistory(historyBudget);
   const streams = new Set<Stream>();
   let resyncs = 0;
   let page: string | null = null;
@@ -136,6 +138,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
           title,
           createdAt: Date.now(),
           live: true,
+          keepChars: historyBudget,
           snapshots: [],
           events: [],
           output: '',

@@ -69,6 +69,11 @@ export interface ReportData {
   heapCanGrow?: boolean;
   /** The run's heap profile (`mpheap run --profile`); the dashboard gets it at the end of the run. */
   profile?: HeapProfile;
+  /**
+   * Live page only: the characters of snapshots, events and output it may hold (the dashboard's
+   * own history budget). Past it the page drops its oldest, as the dashboard does.
+   */
+  keepChars?: number;
 }
 
 /** Packs snapshots one after another (the report writer and the live server use it alike). */
@@ -271,10 +276,12 @@ export class MapStore {
     };
   }
 
-  /** Forgets the unpacked maps (the live page's snapshots were replaced). */
+  /** Forgets what was unpacked (the live page's snapshots were replaced or dropped: indexes moved). */
   clear(): void {
     this.cache.clear();
     this.order.length = 0;
+    this.profileCache.clear();
+    this.profileOrder.length = 0;
   }
 
   private remember(i: number, map: Uint8Array): void {
