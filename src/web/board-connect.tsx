@@ -9,6 +9,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { BoardMonitor } from '../device/monitor.js';
 import { type SerialPortLike, WebSerialTransport, webSerialName } from '../device/web-serial-transport.js';
+import { DEFAULT_HISTORY_BYTES } from '../views/live/live-history.js';
 import type { Session } from './session.js';
 
 /** The part of `navigator.serial` the page uses. */
@@ -47,6 +48,8 @@ export function BoardConnect({ session }: { session: Session }) {
     }
     const portName = webSerialName(port);
     setState('connecting');
+    // A board polled for hours: the page holds what a live dashboard would, no more.
+    session.keepAtMost(DEFAULT_HISTORY_BYTES);
     const m = new BoardMonitor({
       connect: () => new WebSerialTransport(port),
       source: portName,

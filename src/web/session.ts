@@ -31,7 +31,8 @@ export class Session {
   readonly store: MapStore;
   /** Bumped on every change so views know to redraw. */
   version = 0;
-  status = '';
+  /** The connection's state, as setStatus last put it. */
+  private statusText = '';
   private readonly listeners = new Set<() => void>();
   /** Snapshots dropped from the front to bound memory: a kept index moves down by the change. */
   droppedSnapshots = 0;
@@ -43,11 +44,10 @@ export class Session {
 
   constructor(readonly data: ReportData) {
     this.store = new MapStore(data.snapshots);
-    if (data.keepChars !== undefined) {
-      this.snapshotChars = data.snapshots.map((p) => JSON.stringify(p).length);
-      this.eventChars = data.events.map((e) => JSON.stringify(e).length);
-      this.held = data.output.length;
-      for (const c of [...this.snapshotChars, ...this.eventChars]) this.held += c;
+    const keep = data.keepChars;
+    if (keep !== undefined) {
+      data.keepChars = undefined;
+      this.keepAtMost(keep);
     }
   }
 
@@ -98,6 +98,26 @@ export class Session {
     this.changed();
   }
 
+  /** The connection's state, and what was dropped to bound memory. */
+  get status(): string {
+    if (this.droppedSnapshots === 0) return this.statusText;
+    const dropped = `${this.droppedSnapshots.toLocaleString('en-US')} older snapshots dropped to bound memory`;
+    return this.statusText ? `${this.statusText} (${dropped})` : dropped;
+  }
+
+  /**
+   * From now on hold at most `chars` (a board connected over WebSerial to a report page, which
+   * then grows as a live page does).
+   */
+  keepAtMost(chars: number): void {
+    if (this.data.keepChars !== undefined) return;
+    this.data.keepChars = chars;
+    this.snapshotChars = this.data.snapshots.map((p) => JSON.stringify(p).length);
+    this.eventChars = this.data.events.map((e) => JSON.stringify(e).length);
+    this.held = this.data.output.length;
+    for (const c of [...this.snapshotChars, ...this.eventChars]) this.held += c;
+  }
+
   /** Characters held (snapshots, events and output): what `keepChars` bounds. */
   get heldChars(): number {
     return this.held;
@@ -133,7 +153,6 @@ export class Session {
     this.droppedSnapshots += first;
     // The unpacked maps are cached by index, and every index just moved.
     this.store.clear();
-    this.status = `live: connected (${this.droppedSnapshots.toLocaleString('en-US')} older snapshots dropped to bound memory)`;
   }
 
   /**
@@ -148,7 +167,7 @@ export class Session {
     this.eventChars = [];
     this.held = 0;
     this.store.clear();
-    this.status = `live: connected (${dropped.toLocaleString('en-US')} older messages dropped to bound memory)`;
+    this.statusText = `live: connected (${dropped.toLocaleString('en-US')} older messages dropped to bound memory)`;
   }
 
   /** The run's heap profile: in a report's data, or sent once the live run ends. */
@@ -162,7 +181,7 @@ export class Session {
   }
 
   setStatus(text: string): void {
-    this.status = text;
+    this.statusText = text;
     this.changed();
   }
 

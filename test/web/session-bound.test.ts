@@ -46,6 +46,7 @@ describe('a live page bounds what it holds', () => {
   it('keeps the newest snapshots within the budget, each decoded exactly', () => {
     const budget = 64 * 1024;
     const session = new Session(liveData(budget));
+    session.setStatus('live: connected');
     let most = 0;
     let compactions = 0;
     const packer = new SnapshotPacker();
@@ -117,6 +118,22 @@ describe('a live page bounds what it holds', () => {
       }
     }
     expect(checked).toBeGreaterThan(0);
+  });
+
+  it('bounds a report page once a board feeds it (WebSerial)', () => {
+    const packer = new SnapshotPacker();
+    const given = snapshots.slice(0, 10).map((s) => packer.pack(s));
+    const report = new Session({ ...liveData(), live: false, snapshots: given });
+    report.keepAtMost(32 * 1024);
+    for (let k = 0; k < 3; k++) for (const s of snapshots) report.addSnapshot(s);
+    expect(report.heldChars).toBeLessThanOrEqual(32 * 1024);
+    expect(report.droppedSnapshots).toBeGreaterThan(10);
+    // Numbered on from what the page held, dropped ones included.
+    expect(report.snapshots.at(-1)?.seq).toBe(10 + 3 * snapshots.length - 1);
+    expect(Array.from(report.store.joined(report.snapshots.length - 1))).toEqual(
+      Array.from(snapshots.at(-1)!.areas[0].map),
+    );
+    expect(report.status).toMatch(/^[\d,]+ older snapshots dropped to bound memory$/);
   });
 
   it('keeps everything in a report, and in a live page with room', () => {
