@@ -51,15 +51,17 @@ export function timelineSeries(
     largest.push(l);
     frag.push(p);
   };
-  const collectionsAfter = (seq: number) => {
+  // Collections are filed by the seq of the snapshot before them and drawn after its index: the
+  // two differ on a live page that dropped its oldest snapshots.
+  const collectionsAfter = (seq: number, index: number) => {
     const list = between.get(seq) ?? [];
     list.forEach((c, k) => {
-      const at = seq + (k + 1) / (list.length + 1);
+      const at = index + (k + 1) / (list.length + 1);
       point(at - 1e-6, c[1], null, null, null);
       point(at, c[2], null, c[3], null);
     });
   };
-  collectionsAfter(-1);
+  collectionsAfter(-1, -1);
   for (let i = 0; i < snapshots.length; i++) {
     const s = snapshots[i];
     // The header's figures, as the verdict takes them (a map is not unpacked for the chart).
@@ -71,7 +73,7 @@ export function timelineSeries(
       f.largestFreeBytes,
       f.fragmentation === null ? null : 100 * f.fragmentation,
     );
-    collectionsAfter(s.seq);
+    collectionsAfter(s.seq, i);
   }
   return [x, used, free, largest, frag];
 }

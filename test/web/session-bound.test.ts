@@ -147,3 +147,23 @@ describe('a live page bounds what it holds', () => {
     expect(roomy.data.output.length).toBe(snapshots.length * 1000);
   });
 });
+
+describe('the timeline of a page that dropped its oldest', () => {
+  it('draws each collection after the snapshot before it, by index, not by seq', async () => {
+    const { timelineSeries } = await import('../../src/web/timeline.js');
+    const packer = new SnapshotPacker();
+    const kept = snapshots.slice(100, 103).map((s) => packer.pack(s));
+    // Two collections after the second kept snapshot (seq 101): drawn between index 1 and 2.
+    const [xs, used] = timelineSeries(kept, [
+      [kept[1].seq, 900, 500, 4000],
+      [kept[1].seq, 700, 400, 4100],
+    ]);
+    const x = Array.from(xs as ArrayLike<number>);
+    expect(kept[1].seq).toBe(101);
+    expect(x.filter((v) => v > 1 && v < 2).length).toBe(4);
+    expect(Array.from(used as ArrayLike<number | null>).filter((_, k) => x[k] > 1 && x[k] < 2)).toEqual([
+      900, 500, 700, 400,
+    ]);
+    expect(x.filter(Number.isInteger)).toEqual([0, 1, 2]);
+  });
+});
