@@ -158,7 +158,8 @@ function acrossBoots(parts: { perHour: number | null; spanS: number }[]): number
   return w > 0 ? sum / w : null;
 }
 
-function deviceHealth(id: string, samples: StoredSample[], below: number): DeviceHealth {
+/** One device's samples, ordered by boot and seq → its health. */
+export function deviceHealth(id: string, samples: StoredSample[], below: number): DeviceHealth {
   const byBoot = new Map<number, StoredSample[]>();
   for (const s of samples) {
     const list = byBoot.get(s.boot);
@@ -313,14 +314,24 @@ export function fleetHealth(samples: readonly StoredSample[], opts: HealthOption
     else byDevice.set(s.device, [s]);
   }
   const devices = [...byDevice]
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .sort((a, b) => byId(a[0], b[0]))
     .map(([id, list]) => deviceHealth(id, list, below));
+  return fleetOf(devices, samples.length, opts.now ?? Date.now());
+}
+
+/** The order devices are listed in: by id, code unit by code unit. */
+export function byId(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The fleet's figures from its devices' health (sorted by id), read one device at a time. */
+export function fleetOf(devices: DeviceHealth[], samples: number, now: number): FleetHealth {
   return {
-    generatedAt: opts.now ?? Date.now(),
+    generatedAt: now,
     devices,
     fleet: {
       devices: devices.length,
-      samples: samples.length,
+      samples,
       reboots: devices.reduce((n, d) => n + d.reboots, 0),
       leaking: devices.filter((d) => d.leak).length,
       free: percentiles(devices.map((d) => d.latest.free)),

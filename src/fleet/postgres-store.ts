@@ -96,6 +96,14 @@ export class PostgresStore implements FleetStore {
     return res.rows.map(sampleOfRow);
   }
 
+  async devices(): Promise<string[]> {
+    // COLLATE "C": byte order, as SQLite and JavaScript sort, whatever the database's locale.
+    const res = await this.pool.query(
+      'SELECT device FROM mpheap_samples GROUP BY device ORDER BY device COLLATE "C"',
+    );
+    return res.rows.map((r: { device: string }) => r.device);
+  }
+
   async count(): Promise<{ samples: number; rejected: number }> {
     const s = await this.pool.query('SELECT COUNT(*) AS n FROM mpheap_samples');
     const r = await this.pool.query('SELECT COUNT(*) AS n FROM mpheap_rejected');

@@ -54,6 +54,13 @@ export class SqliteStore implements FleetStore {
     return rows.map(sampleOfRow);
   }
 
+  async devices(): Promise<string[]> {
+    const rows = this.db.prepare('SELECT DISTINCT device FROM mpheap_samples ORDER BY device').all() as {
+      device: string;
+    }[];
+    return rows.map((r) => r.device);
+  }
+
   async count(): Promise<{ samples: number; rejected: number }> {
     const s = this.db.prepare('SELECT COUNT(*) AS n FROM mpheap_samples').get() as { n: number };
     const r = this.db.prepare('SELECT COUNT(*) AS n FROM mpheap_rejected').get() as { n: number };

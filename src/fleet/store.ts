@@ -27,6 +27,11 @@ export interface FleetStore {
   reject(r: RejectedRecord): Promise<void>;
   /** Every sample, ordered by device, boot, seq (optionally one device's). */
   samples(device?: string): Promise<StoredSample[]>;
+  /**
+   * The devices that have samples, sorted: `fleet` reads them one at a time, so its memory is
+   * one device's history, not the fleet's.
+   */
+  devices(): Promise<string[]>;
   count(): Promise<{ samples: number; rejected: number }>;
   /**
    * Calls back when the database fails while nothing is being written (a server that shut

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Collector } from '../../src/fleet/collector.js';
+import { fleetHealth } from '../../src/fleet/health.js';
 import { openStore } from '../../src/fleet/open-store.js';
 import { formatRecord, recordTopic } from '../../src/fleet/record.js';
 import { runCli, startCli } from '../support/cli.js';
@@ -97,6 +98,10 @@ describe.each([
     expect(r.code).toBe(3);
     const out = JSON.parse(r.stdout);
     expect(out.devices).toHaveLength(10);
+    // Read one device at a time, the same health as from every sample at once.
+    const whole = JSON.parse(JSON.stringify(fleetHealth(samples, { forecastBelow: 1024 })));
+    expect(out.devices).toEqual(whole.devices);
+    expect(out.fleet).toEqual(whole.fleet);
     const d0 = out.devices.find((d: { id: string }) => d.id === 'dev-0');
     expect(d0.samples).toBe(50);
     expect(d0.reboots).toBe(0);

@@ -62,6 +62,13 @@ describe.each([
     expect((await store.samples('b')).length).toBe(1);
   });
 
+  it('lists its devices sorted, byte order whatever the locale', async () => {
+    await store.insert([rec('a-2', 1, 0, 5000), rec('B', 1, 0, 5000), rec('a_1', 1, 0, 5000)], 3000);
+    // Upper case before lower, '-' before '_': a locale collation would put 'B' after 'a'.
+    expect(await store.devices()).toEqual(['B', 'a', 'a-2', 'a_1', 'b']);
+    for (const d of ['B', 'a-2', 'a_1']) expect((await store.samples(d)).map((x) => x.device)).toEqual([d]);
+  });
+
   it('keeps what was not a record, with the reason', async () => {
     await store.reject({
       receivedAt: 5,
@@ -69,6 +76,6 @@ describe.each([
       payload: 'mph1 junk',
       reason: 'no checksum',
     });
-    expect(await store.count()).toEqual({ samples: 5, rejected: 1 });
+    expect(await store.count()).toEqual({ samples: 8, rejected: 1 });
   });
 });

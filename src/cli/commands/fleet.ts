@@ -3,11 +3,18 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { type AlertRule, evaluateAlerts, parseAlertRule } from '../../fleet/alerts.js';
-import { type DeviceHealth, fleetHealth, type Percentiles } from '../../fleet/health.js';
+import {
+  byId,
+  type DeviceHealth,
+  deviceHealth,
+  type FleetHealth,
+  fleetOf,
+  type Percentiles,
+} from '../../fleet/health.js';
 import { openStore } from '../../fleet/open-store.js';
-import type { StoredSample } from '../../fleet/store.js';
+import type { FleetStore } from '../../fleet/store.js';
 import { formatBytes } from '../../util/size.js';
-import { fleetPage } from '../../views/fleet/page.js';
+import { type DeviceSketch, deviceSketch, fleetPage } from '../../views/fleet/page.js';
 import { wantColor } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { helpFooter } from '../help.js';
@@ -78,29 +85,27 @@ async function fleetCommand(flags: FleetFlags): Promise<number> {
   } catch (e) {
     throw new CliError(`--alert: ${(e as Error).message}`);
   }
-  let samples: StoredSample[];
   let source = flags.db;
+  const now = Date.now();
+  const sketches = new Map<string, DeviceSketch>();
+  let health: FleetHealth;
   try {
     const store = await openStore(flags.db);
     source = store.description;
     try {
-      samples = await store.samples(flags.device);
+      health = await readFleet(store, flags.device, below, now, flags.html ? sketches : null);
     } finally {
       await store.close();
     }
   } catch (e) {
     throw new CliError(`--db: cannot read '${flags.db}': ${(e as Error).message}`);
   }
-  const now = Date.now();
-  const health = fleetHealth(samples, { forecastBelow: below, now });
   const alerts = evaluateAlerts(health.devices, rules, now);
   if (flags.html) {
-    const byDevice = new Map<string, StoredSample[]>();
-    for (const s of samples) byDevice.set(s.device, [...(byDevice.get(s.device) ?? []), s]);
     try {
       writeFileSync(
         flags.html,
-        fleetPage(health, (d) => byDevice.get(d) ?? [], {
+        fleetPage(health, (d) => sketches.get(d)!, {
           title: flags.device ? `mpheap fleet: ${flags.device}` : 'mpheap fleet',
           source,
           below,
@@ -120,9 +125,38 @@ async function fleetCommand(flags: FleetFlags): Promise<number> {
   return alerts.length > 0 ? EXIT.BUDGET : EXIT.OK;
 }
 
+/**
+ * The fleet's health, one device's samples in memory at a time (a fleet's store outgrows memory
+ * long before one board's history does). `sketches`, when given, gets each device's chart.
+ * Progress goes to a terminal's stderr, where reading a large fleet takes a while.
+ */
+async function readFleet(
+  store: FleetStore,
+  device: string | undefined,
+  below: number,
+  now: number,
+  sketches: Map<string, DeviceSketch> | null,
+): Promise<FleetHealth> {
+  const ids = (device === undefined ? await store.devices() : [device]).sort(byId);
+  const progress = process.stderr.isTTY && ids.length > 1;
+  const devices: DeviceHealth[] = [];
+  let samples = 0;
+  for (const [k, id] of ids.entries()) {
+    if (progress) process.stderr.write(`\rreading device ${k + 1} of ${ids.length}…`);
+    const list = await store.samples(id);
+    if (list.length === 0) continue;
+    const d = deviceHealth(id, list, below);
+    devices.push(d);
+    samples += list.length;
+    sketches?.set(id, deviceSketch(d, list, now));
+  }
+  if (progress) process.stderr.write('\r\x1b[K');
+  return fleetOf(devices, samples, now);
+}
+
 function fleetTable(
   devices: DeviceHealth[],
-  fleet: ReturnType<typeof fleetHealth>['fleet'],
+  fleet: FleetHealth['fleet'],
   alerts: ReturnType<typeof evaluateAlerts>,
   color: boolean,
 ): string {

@@ -133,12 +133,25 @@ export function isSilent(samples: readonly StoredSample[], lastAt: number, now: 
   return now - lastAt > Math.max(10 * 60_000, 5 * usual);
 }
 
-function row(d: DeviceHealth, samples: StoredSample[], alerts: Alert[], now: number): string {
+/**
+ * What the page draws from a device's samples: its chart and whether it went silent. Made while
+ * that device's samples are at hand, so the page never needs the whole fleet's at once.
+ */
+export interface DeviceSketch {
+  chart: string;
+  silent: boolean;
+}
+
+export function deviceSketch(d: DeviceHealth, samples: StoredSample[], now: number): DeviceSketch {
+  return { chart: chart(d, samples), silent: isSilent(samples, d.lastAt, now) };
+}
+
+function row(d: DeviceHealth, sketch: DeviceSketch, alerts: Alert[], now: number): string {
   const causes = Object.entries(d.resetCauses)
     .map(([c, n]) => `${esc(c)} ×${n}`)
     .join(', ');
   const silentH = (now - d.lastAt) / 3_600_000;
-  const silent = isSilent(samples, d.lastAt, now);
+  const { silent } = sketch;
   const mine = alerts.filter((a) => a.device === d.id);
   const leak =
     (d.leak
@@ -154,7 +167,7 @@ function row(d: DeviceHealth, samples: StoredSample[], alerts: Alert[], now: num
 <td class="num">${d.reboots}</td><td>${causes}</td>
 <td class="num" title="records stored${d.missing ? '; lost: sequence numbers that never arrived' : ''}">${d.samples.toLocaleString('en-US')}${d.missing ? `<div class="note">${d.missing.toLocaleString('en-US')} lost</div>` : ''}</td>
 <td class="num${silent ? ' bad' : ''}" title="${new Date(d.lastAt).toISOString().slice(0, 19).replace('T', ' ')} UTC${silent ? ': silent for much longer than it usually is' : ''}">${duration(silentH)} ago</td>
-<td>${chart(d, samples)}</td></tr>`;
+<td>${sketch.chart}</td></tr>`;
 }
 
 /** A fleet-wide figure: the median and the bad tail (low or high, as the figure goes). */
@@ -165,7 +178,7 @@ function tailRow(name: string, v: Percentiles, badIsLow: boolean, fmt: (n: numbe
 
 export function fleetPage(
   health: FleetHealth,
-  samplesOf: (device: string) => StoredSample[],
+  sketchOf: (device: string) => DeviceSketch,
   opts: FleetPageOptions,
 ): string {
   const f = health.fleet;
@@ -173,10 +186,7 @@ export function fleetPage(
   const alertsOf = new Map<string, number>();
   for (const a of opts.alerts) alertsOf.set(a.device, (alertsOf.get(a.device) ?? 0) + 1);
   const rank = new Map(
-    health.devices.map((d) => [
-      d.id,
-      urgency(d, alertsOf.get(d.id) ?? 0, isSilent(samplesOf(d.id), d.lastAt, now)),
-    ]),
+    health.devices.map((d) => [d.id, urgency(d, alertsOf.get(d.id) ?? 0, sketchOf(d.id).silent)]),
   );
   const devices = [...health.devices].sort(
     (a, b) => (rank.get(b.id) ?? 0) - (rank.get(a.id) ?? 0) || (a.id < b.id ? -1 : 1),
@@ -190,7 +200,7 @@ export function fleetPage(
       ? `<p class="empty" data-testid="empty">No records yet. Start <code>mpheap collect</code> and an agent: the devices appear here once their first record is stored.</p>`
       : `<p class="legend"><span><i style="background:#2f6fdf"></i>free</span><span><i style="background:#2e9d5b"></i>largest free block (the largest allocation that can succeed)</span><span><i class="dash"></i>reboot</span> · most urgent first · hover a chart or a cell for more</p>
 <div class="scroll"><table data-testid="devices-table"><thead><tr><th>device</th><th class="num">free<br>(B)</th><th class="num">largest<br>free (B)</th><th class="num">frag-<br>mented</th><th class="num">free trend<br>(B/h)</th><th class="num">leak<br>(B/h)</th><th>largest free<br>&lt; ${bytes(opts.below)} B in</th><th class="num">re-<br>boots</th><th>reset<br>causes</th><th class="num">samples</th><th class="num">last<br>record</th><th>free and largest free,<br>all samples</th></tr></thead>
-<tbody>${devices.map((d) => row(d, samplesOf(d.id), opts.alerts, now)).join('\n')}</tbody></table></div>`;
+<tbody>${devices.map((d) => row(d, sketchOf(d.id), opts.alerts, now)).join('\n')}</tbody></table></div>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
