@@ -17,7 +17,9 @@ export interface WaitOptions {
   hint?: string;
   /**
    * Receives the bytes before the marker as they arrive (latin1), holding back only what could be
-   * the start of the marker. Lets program output stream while we wait for its end.
+   * the start of the marker. Lets program output stream while we wait for its end. Every byte
+   * goes to it and none is kept (waitFor then resolves with ''): a program that prints for hours
+   * is neither held whole nor searched again for the marker with every chunk.
    */
   onProgress?: (bytes: string) => void;
 }
@@ -25,7 +27,6 @@ export interface WaitOptions {
 interface Waiter {
   marker: string;
   opts: WaitOptions;
-  streamed: number;
   resolve: (before: string) => void;
   reject: (e: Error) => void;
   timer: ReturnType<typeof setTimeout>;
@@ -146,16 +147,15 @@ export class BoardLink {
     return { marker: best, before };
   }
 
-  /** Waits until `marker` arrives; resolves with the bytes before it and consumes both. */
+  /** Waits until `marker` arrives; resolves with the bytes before it (with onProgress: '') and consumes both. */
   waitFor(marker: string, opts: WaitOptions): Promise<string> {
     if (this.waiter)
       return Promise.reject(new Error(`${this.name}: already waiting for ${this.waiter.opts.what}`));
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const w = this.waiter;
         this.waiter = null;
-        const tail = w ? this.pending.slice(w.streamed) : this.pending;
-        const heard = this.pending === '' ? 'nothing' : `only ${JSON.stringify(visible(tail.slice(-60)))}`;
+        const heard =
+          this.pending === '' ? 'nothing' : `only ${JSON.stringify(visible(this.pending.slice(-60)))}`;
         reject(
           new BoardTimeoutError(
             `no answer from the board in ${seconds(opts.timeoutMs)} (waited for ${opts.what}, got ${heard}): ${opts.hint ?? NO_ANSWER_HINT}`,
@@ -163,7 +163,7 @@ export class BoardLink {
           ),
         );
       }, opts.timeoutMs);
-      this.waiter = { marker, opts, streamed: 0, resolve, reject, timer };
+      this.waiter = { marker, opts, resolve, reject, timer };
       if (this.closedReason !== null) this.linkClosed(this.closedReason);
       else this.check();
     });
@@ -206,16 +206,19 @@ export class BoardLink {
       clearTimeout(w.timer);
       const before = this.pending.slice(0, at);
       this.pending = this.pending.slice(at + w.marker.length);
-      if (w.opts.onProgress && at > w.streamed) w.opts.onProgress(before.slice(w.streamed));
-      w.resolve(before);
+      if (!w.opts.onProgress) w.resolve(before);
+      else {
+        if (at > 0) w.opts.onProgress(before);
+        w.resolve('');
+      }
       return;
     }
     if (w.opts.onProgress) {
       // Hold back a tail that might be the start of the marker.
       const safe = this.pending.length - (w.marker.length - 1);
-      if (safe > w.streamed) {
-        w.opts.onProgress(this.pending.slice(w.streamed, safe));
-        w.streamed = safe;
+      if (safe > 0) {
+        w.opts.onProgress(this.pending.slice(0, safe));
+        this.pending = this.pending.slice(safe);
       }
     }
   }

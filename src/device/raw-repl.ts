@@ -18,6 +18,7 @@
  * soft reset) and runs code by verified-exec.ts, which does.
  * Portable: no Node APIs.
  */
+import { resultOutput } from '../util/bounded-text.js';
 import { BoardTimeoutError, seconds } from './errors.js';
 import { type BoardLink, latin1Bytes, NO_ANSWER_HINT, type Pacing, sleep } from './link.js';
 
@@ -158,11 +159,11 @@ export class RawRepl {
   /** Reads output until `\x04`, the error until `\x04`, then the prompt. */
   private async follow(opts: RawExecOptions): Promise<RawExecResult> {
     const decoder = new TextDecoder();
-    let output = '';
+    const output = resultOutput();
     let timedOut = false;
     const emit = (bytes: string) => {
       const text = decoder.decode(latin1Bytes(bytes), { stream: true });
-      output += text;
+      output.add(text);
       if (text) opts.onOutput?.(text);
     };
     const watchdog = opts.timeoutMs ?? 0x7fffffff;
@@ -186,7 +187,7 @@ export class RawRepl {
     }
     const tail = decoder.decode();
     if (tail) {
-      output += tail;
+      output.add(tail);
       opts.onOutput?.(tail);
     }
     const errorBytes = await this.link.waitFor(CTRL_D, {
@@ -194,7 +195,7 @@ export class RawRepl {
       what: 'the error text',
     });
     await this.link.waitFor('>', { timeoutMs: this.answerTimeoutMs, what: 'the raw REPL prompt' });
-    return { output, error: new TextDecoder().decode(latin1Bytes(errorBytes)), timedOut };
+    return { output: output.text(), error: new TextDecoder().decode(latin1Bytes(errorBytes)), timedOut };
   }
 
   /** Asks for raw-paste mode; sends the code that way when the firmware has it. */

@@ -35,7 +35,9 @@
  * (FramedExecOptions.own) goes in a one-line frame instead.
  * Portable: no Node APIs.
  */
+
 import { linesStartingInString } from '../engines/python/scan.js';
+import { resultOutput } from '../util/bounded-text.js';
 import { BoardTimeoutError } from './errors.js';
 import { type BoardLink, latin1Bytes, sleep } from './link.js';
 
@@ -203,7 +205,7 @@ async function follow(link: BoardLink, opts: FramedExecOptions): Promise<Omit<Fr
     return { output: '', error: started.before, timedOut: false, heapUnlocks: 0 };
   }
   const decoder = new TextDecoder();
-  let output = '';
+  const output = resultOutput();
   let timedOut = false;
   let heapUnlocks = 0;
   const emit = (bytes: string) => pass(decoder.decode(latin1Bytes(bytes), { stream: true }));
@@ -213,7 +215,7 @@ async function follow(link: BoardLink, opts: FramedExecOptions): Promise<Omit<Fr
       heapUnlocks += text.split(UNLOCKED).length - 1;
       text = text.split(UNLOCKED).join('');
     }
-    output += text;
+    output.add(text);
     if (text) opts.onOutput?.(text);
   };
   try {
@@ -238,7 +240,12 @@ async function follow(link: BoardLink, opts: FramedExecOptions): Promise<Omit<Fr
   const errorBytes = await link.waitFor('\x04', { timeoutMs: answer, what: 'the error text' });
   // The frame's last `\x04` ends no line: the prompt follows it directly.
   await link.waitFor('>>> ', { timeoutMs: answer, what: 'the prompt after the code' });
-  return { output, error: new TextDecoder().decode(latin1Bytes(errorBytes)), timedOut, heapUnlocks };
+  return {
+    output: output.text(),
+    error: new TextDecoder().decode(latin1Bytes(errorBytes)),
+    timedOut,
+    heapUnlocks,
+  };
 }
 
 /** After Ctrl-D, for the light frame: the ACK, then `\x04\x04`, or the REPL's traceback and prompt. */

@@ -119,7 +119,7 @@ export interface ExecOptions {
 }
 
 export interface ExecResult {
-  /** Everything the code printed. */
+  /** What the code printed: all of it up to 2 MiB, else the first and last MiB (resultOutput). */
   output: string;
   /** The uncaught exception, or null. */
   error: PythonErrorInfo | null;

@@ -21,6 +21,7 @@ import { requestedBytesOf } from '../engines/traceback.js';
 import type { RecordingWriter } from '../recording/recording.js';
 import type { HeapProfile } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { resultOutput } from '../util/bounded-text.js';
 import { BoardProbes } from './board-profile/profiler.js';
 import { loadShims, SHIM_MODULE_NAMES, type ShimsInUse } from './board-shims.js';
 import {
@@ -108,7 +109,10 @@ export interface RunResult {
    * at that moment: the failure a script caught is as telling as the one that ended it.
    */
   allocationFailures: MemoryErrorReport[];
-  /** Everything the script printed (diagnostics removed). */
+  /**
+   * What the script printed (diagnostics removed): all of it up to 2 MiB, else the first and
+   * last MiB with a note between (resultOutput); the recording and onOutput get it all as it comes.
+   */
   output: string;
   /** Statements run one by one (with step), else 1. */
   units: number;
@@ -142,7 +146,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   const violations: BudgetViolation[] = [];
   const memoryErrors: MemoryErrorReport[] = [];
   const allocationFailures: MemoryErrorReport[] = [];
-  const outputParts: string[] = [];
+  const output = resultOutput();
   let peakUsed: number | null = null;
   let minLargestFree: number | null = null;
   let lastLabel: string | null = null;
@@ -191,7 +195,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     source,
     blockSize: engine.info.wordSize * 4,
     onOutput: (text) => {
-      outputParts.push(text);
+      output.add(text);
       rec?.output(text);
       opts.onOutput?.(text);
     },
@@ -484,7 +488,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     collections,
     failedAllocations,
     allocationFailures,
-    output: outputParts.join(''),
+    output: output.text(),
     units: units.length,
     elapsedMs: Date.now() - started,
     profile,

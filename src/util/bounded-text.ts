@@ -70,6 +70,15 @@ export function leftOutNote(chars: number): string {
   );
 }
 
+/**
+ * How much of a program's output a result keeps (an engine's exec, a board's raw REPL, a run):
+ * its first and last MiB. Whoever needs all of it takes it as it comes (`onOutput`): a script
+ * that prints for the whole of a long --timeout would otherwise be held whole, several times.
+ */
+export function resultOutput(): BoundedText {
+  return new BoundedText(1024 * 1024, 1024 * 1024);
+}
+
 /** How much program output an HTML report keeps: its first and last 128 KiB. */
 export function reportOutput(): BoundedText {
   return new BoundedText(128 * 1024, 128 * 1024);

@@ -98,3 +98,45 @@ describe('a port that does not answer', () => {
     );
   });
 });
+
+/** Bytes pushed in by the test as if the board sent them (a unit-test stand-in). */
+class PushedBytes implements Transport {
+  readonly name = 'pushed';
+  private listener: (c: Uint8Array) => void = () => {};
+  onData(l: (c: Uint8Array) => void): void {
+    this.listener = l;
+  }
+  onClose(): void {}
+  async open(): Promise<void> {}
+  async close(): Promise<void> {}
+  async write(): Promise<void> {}
+  push(s: string): void {
+    this.listener(Uint8Array.from(s, (c) => c.charCodeAt(0)));
+  }
+}
+
+describe('a program that prints for hours', () => {
+  it('streams its output through the link without holding it, whatever the chunks', async () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `line ${i} ${'x'.repeat(90)}\r\n`).join('');
+    const ends = `${text}\x04`;
+    for (const chunk of [4096, 1000, 7]) {
+      const board = new PushedBytes();
+      const link = new BoardLink(board);
+      const parts: string[] = [];
+      let mostHeld = 0;
+      const done = link.waitFor('\x04', {
+        timeoutMs: 10_000,
+        what: 'the end of the program output',
+        onProgress: (b) => parts.push(b),
+      });
+      for (let i = 0; i < ends.length; i += chunk) {
+        board.push(ends.slice(i, i + chunk));
+        // What the link keeps between chunks: the point is that it does not grow with the output.
+        mostHeld = Math.max(mostHeld, (link as unknown as { pending: string }).pending.length);
+      }
+      expect(await done).toBe('');
+      expect(parts.join('')).toBe(text);
+      expect(mostHeld).toBeLessThanOrEqual(chunk);
+    }
+  });
+});

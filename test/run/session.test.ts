@@ -58,6 +58,37 @@ describe('runScript on the WebAssembly engine', () => {
     expect(r.snapshots[1].areas.length).toBeGreaterThan(0);
   });
 
+  it('passes all output on as it comes, and keeps the first and last MiB of 3 MiB in the result', async () => {
+    const e = await engineWith();
+    // 3 MiB in lines of 1 KiB, numbered so the kept head and tail can be checked exactly.
+    const script = 'for i in range(3072):\n    print("%05d" % i + "x" * 1018)\n';
+    let passed = 0;
+    let first = '';
+    let last = '';
+    const r = await runScript(e, script, {
+      onOutput: (t) => {
+        passed += t.length;
+        if (first.length < 2048) first += t;
+        last = (last + t).slice(-2048);
+      },
+    });
+    expect(r.exit).toBe('ok');
+    expect(passed).toBe(3072 * 1024);
+    const MiB = 1024 * 1024;
+    const lines = (from: number, to: number) =>
+      Array.from(
+        { length: to - from },
+        (_, k) => `${String(from + k).padStart(5, '0')}${'x'.repeat(1018)}\n`,
+      ).join('');
+    expect(r.output.slice(0, MiB)).toBe(lines(0, 1024));
+    expect(r.output.slice(-MiB)).toBe(lines(2048, 3072));
+    expect(r.output.slice(MiB, -MiB)).toMatch(
+      /^\n\[mpheap: 1(\.0)? MiB of program output left out here;[^\n]*\]\n$/,
+    );
+    expect(first.slice(0, 1024)).toBe(lines(0, 1));
+    expect(last.slice(-1024)).toBe(lines(3071, 3072));
+  });
+
   it('with step, gives one snapshot per top-level statement, labelled with its line', async () => {
     const e = await engineWith();
     const script =

@@ -19,6 +19,7 @@ import type { BudgetViolation } from '../../run/budgets.js';
 import { type RunExit, type RunProgress, type RunResult, runScript } from '../../run/session.js';
 import { formatSummary, summaryJson } from '../../run/summary.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+import { type BoundedText, resultOutput } from '../../util/bounded-text.js';
 import { bytesText, formatBytes, formatSize } from '../../util/size.js';
 import { ControlEscaper, escapeControls } from '../../util/text.js';
 import { renderSnapshot, terminalColumns, wantColor, wrapForTerminal } from '../../views/terminal/index.js';
@@ -408,7 +409,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // What arrived before a failure of the engine or the board: the summary still shows it.
   const captured = {
     snapshots: [] as HeapSnapshot[],
-    output: [] as string[],
+    output: resultOutput(),
     progress: null as RunProgress | null,
   };
   const started = Date.now();
@@ -416,7 +417,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     // The agent's own output (its first and last record) goes where the script's does.
     const showOutput = (text: string) => {
       publisher?.feed(text);
-      captured.output.push(text);
+      captured.output.add(text);
       views.addOutput(text);
       // The script's text, printed with control bytes escaped (its colours kept).
       status.around(text, () => out.write(escaper.push(text)));
@@ -523,7 +524,7 @@ function memoryErrorOf(r: RunResult, s: HeapSnapshot): { request: number | null 
 /** The run as far as it got when the engine or the board failed (a board unplugged, QEMU killed). */
 function partialResult(
   scriptName: string,
-  captured: { snapshots: HeapSnapshot[]; output: string[]; progress: RunProgress | null },
+  captured: { snapshots: HeapSnapshot[]; output: BoundedText; progress: RunProgress | null },
   message: string,
   elapsedMs: number,
 ): RunResult {
@@ -540,7 +541,7 @@ function partialResult(
     collections: null,
     failedAllocations: null,
     allocationFailures: [],
-    output: captured.output.join(''),
+    output: captured.output.text(),
     units: 0,
     elapsedMs,
     profile: null,

@@ -24,6 +24,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { type BoundedText, resultOutput } from '../../util/bounded-text.js';
 import type {
   Engine,
   EngineInfo,
@@ -89,7 +90,7 @@ export class BoardBuildError extends Error {
 interface PendingExec {
   resolve: (r: ExecResult) => void;
   reject: (e: Error) => void;
-  output: string[];
+  output: BoundedText;
   onOutput?: (text: string) => void;
   filename: string;
   timer: NodeJS.Timeout | null;
@@ -269,7 +270,7 @@ export class WasmEngine implements Engine {
       const pending: PendingExec = {
         resolve,
         reject,
-        output: [],
+        output: resultOutput(),
         onOutput: opts.onOutput,
         filename: opts.filename ?? CODE_NAME,
         timer: null,
@@ -370,7 +371,7 @@ export class WasmEngine implements Engine {
     const p = this.pending;
     if (m.type === 'output') {
       if (!p) return;
-      p.output.push(m.text);
+      p.output.add(m.text);
       p.onOutput?.(m.text);
     } else if (m.type === 'collect') {
       p?.onHeapEvent?.({
@@ -407,10 +408,10 @@ export class WasmEngine implements Engine {
         const w = this.worker;
         this.worker = null;
         w?.removeAllListeners('exit');
-        p.resolve({ output: p.output.join(''), error, timedOut: false, engineStopped: true });
+        p.resolve({ output: p.output.text(), error, timedOut: false, engineStopped: true });
         return;
       }
-      p.resolve({ output: p.output.join(''), error, timedOut: false });
+      p.resolve({ output: p.output.text(), error, timedOut: false });
     }
   }
 
@@ -422,7 +423,7 @@ export class WasmEngine implements Engine {
     if (this.pending !== p) return; // it finished meanwhile
     this.settle();
     await this.stopWorker();
-    p.resolve({ output: p.output.join(''), error: null, timedOut: true });
+    p.resolve({ output: p.output.text(), error: null, timedOut: true });
   }
 
   private settle(): void {
