@@ -1,21 +1,13 @@
 /** `mpheap fleet`: the heap health of every board that sent records, from the collector's store. */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import pc from 'picocolors';
 import { type AlertRule, evaluateAlerts, parseAlertRule } from '../../fleet/alerts.js';
-import {
-  byId,
-  type DeviceHealth,
-  deviceHealth,
-  type FleetHealth,
-  fleetOf,
-  type Percentiles,
-} from '../../fleet/health.js';
+import { byId, type DeviceHealth, deviceHealth, type FleetHealth, fleetOf } from '../../fleet/health.js';
 import { openStore } from '../../fleet/open-store.js';
 import type { FleetStore } from '../../fleet/store.js';
-import { formatBytes } from '../../util/size.js';
 import { type DeviceSketch, deviceSketch, fleetPage } from '../../views/fleet/page.js';
-import { wantColor } from '../../views/terminal/index.js';
+import { fleetTable } from '../../views/fleet/table.js';
+import { terminalColumns, wantColor } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { helpFooter } from '../help.js';
 import { sizeOption } from '../io.js';
@@ -117,7 +109,14 @@ async function fleetCommand(flags: FleetFlags): Promise<number> {
     }
   }
   if (flags.json) process.stdout.write(`${JSON.stringify({ ...health, alerts }, null, 2)}\n`);
-  else process.stdout.write(fleetTable(health.devices, health.fleet, alerts, wantColor(flags.color)));
+  else
+    process.stdout.write(
+      fleetTable(health, alerts, {
+        color: wantColor(flags.color),
+        columns: terminalColumns(),
+        below,
+      }),
+    );
   if (health.devices.length === 0) {
     if (!flags.json) process.stderr.write(`mpheap: no records in ${flags.db} yet\n`);
     return EXIT.NOTHING_FOUND;
@@ -152,64 +151,4 @@ async function readFleet(
   }
   if (progress) process.stderr.write('\r\x1b[K');
   return fleetOf(devices, samples, now);
-}
-
-function fleetTable(
-  devices: DeviceHealth[],
-  fleet: FleetHealth['fleet'],
-  alerts: ReturnType<typeof evaluateAlerts>,
-  color: boolean,
-): string {
-  const c = pc.createColors(color);
-  const b = (n: number | null) => (n === null ? '-' : formatBytes(n));
-  const r = (n: number | null) => (n === null ? '-' : `${n >= 0 ? '+' : ''}${Math.round(n)}`);
-  const head = [
-    'device',
-    'free',
-    'largest',
-    'frag',
-    'free B/h',
-    'leak B/h',
-    'largest<below in',
-    'reboots',
-    'samples',
-  ];
-  const rows = devices.map((d) => [
-    d.id + (d.leak ? ' (leak)' : ''),
-    b(d.latest.free),
-    b(d.latest.largestFree),
-    d.latest.fragmentation === null ? '-' : `${Math.round(d.latest.fragmentation * 100)}%`,
-    r(d.freeTrendBytesPerHour),
-    r(d.leakBytesPerHour),
-    d.forecast === null
-      ? '-'
-      : d.forecast.already
-        ? 'now'
-        : d.forecast.hours === null
-          ? 'never'
-          : `${d.forecast.hours.toFixed(1)} h`,
-    `${d.reboots}${
-      d.reboots
-        ? ` (${Object.entries(d.resetCauses)
-            .map(([k, n]) => `${k}×${n}`)
-            .join(' ')})`
-        : ''
-    }`,
-    `${d.samples}${d.missing ? ` -${d.missing}` : ''}`,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  const out = [c.bold(line(head)), ...rows.map(line)];
-  // The tail that is bad: low free and largest free (worst 10 % and 1 % of the devices).
-  const p = (v: Percentiles) =>
-    `median ${b(v.p50)}  worst 10% ${b(v.p10)}  worst 1% ${b(v.p1)}  lowest ${b(v.min)}`;
-  out.push(
-    '',
-    `${fleet.devices} devices, ${fleet.samples} samples, ${fleet.reboots} reboots, ${fleet.leaking} leaking`,
-    `free:          ${p(fleet.free)}`,
-    `largest free:  ${p(fleet.largestFree)}`,
-  );
-  for (const a of alerts) out.push(c.red(`alert: ${a.message}`));
-  return `${out.join('\n')}\n`;
 }
