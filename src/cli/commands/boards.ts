@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { BOARD_PROFILES } from '../../engines/board-profiles.js';
 import { formatBytes } from '../../util/size.js';
+import { wrapForTerminal } from '../../views/terminal/index.js';
 import { helpFooter } from '../help.js';
 
 export function registerBoards(program: Command): void {
@@ -39,6 +40,7 @@ export function registerBoards(program: Command): void {
         lines.push(`             ${b.title}`);
         lines.push(`             source: ${b.source}`);
       }
-      process.stdout.write(`${lines.join('\n')}\n`);
+      // A source is a sentence or two: wrapped to the terminal, under its own indent.
+      process.stdout.write(`${wrapForTerminal(lines.join('\n'))}\n`);
     });
 }
