@@ -4,6 +4,8 @@ import { BOARD_PROFILES, type BoardProfile } from '../../engines/board-profiles.
 import { MIN_WASM_HEAP, WasmEngine } from '../../engines/wasm/wasm-engine.js';
 import { type FitProbe, findSmallestHeap } from '../../run/fit.js';
 import { formatBytes, formatSize } from '../../util/size.js';
+import { wrapText } from '../../util/text.js';
+import { terminalColumns } from '../../views/terminal/index.js';
 import { CliError, EXIT } from '../errors.js';
 import { helpFooter } from '../help.js';
 import { readTextFile, sizeOption } from '../io.js';
@@ -67,7 +69,14 @@ async function fitCommand(file: string, flags: FitFlags): Promise<number> {
     throw new CliError(`--timeout: '${flags.timeout}' is not a positive number of seconds`);
 
   const tty = process.stderr.isTTY === true;
-  const say = (text: string) => process.stderr.write(tty ? `\r\x1b[2K${text}` : `${text}\n`);
+  // On a terminal each try overwrites the last: cut to one row, or a wrapped row would stay.
+  const width = terminalColumns(process.stderr);
+  const say = (text: string) =>
+    process.stderr.write(
+      tty
+        ? `\r\x1b[2K${width !== null && text.length >= width ? `${text.slice(0, width - 2)}…` : text}`
+        : `${text}\n`,
+    );
   const result = await findSmallestHeap(
     script,
     (heapSize) => new WasmEngine({ heapSize, fixed: true, collector: 'board-only' }),
@@ -136,14 +145,16 @@ async function fitCommand(file: string, flags: FitFlags): Promise<number> {
         "which a board's firmware keeps in flash: on a board the script needs less",
     );
   lines.push(`  ${result.probes.length} tries`);
-  lines.push('');
-  lines.push('board         GC pool        this script');
+  const columns = terminalColumns();
+  const wrap = (text: string, hang?: number) => (columns === null ? text : wrapText(text, columns, hang));
+  const table = ['board         GC pool        this script'];
   for (const b of BOARD_PROFILES) {
     const m = boards.find((x) => x.name === b.name)!;
     const about = b.uncertaintyBytes === null ? '' : ` ±${formatBytes(b.uncertaintyBytes)}`;
-    lines.push(`${b.name.padEnd(13)} ${`${formatBytes(b.poolBytes)}${about}`.padEnd(14)} ${m.text}`);
+    table.push(`${b.name.padEnd(13)} ${`${formatBytes(b.poolBytes)}${about}`.padEnd(14)} ${m.text}`);
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // A long verdict goes on under its column.
+  process.stdout.write(`${wrap(lines.join('\n'))}\n\n${wrap(table.join('\n'), 29)}\n`);
   return EXIT.OK;
 }
 
