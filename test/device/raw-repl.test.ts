@@ -12,15 +12,9 @@ import { RawRepl } from '../../src/device/raw-repl.js';
 import { SerialEngine } from '../../src/device/serial-engine.js';
 import type { Transport } from '../../src/device/transport.js';
 
-/** A modern board in the raw REPL that grants a 16-byte raw-paste window (a unit-test stand-in). */
-class RawPasteBoard implements Transport {
-  readonly name = 'scripted';
-  received = '';
-  /** Bytes written while the window was closed: must stay 0. */
-  overruns = 0;
-  private credit = 0;
-  private pasting = false;
-  private code = '';
+/** Bytes pushed in by the test as if the board sent them (a unit-test stand-in). */
+class PushedBytes implements Transport {
+  readonly name: string = 'pushed';
   private listener: (c: Uint8Array) => void = () => {};
   onData(l: (c: Uint8Array) => void): void {
     this.listener = l;
@@ -28,11 +22,25 @@ class RawPasteBoard implements Transport {
   onClose(): void {}
   async open(): Promise<void> {}
   async close(): Promise<void> {}
-  private send(s: string): void {
-    const bytes = Uint8Array.from(s, (c) => c.charCodeAt(0));
-    setTimeout(() => this.listener(bytes), 1);
+  async write(_data: Uint8Array): Promise<void> {}
+  push(s: string): void {
+    this.listener(Uint8Array.from(s, (c) => c.charCodeAt(0)));
   }
-  async write(data: Uint8Array): Promise<void> {
+}
+
+/** A modern board in the raw REPL that grants a 16-byte raw-paste window (a unit-test stand-in). */
+class RawPasteBoard extends PushedBytes {
+  override readonly name = 'scripted';
+  received = '';
+  /** Bytes written while the window was closed: must stay 0. */
+  overruns = 0;
+  private credit = 0;
+  private pasting = false;
+  private code = '';
+  private send(s: string): void {
+    setTimeout(() => this.push(s), 1);
+  }
+  override async write(data: Uint8Array): Promise<void> {
     const s = String.fromCharCode(...data);
     this.received += s;
     if (s === '\x01') return this.send('raw REPL; CTRL-B to exit\r\n>');
@@ -98,22 +106,6 @@ describe('a port that does not answer', () => {
     );
   });
 });
-
-/** Bytes pushed in by the test as if the board sent them (a unit-test stand-in). */
-class PushedBytes implements Transport {
-  readonly name = 'pushed';
-  private listener: (c: Uint8Array) => void = () => {};
-  onData(l: (c: Uint8Array) => void): void {
-    this.listener = l;
-  }
-  onClose(): void {}
-  async open(): Promise<void> {}
-  async close(): Promise<void> {}
-  async write(): Promise<void> {}
-  push(s: string): void {
-    this.listener(Uint8Array.from(s, (c) => c.charCodeAt(0)));
-  }
-}
 
 describe('a program that prints for hours', () => {
   it('streams its output through the link without holding it, whatever the chunks', async () => {

@@ -45,6 +45,18 @@ function readUntil(sock: Socket, until: RegExp, timeoutMs = 20_000): Promise<str
   });
 }
 
+/** A dashboard with a small history budget, and one chromium page on it, connected. */
+async function pageOnDashboard(title: string, historyBytes: number) {
+  dash = await startDashboard({ title, historyBytes });
+  const { snapshots } = traceSnapshots('fragmentation.trace');
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(dash.url);
+  await expect.poll(() => dash.clients()).toBe(1);
+  return { snapshots, page, errors };
+}
+
 /** Pushes 100 MB of output in 64 KB prints with a snapshot every 2 MB, yielding so sockets fill. */
 async function longNoisySession(dash: Dashboard): Promise<number> {
   const { snapshots } = traceSnapshots('fragmentation.trace');
@@ -128,13 +140,7 @@ describe('dashboard back-pressure', () => {
   });
 
   test('chromium: a page opened on a long session shows the newest snapshots and says older ones were dropped', async () => {
-    dash = await startDashboard({ title: 'long session', historyBytes: 256 * 1024 });
-    const { snapshots } = traceSnapshots('fragmentation.trace');
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(dash.url);
-    await expect.poll(() => dash.clients()).toBe(1);
+    const { snapshots, page, errors } = await pageOnDashboard('long session', 256 * 1024);
     for (const s of snapshots) {
       dash.push(s);
       dash.pushOutput(`${'y'.repeat(2000)}\n`);
@@ -169,13 +175,7 @@ describe('dashboard back-pressure', () => {
 
   test('chromium: a page open all along holds what the dashboard holds, and stays on the snapshot looked at', async () => {
     const budget = 256 * 1024;
-    dash = await startDashboard({ title: 'all day', historyBytes: budget });
-    const { snapshots } = traceSnapshots('fragmentation.trace');
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(dash.url);
-    await expect.poll(() => dash.clients()).toBe(1);
+    const { snapshots, page, errors } = await pageOnDashboard('all day', budget);
     const held = () =>
       page.evaluate(() => {
         const s = window.mpheap!.session;
