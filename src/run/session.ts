@@ -34,6 +34,7 @@ import {
 import { diagnose, type MemoryErrorReport } from './diagnosis.js';
 import { type CollectionTotals, HeapEventLog } from './heap-events.js';
 import { type RunFigures, runFigures } from './heap-figures.js';
+import { KeptSnapshots } from './kept-snapshots.js';
 import { guardForMemoryError, unshiftError } from './memory-error-guard.js';
 import { buildProfile, snapshotProfileOf } from './profile.js';
 import { snapshotCode } from './snapshot-code.js';
@@ -91,7 +92,16 @@ export interface RunProgress {
 
 export interface RunResult {
   scriptName: string;
+  /**
+   * The snapshots kept (kept-snapshots.ts): all of a run's up to 1,000, else the first and last
+   * 500 and every start, end, failed allocation and MemoryError one. The recording has all.
+   */
   snapshots: HeapSnapshot[];
+  /** Snapshots taken in all, and how many of them `snapshots` left out. */
+  snapshotsTaken: number;
+  snapshotsLeftOut: number;
+  /** Bytes used over the whole run, downsampled (each point the highest it stands for). */
+  usedOverTime: (number | null)[];
   memoryErrors: MemoryErrorReport[];
   /** The uncaught exception that ended the script, or null. */
   error: PythonErrorInfo | null;
@@ -142,7 +152,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   const scriptName = opts.scriptName ?? '<script>';
   const budgets = opts.budgets ?? {};
   const rec = opts.recording ?? null;
-  const snapshots: HeapSnapshot[] = [];
+  const snapshots = new KeptSnapshots();
   const violations: BudgetViolation[] = [];
   const memoryErrors: MemoryErrorReport[] = [];
   const allocationFailures: MemoryErrorReport[] = [];
@@ -180,16 +190,16 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
     if (!live && s.trigger !== 'mem_info') liveForNextSnapshot = null;
     if (profileLive) s.profile = snapshotProfileOf(profileLive, s);
     // The run numbers its snapshots itself: the decoder knows only those it decoded.
-    s.seq = snapshots.length;
-    snapshots.push(s);
+    s.seq = snapshots.total;
     rec?.snapshot(s);
     if (s.label !== null && s.trigger !== 'memory_error' && s.trigger !== 'alloc_failed') lastLabel = s.label;
     const f = runFigures(s);
+    snapshots.add(s, f.used);
     if (f.used !== null) peakUsed = peakUsed === null ? f.used : Math.max(peakUsed, f.used);
     if (f.largestFree !== null)
       minLargestFree = minLargestFree === null ? f.largestFree : Math.min(minLargestFree, f.largestFree);
     for (const v of checkSnapshot(budgets, s, f)) violated(v);
-    opts.onSnapshot?.(s, { snapshots: snapshots.length, figures: f, peakUsed, minLargestFree });
+    opts.onSnapshot?.(s, { snapshots: snapshots.total, figures: f, peakUsed, minLargestFree });
   };
   const decoder = createDecoder({
     source,
@@ -212,7 +222,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
       return;
     }
     if (e.type === 'collect') {
-      const c = heapEvents.collection(e, snapshots.length - 1);
+      const c = heapEvents.collection(e, snapshots.total - 1);
       if (!c) return;
       event('collect', { ...c });
       // A loop breaks a budget at every collection: the first time is the one worth telling.
@@ -224,7 +234,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
       return;
     }
     const s = heapEvents.failure(e, Date.now());
-    event('alloc_failed', { requested: e.requested, ...e.heap, seq: s ? snapshots.length : null });
+    event('alloc_failed', { requested: e.requested, ...e.heap, seq: s ? snapshots.total : null });
     if (!s) return;
     const label = lastLabel;
     addSnapshot(s, e.live ?? null);
@@ -346,7 +356,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   // snapshot code: guard the script so the heap is captured at the moment of the error.
   const guard = engine.info.fixedHeap && !engine.info.snapshotsMemoryErrors;
   for (const [index, unit] of (timedOut || error ? [] : units).entries()) {
-    const snapshotsBefore = snapshots.length;
+    const snapshotsBefore = snapshots.total;
     const code = probes ? probes.units[index].code : unit.code;
     const guarded = guard ? guardForMemoryError(code, probes?.closing) : null;
     const r = await exec(guarded ? guarded.code : probes ? `${code}\n${probes.closing}\n` : code);
@@ -376,16 +386,16 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
         // The heap at the moment of failure: read by the engine inside the failed allocation
         // (the board-faithful WebAssembly build), or printed by the guard as the error passed
         // (a fixed heap, which cannot run more code when full); otherwise it is taken now.
-        const unitSnapshots = snapshots.slice(snapshotsBefore);
+        const unitSnapshots = snapshots.since(snapshotsBefore);
         const atFailure =
           unitSnapshots
             .filter((x) => x.trigger === 'alloc_failed' && x.label === `allocating ${requested} bytes`)
             .pop() ??
           unitSnapshots.find((x) => x.trigger === 'memory_error') ??
           null;
-        const before = snapshots.length;
+        const before = snapshots.total;
         const ok = atFailure !== null || (await takeSnapshot('memory_error', requested));
-        const s = atFailure ?? (ok && snapshots.length > before ? snapshots[snapshots.length - 1] : null);
+        const s = atFailure ?? (ok && snapshots.total > before ? (snapshots.latest() ?? null) : null);
         const f = s ? runFigures(s) : null;
         const d = diagnose(
           requested,
@@ -448,7 +458,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   if (profile) {
     // Each MemoryError (caught or not) on a fragmented heap: the lines whose blocks split it.
     for (const report of [...memoryErrors, ...allocationFailures]) {
-      const s = report.seq === null ? undefined : snapshots[report.seq];
+      const s = report.seq === null ? undefined : snapshots.bySeq(report.seq);
       if (s?.profile && report.cause === 'fragmented' && report.requested !== null)
         report.blame = blameFreeSpace(s, profile, report.requested);
     }
@@ -469,7 +479,7 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   const failedAllocations = collections ? heapEvents.failedAllocations : null;
   event('end', {
     exit,
-    snapshots: snapshots.length,
+    snapshots: snapshots.total,
     peakUsed,
     minLargestFree,
     collections,
@@ -477,7 +487,10 @@ export async function runScript(engine: Engine, script: string, opts: RunOptions
   });
   return {
     scriptName,
-    snapshots,
+    snapshots: snapshots.list(),
+    snapshotsTaken: snapshots.total,
+    snapshotsLeftOut: snapshots.leftOut,
+    usedOverTime: snapshots.usedOverTime(),
     memoryErrors,
     error,
     timedOut,

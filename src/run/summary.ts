@@ -14,8 +14,23 @@ import type { RunResult } from './session.js';
 
 const SPARKS = '▁▂▃▄▅▆▇█';
 
-/** One character per value, scaled between the smallest and largest; `·` where unknown. */
-export function sparkline(values: ReadonlyArray<number | null>): string {
+/**
+ * One character per value, scaled between the smallest and largest; `·` where unknown. More
+ * values than `width` share characters, each the highest of its share (a peak is never lost).
+ */
+export function sparkline(all: ReadonlyArray<number | null>, width = 64): string {
+  let values = all;
+  if (all.length > width) {
+    values = Array.from({ length: width }, (_, k) => {
+      let top: number | null = null;
+      const end = Math.floor(((k + 1) * all.length) / width);
+      for (let i = Math.floor((k * all.length) / width); i < end; i++) {
+        const v = all[i];
+        if (v !== null && (top === null || v > top)) top = v;
+      }
+      return top;
+    });
+  }
   const known = values.filter((v): v is number => v !== null);
   if (known.length === 0) return '';
   const lo = Math.min(...known);
@@ -58,6 +73,21 @@ function heapWords(heapSize: number, first: HeapSnapshot | undefined): string {
   return `${bytesText(heapSize)} (${formatBytes(pool)} for objects, ${formatBytes(heapSize - pool)} for gc.c's tables)`;
 }
 
+/** Rows of the snapshot table, at most: the first and last, and every failure between. */
+const TABLE_ROWS = 24;
+
+/** The snapshots the table lists: all of a short run; else the first and last 10, and failures. */
+function tableRows(kept: HeapSnapshot[]): HeapSnapshot[] {
+  if (kept.length <= TABLE_ROWS) return kept;
+  const ends = 10;
+  let failures = 0;
+  return kept.filter((s, i) => {
+    if (i < ends || i >= kept.length - ends) return true;
+    // A few failures between; the summary explains the first three below anyway.
+    return (s.trigger === 'alloc_failed' || s.trigger === 'memory_error') && failures++ < 4;
+  });
+}
+
 /** The summary printed after the script's output. */
 export function formatSummary(r: RunResult, ctx: SummaryContext): string {
   const lines: string[] = [];
@@ -66,7 +96,7 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
   if (ctx.board) lines.push(`  ${boardLine(ctx.board)}`);
   lines.push(
     `  peak used ${b(r.peakUsed)} bytes; lowest largest free block ${b(r.minLargestFree)} bytes; ` +
-      `${r.snapshots.length} snapshot${r.snapshots.length === 1 ? '' : 's'} in ${(r.elapsedMs / 1000).toFixed(2)} s`,
+      `${formatBytes(r.snapshotsTaken)} snapshot${r.snapshotsTaken === 1 ? '' : 's'} in ${(r.elapsedMs / 1000).toFixed(2)} s`,
   );
   const c = r.collections;
   if (c) {
@@ -96,20 +126,30 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
     );
   for (const w of ctx.engine.warnings ?? []) lines.push(`  note: ${w}`);
   if (r.snapshots.length > 0) {
-    const used = r.snapshots.map((s) => runFigures(s).used);
-    lines.push(`  used over time  ${sparkline(used)}`);
+    lines.push(`  used over time  ${sparkline(r.usedOverTime)}`);
     lines.push('');
-    // 39 columns around the label; it takes what is left of the terminal (less one), up to 52.
-    const labelWidth = ctx.columns ? Math.max(12, Math.min(52, ctx.columns - 40)) : 52;
+    const seqWidth = Math.max(2, String(r.snapshotsTaken - 1).length);
+    // 37 columns and the seq around the label; it takes what is left of the terminal (less one), up to 52.
+    const labelWidth = ctx.columns ? Math.max(12, Math.min(52, ctx.columns - 38 - seqWidth)) : 52;
     const row = (seq: string, what: string, used: string, largest: string, total: string) =>
-      `  ${seq.padStart(2)}  ${what.padEnd(labelWidth)} ${used.padStart(9)}  ${largest.padStart(13)}  ${total.padStart(6)}`;
+      `  ${seq.padStart(seqWidth)}  ${what.padEnd(labelWidth)} ${used.padStart(9)}  ${largest.padStart(13)}  ${total.padStart(6)}`;
     lines.push(row('#', 'trigger / label', 'used', 'largest free', 'total'));
-    for (const s of r.snapshots) {
+    const listed = tableRows(r.snapshots);
+    for (const [k, s] of listed.entries()) {
+      const skipped = s.seq - (k === 0 ? 0 : listed[k - 1].seq + 1);
+      if (skipped > 0) lines.push(`  ${'⋮'.padStart(seqWidth)}  ${formatBytes(skipped)} more`);
       const f = runFigures(s);
       const what = describe(s);
       const cut = what.length > labelWidth ? `${what.slice(0, labelWidth - 1)}…` : what;
       lines.push(row(String(s.seq), cut, b(f.used), b(f.largestFree), b(f.total)));
     }
+    const after = r.snapshotsTaken - 1 - (listed.at(-1)?.seq ?? -1);
+    if (after > 0) lines.push(`  ${'⋮'.padStart(seqWidth)}  ${formatBytes(after)} more`);
+    if (listed.length < r.snapshotsTaken)
+      lines.push(
+        `  (${formatBytes(r.snapshotsTaken - listed.length)} snapshots not listed: --json has ` +
+          `${r.snapshotsLeftOut > 0 ? 'the first and last 500' : 'every one'}, the recording every one)`,
+      );
   }
   // A failure the script caught is explained too; one that ended it is explained below.
   const uncaught = new Set(r.memoryErrors.map((m) => m.seq));
@@ -192,6 +232,8 @@ export function summaryJson(r: RunResult, ctx: SummaryContext) {
         }
       : null,
     exit: r.exit,
+    snapshotsTaken: r.snapshotsTaken,
+    snapshotsLeftOut: r.snapshotsLeftOut,
     snapshots: r.snapshots.map((s) => {
       const m = r.memoryErrors.find((e) => e.seq === s.seq);
       const j = snapshotJson(s, {

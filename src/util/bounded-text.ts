@@ -11,7 +11,9 @@ import { formatHumanSize } from './size.js';
 
 export class BoundedText {
   private head = '';
+  /** The tail's pieces from `first` on (a moving start: shifting an array is O(n) a piece). */
   private tailParts: string[] = [];
+  private first = 0;
   private tailLength = 0;
   private total = 0;
 
@@ -31,14 +33,22 @@ export class BoundedText {
     this.tailParts.push(text);
     this.tailLength += text.length;
     // Keep whole pieces while the ones after them still hold `tailLimit` characters.
-    while (this.tailParts.length > 1 && this.tailLength - this.tailParts[0].length >= this.tailLimit) {
-      this.tailLength -= this.tailParts[0].length;
-      this.tailParts.shift();
+    while (
+      this.tailParts.length - this.first > 1 &&
+      this.tailLength - this.tailParts[this.first].length >= this.tailLimit
+    ) {
+      this.tailLength -= this.tailParts[this.first].length;
+      this.first++;
     }
-    // One huge piece, or many small ones: keep only its last `tailLimit` characters.
+    if (this.first > 1024 && this.first * 2 > this.tailParts.length) {
+      this.tailParts = this.tailParts.slice(this.first);
+      this.first = 0;
+    }
+    // One huge piece: keep only its last `tailLimit` characters.
     if (this.tailLength > 2 * this.tailLimit + 4096) {
-      const joined = this.tailParts.join('').slice(-this.tailLimit);
+      const joined = this.tailParts.slice(this.first).join('').slice(-this.tailLimit);
       this.tailParts = [joined];
+      this.first = 0;
       this.tailLength = joined.length;
     }
   }
@@ -55,7 +65,7 @@ export class BoundedText {
 
   /** The head, the tail, and where something was left out, a note saying how much. */
   text(): string {
-    const tail = this.tailParts.join('');
+    const tail = this.tailParts.slice(this.first).join('');
     const dropped = this.dropped;
     if (dropped === 0) return this.head + tail;
     return this.head + leftOutNote(dropped) + tail.slice(-this.tailLimit);

@@ -5,6 +5,7 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { KeptSnapshots } from '../../run/kept-snapshots.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { reportOutput } from '../../util/bounded-text.js';
 import { type Dashboard, startDashboard } from '../../views/live/dashboard.js';
@@ -25,7 +26,8 @@ export interface RunViewOptions {
 }
 
 export class RunViews {
-  private readonly snapshots: HeapSnapshot[] = [];
+  /** For --html only (the dashboard keeps its own bounded history): as the run's result keeps them. */
+  private readonly snapshots = new KeptSnapshots();
   private readonly events: EventLike[] = [];
   /** For the report: the first and last 128 KiB (each snapshot keeps the output before it). */
   private readonly output = reportOutput();
@@ -49,8 +51,8 @@ export class RunViews {
     return new RunViews(opts, dashboard);
   }
 
-  snapshot(s: HeapSnapshot): void {
-    this.snapshots.push(s);
+  snapshot(s: HeapSnapshot, used: number | null): void {
+    if (this.opts.html !== null) this.snapshots.add(s, used);
     this.dashboard?.push(s);
   }
 
@@ -62,7 +64,7 @@ export class RunViews {
   /** A run event, as the recording gets it. */
   event(name: string, fields: Record<string, unknown>): void {
     const e: EventLike = { ...fields, event: name, time: Date.now() };
-    this.events.push(e);
+    if (this.opts.html !== null) this.events.push(e);
     this.dashboard?.pushEvent(e);
   }
 
@@ -74,13 +76,14 @@ export class RunViews {
     if (this.opts.html === null) return true;
     const path = this.opts.html;
     try {
-      const bytes = writeReportFile(path, this.snapshots, {
+      const snapshots = this.snapshots.list();
+      const bytes = writeReportFile(path, snapshots, {
         title: this.opts.title,
         events: this.events,
         output: this.output.text(),
         heapCanGrow: this.opts.heapCanGrow,
       });
-      process.stderr.write(`${wroteReport(path, this.snapshots.length, bytes)}\n`);
+      process.stderr.write(`${wroteReport(path, snapshots.length, bytes)}\n`);
       return true;
     } catch (e) {
       process.stderr.write(`mpheap: --html: cannot write '${path}': ${fileErrorWhy(e)}\n`);

@@ -16,6 +16,7 @@ import { finalSample, startAgentBeside } from '../../fleet/run-agent.js';
 import { regionBytesForPool } from '../../heap/layout.js';
 import { RecordingWriter } from '../../recording/recording.js';
 import type { BudgetViolation } from '../../run/budgets.js';
+import { KeptSnapshots } from '../../run/kept-snapshots.js';
 import { type RunExit, type RunProgress, type RunResult, runScript } from '../../run/session.js';
 import { formatSummary, summaryJson } from '../../run/summary.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
@@ -408,7 +409,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   let ranToEnd = false;
   // What arrived before a failure of the engine or the board: the summary still shows it.
   const captured = {
-    snapshots: [] as HeapSnapshot[],
+    snapshots: new KeptSnapshots(),
     output: resultOutput(),
     progress: null as RunProgress | null,
   };
@@ -441,9 +442,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       recording,
       onOutput: showOutput,
       onSnapshot: (s: HeapSnapshot, p: RunProgress) => {
-        captured.snapshots.push(s);
+        captured.snapshots.add(s, p.figures.used);
         captured.progress = p;
-        views.snapshot(s);
+        views.snapshot(s, p.figures.used);
         status.show(statusText(p));
       },
       onEvent: (name, fields) => views.event(name, fields),
@@ -524,13 +525,16 @@ function memoryErrorOf(r: RunResult, s: HeapSnapshot): { request: number | null 
 /** The run as far as it got when the engine or the board failed (a board unplugged, QEMU killed). */
 function partialResult(
   scriptName: string,
-  captured: { snapshots: HeapSnapshot[]; output: BoundedText; progress: RunProgress | null },
+  captured: { snapshots: KeptSnapshots; output: BoundedText; progress: RunProgress | null },
   message: string,
   elapsedMs: number,
 ): RunResult {
   return {
     scriptName,
-    snapshots: captured.snapshots,
+    snapshots: captured.snapshots.list(),
+    snapshotsTaken: captured.snapshots.total,
+    snapshotsLeftOut: captured.snapshots.leftOut,
+    usedOverTime: captured.snapshots.usedOverTime(),
     memoryErrors: [],
     error: { type: 'EngineFailed', message, traceback: '', line: null },
     timedOut: false,
