@@ -226,7 +226,10 @@ export function registerRun(program: Command): void {
     .option('--max-used <bytes>', 'budget: fail (exit 3) if any snapshot uses more than this')
     .option('--min-largest-free <bytes>', 'budget: fail (exit 3) if the largest free block drops below this')
     .option('--no-memory-error', 'budget: fail (exit 3) on a MemoryError')
-    .option('--html <file>', 'write an HTML report at the end (also when the script fails or times out)')
+    .option(
+      '--html <file>',
+      'write an HTML report at the end (also when the script fails or times out); past 1,000 snapshots it shows the first and last 500 and every failure (mpheap report on the recording shows all)',
+    )
     .option(
       '--web',
       'show the heap live in a browser: serves a dashboard on 127.0.0.1 and prints its URL; on a terminal it stays open after the run until Ctrl-C',
