@@ -197,6 +197,31 @@ console.log(
   `  profiles whole, as JSON ${kib(ownersAsKeys)}  (packed is ${(ownersAsKeys / (profiledBytes - reportBytes)).toFixed(0)}× smaller)`,
 );
 
+/**
+ * Runs in the page: select() to rendered page, stepping through the first 200 snapshots, then
+ * 200 jumps to random ones (a fixed seed, so every run jumps alike).
+ */
+async function switchTimes() {
+  const go = async (i) => {
+    const done = window.mpheap.rendered();
+    const t = performance.now();
+    window.mpheap.select(i);
+    await done;
+    return performance.now() - t;
+  };
+  const n = window.mpheap.session.snapshots.length;
+  await go(0);
+  const step = [];
+  for (let i = 1; i < 200; i++) step.push(await go(i));
+  const jump = [];
+  let seed = 7;
+  for (let k = 0; k < 200; k++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    jump.push(await go((seed >>> 8) % n));
+  }
+  return { n, step, jump };
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: [
@@ -248,24 +273,8 @@ try {
   // ---- snapshot switching
   await page.goto(`file://${longFile}`);
   await page.waitForFunction(() => window.mpheap?.canvas() != null);
-  const sw = await page.evaluate(async () => {
-    const go = async (i) => {
-      const done = window.mpheap.rendered();
-      const t = performance.now();
-      window.mpheap.select(i);
-      await done;
-      return performance.now() - t;
-    };
-    const n = window.mpheap.session.snapshots.length;
-    await go(0);
-    const step = [];
-    for (let i = 1; i < 200; i++) step.push(await go(i));
-    const jump = [];
-    let seed = 7;
-    for (let k = 0; k < 200; k++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      jump.push(await go((seed >>> 8) % n));
-    }
+  const sw = await page.evaluate(switchTimes);
+  const fill = await page.evaluate(() => {
     const c = window.mpheap.canvas();
     const ctx = c.canvas.getContext('2d');
     const fill = [];
@@ -278,9 +287,9 @@ try {
       }
       fill.push((performance.now() - t) / 20);
     }
-    return { n, step, jump, fill };
+    return fill;
   });
-  const fill2 = median(sw.fill);
+  const fill2 = median(fill);
   console.log(`\nswitching snapshots, ${sw.n} snapshots of ${blocks112} blocks, select() to rendered page:`);
   console.log(`  fillRect of the map canvas (baseline)  ${ms(fill2)} ms`);
   console.log(
@@ -294,24 +303,8 @@ try {
   await page.goto(`file://${profiledFile}`);
   await page.waitForFunction(() => window.mpheap?.canvas() != null);
   await page.getByTestId('view-lines').check();
-  const pw = await page.evaluate(async () => {
-    const go = async (i) => {
-      const done = window.mpheap.rendered();
-      const t = performance.now();
-      window.mpheap.select(i);
-      await done;
-      return performance.now() - t;
-    };
-    const n = window.mpheap.session.snapshots.length;
-    await go(0);
-    const step = [];
-    for (let i = 1; i < 200; i++) step.push(await go(i));
-    const jump = [];
-    let seed = 7;
-    for (let k = 0; k < 200; k++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      jump.push(await go((seed >>> 8) % n));
-    }
+  const pw = await page.evaluate(switchTimes);
+  const icicleTimes = await page.evaluate(async () => {
     // The icicle graph: a change of measure lays out and draws every box again.
     const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     const icicle = [];
@@ -328,7 +321,7 @@ try {
       await frame();
       idle.push(performance.now() - t);
     }
-    return { step, jump, icicle, idle, boxes: document.querySelectorAll('[data-testid=icicle-box]').length };
+    return { icicle, idle, boxes: document.querySelectorAll('[data-testid=icicle-box]').length };
   });
   console.log(`\nthe same recording with its profile, the map by line (${STACKS} stacks):`);
   console.log(
@@ -338,7 +331,7 @@ try {
     `  jump anywhere (200 random)             median ${ms(median(pw.jump))} ms  p95 ${ms(p95(pw.jump))}  (${(median(pw.jump) / median(sw.jump)).toFixed(1)}× without a profile)`,
   );
   console.log(
-    `  icicle graph, ${pw.boxes} boxes: change of measure to next frame  median ${ms(median(pw.icicle))} ms  p95 ${ms(p95(pw.icicle))}  (an idle frame: ${ms(median(pw.idle))} ms)`,
+    `  icicle graph, ${icicleTimes.boxes} boxes: change of measure to next frame  median ${ms(median(icicleTimes.icicle))} ms  p95 ${ms(p95(icicleTimes.icicle))}  (an idle frame: ${ms(median(icicleTimes.idle))} ms)`,
   );
 } finally {
   await browser.close();
