@@ -20,6 +20,7 @@ import { decodeMap, encodeMap } from '../../snapshot/map-codec.js';
 import type { HeapProfile } from '../../snapshot/profile.js';
 import type { HeapArea, HeapSnapshot } from '../../snapshot/snapshot.js';
 import { type PackedProfile, ProfilePacker, type UnpackedProfile, unpackProfile } from './profile-pack.js';
+import { eachStretch, encodeStretches } from './stretch-patch.js';
 
 export const REPORT_FORMAT = 'mpheap-report';
 export const REPORT_VERSION = 1;
@@ -129,37 +130,12 @@ function joinMaps(maps: Uint8Array[]): Uint8Array {
 
 /** The changed stretches of `next` against `prev` (same length). */
 export function encodePatch(prev: Uint8Array, next: Uint8Array): string {
-  const parts: string[] = [];
-  const n = next.length;
-  let i = 0;
-  while (i < n) {
-    if (prev[i] === next[i]) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let end = i + 1;
-    // Extend over later changes separated by only a few equal blocks.
-    for (let j = end; j < n && j - end <= PATCH_MERGE_GAP; j++) {
-      if (prev[j] !== next[j]) end = j + 1;
-    }
-    parts.push(`${start}:${encodeMap(next.subarray(start, end))},`);
-    i = end;
-  }
-  return parts.join('');
+  return encodeStretches(prev, next, PATCH_MERGE_GAP, 10, encodeMap);
 }
 
 /** Applies a patch in place. */
 export function applyPatch(map: Uint8Array, patch: string): void {
-  let i = 0;
-  while (i < patch.length) {
-    const colon = patch.indexOf(':', i);
-    const comma = patch.indexOf(',', colon);
-    if (colon < 0 || comma < 0) throw new Error(`bad map patch at character ${i}`);
-    const start = Number(patch.slice(i, colon));
-    map.set(decodeMap(patch.slice(colon + 1, comma)), start);
-    i = comma + 1;
-  }
+  eachStretch(patch, 10, 'map', (start, content) => map.set(decodeMap(content), start));
 }
 
 /**

@@ -17,6 +17,7 @@
  * reaches any snapshot's profile from the key frame before it.
  */
 import type { SnapshotProfile } from '../../snapshot/profile.js';
+import { eachStretch, encodeStretches } from './stretch-patch.js';
 
 type Alive = SnapshotProfile['alive'];
 
@@ -63,34 +64,11 @@ export function decodeOwnerRuns(text: string, out: Int32Array, at = 0): number {
 }
 
 export function encodeOwnersPatch(prev: Int32Array, next: Int32Array): string {
-  const parts: string[] = [];
-  const n = next.length;
-  let i = 0;
-  while (i < n) {
-    if (prev[i] === next[i]) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let end = i + 1;
-    for (let j = end; j < n && j - end <= PATCH_MERGE_GAP; j++) if (prev[j] !== next[j]) end = j + 1;
-    parts.push(`${start.toString(36)}:${encodeOwnerRuns(next.subarray(start, end))},`);
-    i = end;
-  }
-  return parts.join('');
+  return encodeStretches(prev, next, PATCH_MERGE_GAP, 36, encodeOwnerRuns);
 }
 
 export function applyOwnersPatch(owners: Int32Array, patch: string): void {
-  let i = 0;
-  while (i < patch.length) {
-    const colon = patch.indexOf(':', i);
-    const comma = patch.indexOf(',', colon);
-    if (colon < 0 || comma < 0) throw new Error(`bad owners patch at character ${i}`);
-    const start = Number.parseInt(patch.slice(i, colon), 36);
-    if (!Number.isInteger(start) || start < 0) throw new Error(`bad owners patch at character ${i}`);
-    decodeOwnerRuns(patch.slice(colon + 1, comma), owners, start);
-    i = comma + 1;
-  }
+  eachStretch(patch, 36, 'owners', (start, runs) => decodeOwnerRuns(runs, owners, start));
 }
 
 function sortedAlive(alive: Alive): Alive {
