@@ -114,6 +114,11 @@ describe.each([
   });
 });
 
+/** `mpheap collect` from the test broker into `db`, as MQTT client `clientId`. */
+function collectArgs(db: string, clientId: string, ...more: string[]): string[] {
+  return ['collect', '--mqtt', broker.url, '--db', db, '--client-id', clientId, ...more];
+}
+
 describe('collectors sharing a fleet', () => {
   it('subscribes again after a broker restart, which forgets shared subscriptions', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'mpheap-collect-share-')), 'fleet.sqlite');
@@ -145,34 +150,10 @@ describe('collectors sharing a fleet', () => {
     const a = new Collector({ url: broker.url, store: storeA, clientId: 'leave-a', group: 'g' });
     await a.start();
     // B joins the group, then goes away: its share of what follows queues on the broker.
-    const b = await runCli(
-      'collect',
-      '--mqtt',
-      broker.url,
-      '--db',
-      file,
-      '--client-id',
-      'leave-b',
-      '--share',
-      'g',
-      '--duration',
-      '0.5',
-    );
+    const b = await runCli(...collectArgs(file, 'leave-b', '--share', 'g', '--duration', '0.5'));
     expect(b.code, b.stderr).toBe(0);
     await publishAll(4, 10, 0);
-    const left = await runCli(
-      'collect',
-      '--mqtt',
-      broker.url,
-      '--db',
-      file,
-      '--client-id',
-      'leave-b',
-      '--share',
-      'g',
-      '--leave',
-      '--json',
-    );
+    const left = await runCli(...collectArgs(file, 'leave-b', '--share', 'g', '--leave', '--json'));
     expect(left.code, left.stderr).toBe(0);
     const stored = JSON.parse(left.stdout).stored;
     expect(stored).toBeGreaterThan(0);
@@ -194,7 +175,7 @@ describe('collectors sharing a fleet', () => {
 
 describe('mpheap collect when the database fails', () => {
   it('PostgreSQL shuts down while idle: it exits at once with code 4 and says why', async () => {
-    const run = startCli('collect', '--mqtt', broker.url, '--db', postgres.url, '--client-id', 'pg-fail');
+    const run = startCli(...collectArgs(postgres.url, 'pg-fail'));
     await expect.poll(() => run.stderr(), { timeout: 10_000 }).toContain('collecting from');
     const stoppedAt = Date.now();
     await postgres.stop();
@@ -216,7 +197,7 @@ describe('mpheap collect when the database fails', () => {
     (await openStore(file)).close();
     const other = new Database(file);
     other.exec('BEGIN EXCLUSIVE');
-    const run = startCli('collect', '--mqtt', broker.url, '--db', file, '--client-id', 'sqlite-locked');
+    const run = startCli(...collectArgs(file, 'sqlite-locked'));
     await expect.poll(() => run.stderr(), { timeout: 10_000 }).toContain('collecting from');
     const c = await mqtt.connectAsync(broker.url, { clientId: 'locked-sender' });
     await c.publishAsync(recordTopic('dev-l'), line('dev-l', 1, 0), { qos: 1 });
@@ -230,18 +211,7 @@ describe('mpheap collect when the database fails', () => {
     other.exec('ROLLBACK');
     other.close();
     // The record was not acknowledged: the next collector with this session stores it.
-    const again = await runCli(
-      'collect',
-      '--mqtt',
-      broker.url,
-      '--db',
-      file,
-      '--client-id',
-      'sqlite-locked',
-      '--duration',
-      '2',
-      '--json',
-    );
+    const again = await runCli(...collectArgs(file, 'sqlite-locked', '--duration', '2', '--json'));
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ stored: 1, duplicates: 0 });
   });

@@ -6,7 +6,7 @@
  * (the canary sees one that freed less than the statement allocated); the probe itself takes no
  * heap; a MemoryError keeps the profile and the script's line numbers; the CLI shows it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,23 +184,8 @@ describe('a board profile by probes', () => {
   });
 
   it("gives each line's bytes as gc.c sizes them, as the exact profile does where 1.9.2 allocates alike", async () => {
-    const work = [
-      'keep = []', //                          1
-      '', //                                   2
-      'def work(n):', //                       3
-      '    a = bytearray(100)', //             4: object 16 + data 112 = 128 B
-      '    b = [0] * 10', //                   5
-      "    c = 'x' * 40", //                   6
-      '    d = bytes(30)', //                  7
-      "    e = {'k': 1, 'j': 2}", //           8
-      '    f = (1, 2, n)', //                  9
-      "    g = b'q' * 70", //                 10
-      '    keep.append(a)', //                11
-      '    return f', //                      12
-      '', //                                  13
-      'for i in range(4):', //                14
-      '    work(i)', //                       15
-    ].join('\n');
+    // Line 4, `a = bytearray(100)`: object 16 + data 112 = 128 B.
+    const work = readFileSync(new URL('./fixtures/work.py', import.meta.url), 'utf8');
     const [{ p }, e] = [await onBoard(work), await exact(work)];
     expect(p.exact).toBe(false);
     expect(p.board?.collectionsSeenBy).toBe('canary');

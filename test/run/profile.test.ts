@@ -43,24 +43,9 @@ function line(p: HeapProfile, n: number) {
 
 // Lines that only allocate (no frees, no collections on a roomy heap), in a function so that
 // nothing else (globals growing) happens on them. Their known sizes in gc.c's 16-byte blocks:
-// bytearray(100) is its object (1 block) and 100 bytes of data (7 blocks): 2 allocations, 128 B.
-const WORK = [
-  'keep = []', //                              1
-  '', //                                       2
-  'def work(n):', //                           3
-  '    a = bytearray(100)', //                 4
-  '    b = [0] * 10', //                       5
-  "    c = 'x' * 40", //                       6
-  '    d = bytes(30)', //                      7
-  "    e = {'k': 1, 'j': 2}", //               8
-  '    f = (1, 2, n)', //                      9
-  "    g = b'q' * 70", //                     10
-  '    keep.append(a)', //                    11
-  '    return f', //                          12
-  '', //                                      13
-  'for i in range(4):', //                    14
-  '    work(i)', //                           15
-].join('\n');
+// bytearray(100) (line 4) is its object (1 block) and 100 bytes of data (7 blocks): 2
+// allocations, 128 B. The same script as the board's profile is checked with.
+const WORK = readFileSync(new URL('./fixtures/work.py', import.meta.url), 'utf8');
 const WORK_LINES = [4, 5, 6, 7, 8, 9, 10, 11];
 
 /**
