@@ -160,19 +160,8 @@ describe('the profile of the board-faithful engine', () => {
   });
 
   it('finds the line whose survivors grow across collections, and not the garbage that comes and goes', async () => {
-    const { p } = await profiled(
-      [
-        'import gc', //                              1
-        'kept = []', //                              2
-        'def tick(i):', //                           3
-        '    junk = bytearray(300)', //              4
-        '    kept.append(bytearray(20))', //         5
-        'for i in range(40):', //                    6
-        '    tick(i)', //                            7
-        '    if i % 4 == 3:', //                     8
-        '        gc.collect()', //                   9
-      ].join('\n'),
-    );
+    // Line 4 makes garbage, line 5 keeps what it makes; line 9 collects every fourth pass.
+    const { p } = await profiled(readFileSync(new URL('./fixtures/leak.py', import.meta.url), 'utf8'));
     expect(p.collections).toBeGreaterThanOrEqual(10);
     const leak = p.leaks.find((k) => k.line === 5);
     expect(leak).toBeDefined();

@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { blameSentence } from '../../src/analysis/profile-blame.js';
@@ -23,7 +23,7 @@ import { writeReport } from '../../src/views/report/write-report.js';
 import { LINE_RGB, NO_OWNER_RGB } from '../../src/web/profile-colours.js';
 import { runCli, startCli } from '../support/cli.js';
 import { REPO_ROOT } from '../support/shared.js';
-import { buildWebBundle, launchChromium, RESULTS, traceSnapshots } from './support.js';
+import { blockOnPage, buildWebBundle, launchChromium, RESULTS, traceSnapshots } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mpheap-profile-web-'));
 const EXAMPLE = join(REPO_ROOT, 'examples', 'fragmentation.py');
@@ -123,21 +123,6 @@ const allAllocations = () => profile.stacks.reduce((n, s) => n + Math.max(0, s.a
 
 /** The index of the snapshot taken where the 6,000-byte allocation failed. */
 const failedAt = () => summary.snapshots.findIndex((s: { trigger: string }) => s.trigger === 'alloc_failed');
-
-/** Scrolls the map so a block is on screen and returns its position in page coordinates. */
-async function blockOnPage(page: Page, block: number): Promise<{ x: number; y: number }> {
-  await page.getByTestId('heap-map').scrollIntoViewIfNeeded();
-  return page.evaluate((b) => {
-    const c = window.mpheap!.canvas()!;
-    let p = c.centreOf(0, b);
-    if (p.y < 0 || p.y >= c.canvas.height) {
-      c.pan(p.y / c.cell - 2);
-      p = c.centreOf(0, b);
-    }
-    const r = c.canvas.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, block);
-}
 
 async function pixelOf(page: Page, block: number): Promise<number[]> {
   return page.evaluate((b) => {
@@ -421,22 +406,8 @@ describe('mpheap report of a profiled run’s recording', () => {
 
 describe('mpheap run --profile --web', () => {
   test('the dashboard receives the profile over its event stream at the end of the run', async () => {
-    const file = join(dir, 'leak.py');
-    writeFileSync(
-      file,
-      [
-        'import gc', //                              1
-        'kept = []', //                              2
-        'def tick(i):', //                           3
-        '    junk = bytearray(300)', //              4
-        '    kept.append(bytearray(20))', //         5
-        'for i in range(40):', //                    6
-        '    tick(i)', //                            7
-        '    if i % 4 == 3:', //                     8
-        '        gc.collect()', //                   9
-        '',
-      ].join('\n'),
-    );
+    // The leak of test/run/profile.test.ts: line 5 keeps a bytearray per pass.
+    const file = fileURLToPath(new URL('../run/fixtures/leak.py', import.meta.url));
     const othersListening = process.listeners('SIGINT');
     const cli = startCli('run', file, '--profile', '--web', '--web-wait', '--no-record', '--json');
     await vi.waitFor(() => expect(cli.stderr()).toMatch(/dashboard still open at http:\S+; Ctrl-C ends\n$/), {

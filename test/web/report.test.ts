@@ -14,7 +14,7 @@ import { paletteEntry, parseRgb, tailRgb } from '../../src/views/palette.js';
 import { writeReport } from '../../src/views/report/write-report.js';
 import { DIFF_FREED, DIFF_NEW, diffMaps } from '../../src/web/heap-figures.js';
 import { COLOUR_FREED, COLOUR_NEW, COLOUR_TOO_SMALL } from '../../src/web/map-paint.js';
-import { buildWebBundle, launchChromium, RESULTS, traceSnapshots } from './support.js';
+import { blockOnPage, buildWebBundle, launchChromium, RESULTS, traceSnapshots } from './support.js';
 
 const HOSTILE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">&amp;';
 
@@ -43,20 +43,6 @@ async function pixelOf(block: number, area = 0): Promise<number[]> {
     },
     [area, block],
   );
-}
-
-/** Scrolls the map so a block is on screen and returns its position in page coordinates. */
-async function blockOnPage(block: number): Promise<{ x: number; y: number }> {
-  return page.evaluate((b) => {
-    const c = window.mpheap!.canvas()!;
-    let p = c.centreOf(0, b);
-    if (p.y < 0 || p.y >= c.canvas.height) {
-      c.pan(p.y / c.cell - 2);
-      p = c.centreOf(0, b);
-    }
-    const r = c.canvas.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, block);
 }
 
 beforeAll(async () => {
@@ -107,7 +93,7 @@ describe('the report page', () => {
     const head = map.indexOf('L'.charCodeAt(0));
     let end = head + 1;
     while (map[end] === CH_TAIL) end++;
-    const p = await blockOnPage(head + 2);
+    const p = await blockOnPage(page, head + 2);
     await page.mouse.move(p.x, p.y);
     const tip = await page.getByTestId('tooltip').innerText();
     expect(tip).toContain(`block ${head + 2}`);
@@ -118,7 +104,7 @@ describe('the report page', () => {
     const f = map.indexOf(CH_FREE);
     let fe = f;
     while (map[fe] === CH_FREE) fe++;
-    const q = await blockOnPage(f);
+    const q = await blockOnPage(page, f);
     await page.mouse.move(q.x, q.y);
     expect(await page.getByTestId('tooltip').innerText()).toContain(`free: in a hole of ${fe - f} block`);
   });
@@ -134,7 +120,7 @@ describe('the report page', () => {
     i--;
     expect(block).toBeGreaterThanOrEqual(0);
     await select(i - 1);
-    const p = await blockOnPage(block);
+    const p = await blockOnPage(page, block);
     await page.mouse.move(p.x, p.y);
     expect(await page.getByTestId('tooltip').innerText()).toContain('free: in a hole');
     await page.keyboard.press('ArrowRight');

@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { parseTrace } from '../../src/trace/parse.js';
 import { snapshotsOfTrace } from '../../src/views/report/trace-snapshots.js';
@@ -51,4 +51,19 @@ export function httpStatus(url: string): Promise<number | string> {
     req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
     req.end();
   });
+}
+
+/** Scrolls the map so a block is on screen and returns its position in page coordinates. */
+export async function blockOnPage(page: Page, block: number): Promise<{ x: number; y: number }> {
+  await page.getByTestId('heap-map').scrollIntoViewIfNeeded();
+  return page.evaluate((b) => {
+    const c = window.mpheap!.canvas()!;
+    let p = c.centreOf(0, b);
+    if (p.y < 0 || p.y >= c.canvas.height) {
+      c.pan(p.y / c.cell - 2);
+      p = c.centreOf(0, b);
+    }
+    const r = c.canvas.getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, block);
 }
