@@ -117,17 +117,7 @@ export class BoardLink {
 
   /** Finds whichever marker comes first, consumes through it and returns it; null when none has arrived. */
   consumeFirst(markers: string[]): string | null {
-    let best: string | null = null;
-    let bestAt = Number.POSITIVE_INFINITY;
-    for (const m of markers) {
-      const at = this.pending.indexOf(m);
-      if (at >= 0 && at < bestAt) {
-        best = m;
-        bestAt = at;
-      }
-    }
-    if (best !== null) this.pending = this.pending.slice(bestAt + best.length);
-    return best;
+    return this.firstOf(markers)?.marker ?? null;
   }
 
   /** Like consumeFirst, and also returns the bytes before the marker (consumed with it). */

@@ -11,29 +11,13 @@ import { parseRecording, RecordingWriter } from '../../src/recording/recording.j
 import { KEEP_FIRST, KEEP_LAST, KeptSnapshots } from '../../src/run/kept-snapshots.js';
 import { runScript } from '../../src/run/session.js';
 import { formatSummary, summaryJson } from '../../src/run/summary.js';
-import type { HeapSnapshot, SnapshotTrigger } from '../../src/snapshot/snapshot.js';
+import { emptySnapshot, type HeapSnapshot, type SnapshotTrigger } from '../../src/snapshot/snapshot.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mpheap-kept-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function snap(seq: number, trigger: SnapshotTrigger): HeapSnapshot {
-  return {
-    seq,
-    time: null,
-    source: 't',
-    label: null,
-    trigger,
-    complete: true,
-    blockSize: 16,
-    blockSizeKnown: true,
-    stack: null,
-    gc: null,
-    blocks: null,
-    mem: null,
-    areas: [],
-    outputBefore: '',
-    warnings: [],
-  };
+  return emptySnapshot({ seq, trigger });
 }
 
 describe('KeptSnapshots', () => {
