@@ -4,41 +4,28 @@
  * emulator; `devices --json`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  checkEmulatorInstalled,
-  freeTcpPort,
-  type RunningEmulator,
-  startMicrobit,
-} from '../../src/emulator/microbit.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { checkEmulatorInstalled, freeTcpPort } from '../../src/emulator/microbit.js';
 import { parseRecording } from '../../src/recording/recording.js';
 import { runCli as cli } from '../support/cli.js';
+import { microbitForTests } from '../support/microbit.js';
 import { REPO_ROOT } from '../support/shared.js';
 
-let board: RunningEmulator;
-const dir = mkdtempSync(join(tmpdir(), 'mpheap-cli-'));
+const emu = microbitForTests('mpheap-cli-');
 
-beforeAll(async () => {
-  board = await startMicrobit();
-});
-afterAll(async () => {
-  await board?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
 describe('mpheap monitor', () => {
   it('samples an idle board with --poll and records every snapshot', async () => {
-    const record = join(dir, 'poll.ndjson');
+    const record = join(emu.dir, 'poll.ndjson');
     const r = await cli(
       'monitor',
       '--port',
-      board.portName,
+      emu.board.portName,
       '--poll',
       '0.5',
       '--duration',
@@ -77,7 +64,7 @@ describe('mpheap monitor', () => {
   });
 
   it('rejects a bad --poll', async () => {
-    const r = await cli('monitor', '--port', board.portName, '--poll', 'often');
+    const r = await cli('monitor', '--port', emu.board.portName, '--poll', 'often');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("mpheap: --poll: 'often' is not a positive number of seconds\n");
   });

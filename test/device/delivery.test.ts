@@ -7,29 +7,20 @@
  * UART, or of a busy board's 64-byte receive ring); it forwards everything else unchanged. One
  * QEMU for the whole file.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TcpTransport } from '../../src/device/node/tcp-transport.js';
 import { SerialEngine } from '../../src/device/serial-engine.js';
-import { type RunningEmulator, startMicrobit } from '../../src/emulator/microbit.js';
 import { parseRecording } from '../../src/recording/recording.js';
 import { runCli as cli } from '../support/cli.js';
+import { microbitForTests } from '../support/microbit.js';
+
+const emu = microbitForTests('mpheap-delivery-');
 
 const DROP_EVERY = 150;
 const MAX_DROPS = 4;
-const dir = mkdtempSync(join(tmpdir(), 'mpheap-delivery-'));
-let board: RunningEmulator;
-
-beforeAll(async () => {
-  board = await startMicrobit();
-});
-afterAll(async () => {
-  await board?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 interface LossyRelay {
   port: number;
@@ -46,7 +37,7 @@ async function lossyRelay(every: number): Promise<LossyRelay> {
   let dropped = 0;
   let counted = 0;
   const server: Server = createServer((client) => {
-    const upstream = connect(board.tcpPort, '127.0.0.1');
+    const upstream = connect(emu.board.tcpPort, '127.0.0.1');
     upstream.setNoDelay(true);
     client.setNoDelay(true);
     upstream.on('data', (d) => client.write(d));
@@ -81,7 +72,7 @@ async function lossyRelay(every: number): Promise<LossyRelay> {
 }
 
 function script(name: string, text: string): string {
-  const p = join(dir, name);
+  const p = join(emu.dir, name);
   writeFileSync(p, text);
   return p;
 }
@@ -134,7 +125,7 @@ describe('code over a link that loses bytes', () => {
   it('mpheap run: the right output, exit 0, and a note that code was sent again', async () => {
     const relay = await lossyRelay(DROP_EVERY);
     try {
-      const rec = join(dir, 'lossy.ndjson');
+      const rec = join(emu.dir, 'lossy.ndjson');
       const r = await cli(
         'run',
         script('counting.py', COUNTING),
@@ -166,12 +157,12 @@ describe('code over a link that loses bytes', () => {
 
 describe("mpheap's own share of the board", () => {
   it('the helper takes at most 512 bytes, measured and stated apart from the script', async () => {
-    const rec = join(dir, 'one.ndjson');
+    const rec = join(emu.dir, 'one.ndjson');
     const r = await cli(
       'run',
       script('one.py', 'x = 1\n'),
       '--port',
-      board.portName,
+      emu.board.portName,
       '--record',
       rec,
       '--json',
@@ -188,7 +179,7 @@ describe("mpheap's own share of the board", () => {
     const events = parseRecording(readFileSync(rec, 'utf8')).events;
     expect(events.find((e) => e.event === 'mpheap_heap')).toMatchObject({ bytes: own });
 
-    const text = await cli('run', join(dir, 'one.py'), '--port', board.portName, '--no-record');
+    const text = await cli('run', join(emu.dir, 'one.py'), '--port', emu.board.portName, '--no-record');
     expect(text.stdout).toMatch(
       /mpheap's helper: \d+ bytes of the heap at start \(in every snapshot; not the script's\)/,
     );
@@ -202,7 +193,7 @@ describe("mpheap's own share of the board", () => {
         'import mpheap\ndef f(n):\n    if n:\n        return f(n - 1)\n    mpheap.snap("deep")\nf(2)\n',
       ),
       '--port',
-      board.portName,
+      emu.board.portName,
       '--no-record',
       '--json',
     );
@@ -221,7 +212,7 @@ describe('a script that leaves the heap locked', () => {
       'run',
       script('lock.py', 'import micropython\nmicropython.heap_lock()\nraise ValueError("never seen")\n'),
       '--port',
-      board.portName,
+      emu.board.portName,
       '--no-record',
       '--json',
       '--timeout',
@@ -239,14 +230,21 @@ describe('a script that leaves the heap locked', () => {
       'run',
       script('lock2.py', 'import micropython\nmicropython.heap_lock()\n'),
       '--port',
-      board.portName,
+      emu.board.portName,
       '--no-record',
       '--json',
     );
     expect(quiet.code).toBe(4);
     expect(JSON.parse(quiet.stdout).error.message).toContain('the script left the heap locked');
 
-    const next = await cli('run', join(dir, 'one.py'), '--port', board.portName, '--no-record', '--json');
+    const next = await cli(
+      'run',
+      join(emu.dir, 'one.py'),
+      '--port',
+      emu.board.portName,
+      '--no-record',
+      '--json',
+    );
     expect(next.code).toBe(0);
   });
 });

@@ -6,14 +6,12 @@
  * (the canary sees one that freed less than the statement allocated); the probe itself takes no
  * heap; a MemoryError keeps the profile and the script's line numbers; the CLI shows it.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeText } from '../../src/decode/index.js';
 import { TcpTransport } from '../../src/device/node/tcp-transport.js';
 import { SerialEngine } from '../../src/device/serial-engine.js';
-import { type RunningEmulator, startMicrobit } from '../../src/emulator/microbit.js';
 import { WasmEngine } from '../../src/engines/wasm/wasm-engine.js';
 import {
   HEADER,
@@ -27,20 +25,13 @@ import { BoardProbes } from '../../src/run/board-profile/profiler.js';
 import { type RunResult, runScript } from '../../src/run/session.js';
 import type { HeapProfile } from '../../src/snapshot/profile.js';
 import { runCli } from '../support/cli.js';
+import { microbitForTests } from '../support/microbit.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mpheap-board-profile-'));
-let board: RunningEmulator;
-beforeAll(async () => {
-  board = await startMicrobit();
-});
-afterAll(async () => {
-  await board?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const emu = microbitForTests('mpheap-board-profile-');
 
 function boardEngine(): SerialEngine {
   // Gentler pacing than the default: the emulated board drops input when the host is loaded.
-  return new SerialEngine(new TcpTransport('127.0.0.1', board.tcpPort), {
+  return new SerialEngine(new TcpTransport('127.0.0.1', emu.board.tcpPort), {
     kind: 'microbit',
     softReset: true,
     pacing: { chunkBytes: 16, gapMs: 4 },
@@ -317,7 +308,7 @@ describe('a board profile when the script is stopped', () => {
 
 describe('mpheap run --port --profile', () => {
   it('prints the table with its precision, and --json says the profile is not exact', async () => {
-    const path = join(dir, 'app.py');
+    const path = join(emu.dir, 'app.py');
     const src = [
       'def make():',
       '    return bytearray(100)',
@@ -330,9 +321,9 @@ describe('mpheap run --port --profile', () => {
     writeFileSync(path, `${src.join('\n')}\n`);
     // Run again if bytes were lost on the way (the emulated board drops input on a loaded host).
     const cli = async (...extra: string[]) => {
-      let r = await runCli('run', path, '--port', board.portName, '--profile', '--no-record', ...extra);
+      let r = await runCli('run', path, '--port', emu.board.portName, '--profile', '--no-record', ...extra);
       for (let attempt = 2; attempt <= 3 && r.code !== 0; attempt++)
-        r = await runCli('run', path, '--port', board.portName, '--profile', '--no-record', ...extra);
+        r = await runCli('run', path, '--port', emu.board.portName, '--profile', '--no-record', ...extra);
       return r;
     };
     const text = await cli();

@@ -5,23 +5,14 @@
  * is collected and the script runs to the end; a live set larger than the heap is a full heap;
  * small survivors between freed buffers are a fragmented one.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startMicrobit } from '../../src/emulator/microbit.js';
+import { describe, expect, it } from 'vitest';
 import { regionBytesForPool } from '../../src/heap/layout.js';
 import { runCli as cli } from '../support/cli.js';
+import { microbitForTests } from '../support/microbit.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mpheap-referee-'));
-let board: RunningEmulator;
-beforeAll(async () => {
-  board = await startMicrobit();
-});
-afterAll(async () => {
-  await board?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const emu = microbitForTests('mpheap-referee-');
 
 /** The micro:bit's GC pool, as its firmware prints `GC: total`. */
 const MICROBIT_POOL = 10048;
@@ -35,11 +26,11 @@ interface Outcome {
 }
 
 async function onBoth(name: string, source: string): Promise<{ board: Outcome; engine: Outcome }> {
-  const path = join(dir, name);
+  const path = join(emu.dir, name);
   writeFileSync(path, source);
   const heap = String(regionBytesForPool(MICROBIT_POOL, { wordSize: 4 }));
   const runs = {
-    board: await cli('run', path, '--port', board.portName, '--no-record', '--json'),
+    board: await cli('run', path, '--port', emu.board.portName, '--no-record', '--json'),
     engine: await cli('run', path, '--fixed', '--heap', heap, '--no-record', '--json'),
   };
   const outcome = (r: { code: number; stdout: string; stderr: string }): Outcome => {

@@ -3,23 +3,14 @@
  * with what was captured, exit 130; a board gets Ctrl-C and is left at its prompt, ready for the
  * next run. SIGINT goes to the CLI's own listener only (others in this process stay out of it).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startMicrobit } from '../../src/emulator/microbit.js';
+import { describe, expect, it } from 'vitest';
 import { parseRecording } from '../../src/recording/recording.js';
 import { type CliRun, runCli, startCli } from '../support/cli.js';
+import { microbitForTests } from '../support/microbit.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mpheap-interrupt-'));
-let board: RunningEmulator;
-beforeAll(async () => {
-  board = await startMicrobit();
-});
-afterAll(async () => {
-  await board?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const emu = microbitForTests('mpheap-interrupt-');
 
 const FOREVER =
   'import mpheap\ni = 0\nwhile True:\n    i += 1\n    if i % 2000 == 0:\n        mpheap.snap("pass %d" % i)\n';
@@ -47,9 +38,9 @@ async function interruptWhen(args: string[], ready: (run: CliRun) => boolean) {
 
 describe('Ctrl-C during mpheap run', () => {
   it('on the embedded engine: the summary of what was captured, the recording path, exit 130', async () => {
-    const script = join(dir, 'forever.py');
+    const script = join(emu.dir, 'forever.py');
     writeFileSync(script, FOREVER);
-    const rec = join(dir, 'forever.ndjson');
+    const rec = join(emu.dir, 'forever.ndjson');
     const r = await interruptWhen(['run', script, '--record', rec, '--no-color'], () => snapsIn(rec) >= 3);
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('mpheap: interrupted (Ctrl-C): stopping the script');
@@ -64,19 +55,19 @@ describe('Ctrl-C during mpheap run', () => {
   });
 
   it('on a board: Ctrl-C stops the script and leaves the board at its prompt for the next run', async () => {
-    const script = join(dir, 'forever-board.py');
+    const script = join(emu.dir, 'forever-board.py');
     writeFileSync(script, FOREVER);
-    const rec = join(dir, 'forever-board.ndjson');
+    const rec = join(emu.dir, 'forever-board.ndjson');
     const r = await interruptWhen(
-      ['run', script, '--port', board.portName, '--record', rec, '--no-color'],
+      ['run', script, '--port', emu.board.portName, '--record', rec, '--no-color'],
       () => snapsIn(rec) >= 2,
     );
     expect(r.code).toBe(130);
     expect(r.stdout).toContain('interrupted (Ctrl-C)');
     // The board answers the next run as if nothing happened.
-    const next = join(dir, 'next.py');
+    const next = join(emu.dir, 'next.py');
     writeFileSync(next, 'print(6 * 7)\n');
-    const after = await runCli('run', next, '--port', board.portName, '--no-record', '--json');
+    const after = await runCli('run', next, '--port', emu.board.portName, '--no-record', '--json');
     expect(after.code).toBe(0);
     expect(after.stderr).toContain('42');
   });
