@@ -59,6 +59,15 @@ describe('--help in an 80-column terminal', () => {
     }
   });
 
+  it('keeps the lines of code a help shows as lines', () => {
+    const text = mpheap('agent', 'install', '--help').stdout;
+    expect(text).toContain('\n  import mpheap_agent\n');
+    expect(text).toContain('\n  while True:\n      work()\n      mpheap_agent.tick()');
+    expect(text).toContain(
+      '\n  mpheap monitor --port a0 --publish mqtt://127.0.0.1\n  mpheap collect --mqtt mqtt://127.0.0.1 --db fleet.sqlite\n',
+    );
+  });
+
   it('writes each description as paragraphs, never hard-wrapped text', async () => {
     for (const entry of COMMANDS) {
       const program = new Command('mpheap');

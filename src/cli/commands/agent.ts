@@ -64,19 +64,22 @@ export function registerAgent(program: Command): void {
         sections: [
           {
             title: 'Then, in the main.py of the board',
-            body:
-              '  import mpheap_agent ' +
-              "  mpheap_agent.start('pump-7', every=60)             # records on the console " +
-              "  # mpheap_agent.start('pump-7', mqtt='192.168.1.10')  # or to MQTT " +
-              '  while True: ' +
-              '      work() ' +
+            // Code: one line each (wrapText keeps the line breaks).
+            body: [
+              '  import mpheap_agent',
+              "  mpheap_agent.start('pump-7', every=60)             # records on the console",
+              "  # mpheap_agent.start('pump-7', mqtt='192.168.1.10')  # or to MQTT",
+              '  while True:',
+              '      work()',
               '      mpheap_agent.tick()      # a record every `every` seconds',
+            ].join('\n'),
           },
           {
             title: 'and on the computer',
-            body:
-              '  mpheap monitor --port a0 --publish mqtt://127.0.0.1 ' +
+            body: [
+              '  mpheap monitor --port a0 --publish mqtt://127.0.0.1',
               '  mpheap collect --mqtt mqtt://127.0.0.1 --db fleet.sqlite',
+            ].join('\n'),
           },
         ],
         exitCodes:
