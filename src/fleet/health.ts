@@ -42,18 +42,11 @@ export interface DeviceHealth {
   missing: number;
   firstAt: number;
   lastAt: number;
-  latest: {
-    boot: number;
-    seq: number;
-    uptimeS: number;
-    free: number;
-    used: number;
-    largestFree: number | null;
-    fragmentation: number | null;
-    oneBlocks: number | null;
-    twoBlocks: number | null;
-    at: number;
-  };
+  /** The newest record's figures, with its fragmentation and when it was stored. */
+  latest: Pick<
+    StoredSample,
+    'boot' | 'seq' | 'uptimeS' | 'free' | 'used' | 'largestFree' | 'oneBlocks' | 'twoBlocks'
+  > & { fragmentation: number | null; at: number };
   freeTrendBytesPerHour: number | null;
   largestFreeTrendBytesPerHour: number | null;
   fragmentationTrendPerHour: number | null;

@@ -7,29 +7,20 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { CH_FREE, CH_TAIL } from '../../src/heap/block-map.js';
 import { paletteEntry, parseRgb } from '../../src/views/palette.js';
 import type { ReportData } from '../../src/views/report/format.js';
 import { runCli } from '../support/cli.js';
 import { CORPUS } from '../support/shared.js';
-import { buildWebBundle, launchChromium, RESULTS } from './support.js';
+import { chromiumForTests, RESULTS } from './support.js';
 
 const LOG = join(CORPUS, 'microbit', '13_frag_big_fail.log');
 const TRUTH = JSON.parse(readFileSync(join(CORPUS, 'microbit', '13_frag_big_fail.truth.json'), 'utf8')) as {
   gc: { total: number; used: number; free: number; max_new_split: null };
   areas: { blocks: number; char_counts: Record<string, number> }[];
 }[];
-let browser: Browser;
-
-beforeAll(async () => {
-  await buildWebBundle();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const web = chromiumForTests();
 
 async function decode(...args: string[]) {
   const r = await runCli('decode', ...args);
@@ -67,7 +58,7 @@ test('decode --html writes a report of every snapshot and the program output, an
   );
   expect(data.output).toContain('MemoryError: memory allocation failed, allocating 2440 bytes');
 
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1300 } });
+  const page = await web.browser.newPage({ viewport: { width: 1280, height: 1300 } });
   const violations: string[] = [];
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) violations.push(m.text());

@@ -7,26 +7,17 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { decodeText } from '../../src/decode/index.js';
 import { CH_FREE } from '../../src/heap/block-map.js';
 import { parseTrace } from '../../src/trace/parse.js';
 import { paletteEntry, parseRgb } from '../../src/views/palette.js';
 import { COLOUR_TOO_SMALL } from '../../src/web/map-paint.js';
 import { CORPUS, REPO_ROOT } from '../support/shared.js';
-import { buildWebBundle, launchChromium, RESULTS } from './support.js';
+import { chromiumForTests, RESULTS } from './support.js';
 
 const LOG = join(CORPUS, 'microbit', '13_frag_big_fail.log');
-let browser: Browser;
-
-beforeAll(async () => {
-  await buildWebBundle();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const web = chromiumForTests();
 
 function mpheap(...args: string[]) {
   return spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'mpheap.js'), ...args], { encoding: 'utf8' });
@@ -45,7 +36,7 @@ test('mpheap report turns a micro:bit capture into a page that shows its MemoryE
     events: 0,
   });
 
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1300 } });
+  const page = await web.browser.newPage({ viewport: { width: 1280, height: 1300 } });
   await page.goto(`file://${out}`);
   await page.waitForFunction(() => window.mpheap?.canvas() != null);
   const k = snapshots.findIndex((s) => /allocating 2440 bytes/.test(s.outputBefore));

@@ -8,10 +8,9 @@
  */
 import { connect, type Socket } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { type Dashboard, MAX_STREAMS, startDashboard } from '../../src/views/live/dashboard.js';
-import { buildWebBundle, launchChromium, traceSnapshots } from './support.js';
+import { chromiumForTests, traceSnapshots } from './support.js';
 
 const MB = 1024 * 1024;
 
@@ -49,7 +48,7 @@ function readUntil(sock: Socket, until: RegExp, timeoutMs = 20_000): Promise<str
 async function pageOnDashboard(title: string, historyBytes: number) {
   dash = await startDashboard({ title, historyBytes });
   const { snapshots } = traceSnapshots('fragmentation.trace');
-  const page = await browser.newPage();
+  const page = await web.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(dash.url);
@@ -72,15 +71,9 @@ async function longNoisySession(dash: Dashboard): Promise<number> {
 }
 
 let dash: Dashboard;
-let browser: Browser;
-
-beforeAll(async () => {
-  await buildWebBundle();
-  browser = await launchChromium();
-});
+const web = chromiumForTests();
 
 afterAll(async () => {
-  await browser?.close();
   await dash?.close();
 });
 
@@ -157,7 +150,7 @@ describe('dashboard back-pressure', () => {
     expect(await page.getByTestId('snapshot-title').innerText()).toMatch(/Snapshot #\d+ \((\d+) of \1\)/);
     expect(dash.memory().historyBytes).toBeLessThanOrEqual(256 * 1024);
 
-    const late = await browser.newPage();
+    const late = await web.browser.newPage();
     late.on('pageerror', (e) => errors.push(e.message));
     await late.goto(dash.url);
     await expect.poll(() => late.getByTestId('status').innerText()).toMatch(/older messages dropped/);

@@ -9,20 +9,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { startCli } from '../support/cli.js';
-import { buildWebBundle, httpStatus, launchChromium, RESULTS } from './support.js';
+import { chromiumForTests, httpStatus, RESULTS } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mpheap-run-web-'));
-let browser: Browser;
-
-beforeAll(async () => {
-  await buildWebBundle();
-  browser = await launchChromium();
-});
+const web = chromiumForTests();
 afterAll(async () => {
-  await browser?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -57,7 +50,7 @@ describe('mpheap run --web', () => {
       interval: 50,
     });
     const url = /http:\S+/.exec(cli.stderr())![0];
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    const page = await web.browser.newPage({ viewport: { width: 1280, height: 1100 } });
     try {
       await page.goto(url);
       expect(await page.getByTestId('title').innerText()).toBe(`mpheap run ${file}`);
@@ -116,7 +109,7 @@ describe('mpheap run --web --web-wait', () => {
       interval: 50,
     });
     const url = /http:\S+/.exec(cli.stderr())![0];
-    const page = await browser.newPage();
+    const page = await web.browser.newPage();
     try {
       // Opened after the run ended: the page still gets every snapshot of it.
       await page.goto(url);
@@ -158,7 +151,7 @@ describe('mpheap run --html', () => {
     const m = summary.memoryErrors[0];
     expect(m).toMatchObject({ requested: 6000, cause: 'fragmented' });
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    const page = await web.browser.newPage({ viewport: { width: 1280, height: 1100 } });
     try {
       await page.goto(pathToFileURL(html).href);
       const index = summary.snapshots.findIndex((s: { trigger: string }) => s.trigger === 'alloc_failed');

@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 import { parseTrace } from '../../src/trace/parse.js';
 import { snapshotsOfTrace } from '../../src/views/report/trace-snapshots.js';
 import { REPO_ROOT, VECTORS } from '../support/shared.js';
@@ -66,4 +67,25 @@ export async function blockOnPage(page: Page, block: number): Promise<{ x: numbe
     const r = c.canvas.getBoundingClientRect();
     return { x: r.left + p.x, y: r.top + p.y };
   }, block);
+}
+
+/**
+ * The bundle built and one chromium for a test file's tests (launched before them, closed after).
+ * `browser` is read inside tests.
+ */
+export function chromiumForTests(): { readonly browser: Browser } {
+  let running: Browser | undefined;
+  beforeAll(async () => {
+    await buildWebBundle();
+    running = await launchChromium();
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  return {
+    get browser(): Browser {
+      if (!running) throw new Error('chromium did not start');
+      return running;
+    },
+  };
 }
