@@ -3,13 +3,13 @@
  * /events stream, or a board over WebSerial), unpacked on demand by MapStore.
  *
  * A live page runs as long as the session, so it holds what the dashboard's history holds
- * (`keepChars`, counted in the characters each message arrived as) and drops its oldest the same
- * way (views/live/live-history.ts): output to an eighth of the budget, events to a sixteenth, and
- * snapshots back to a key frame once half the budget is kept. A report keeps all it was given.
+ * (`keepChars`, counted in the characters each message arrived as) and drops its oldest by the
+ * same rules (views/live/history-budget.ts). A report keeps all it was given.
  */
 
 import type { HeapProfile } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { EVENT_SHARE, firstSnapshotKept, newestWithin, OUTPUT_SHARE } from '../views/live/history-budget.js';
 import {
   MapStore,
   type PackedSnapshot,
@@ -130,22 +130,17 @@ export class Session {
 
   private compact(budget: number): void {
     const { snapshots, events } = this.data;
-    if (this.data.output.length > budget / 8)
-      this.data.output = this.data.output.slice(this.data.output.length - Math.floor(budget / 8));
-    let eventsKept = 0;
-    let firstEvent = events.length;
-    while (firstEvent > 0 && eventsKept + this.eventChars[firstEvent - 1] <= budget / 16)
-      eventsKept += this.eventChars[--firstEvent];
-    let kept = this.data.output.length + eventsKept;
+    const outputLimit = Math.floor(budget * OUTPUT_SHARE);
+    if (this.data.output.length > outputLimit)
+      this.data.output = this.data.output.slice(this.data.output.length - outputLimit);
+    const firstEvent = newestWithin(this.eventChars, budget * EVENT_SHARE);
     events.splice(0, firstEvent);
     this.eventChars.splice(0, firstEvent);
-    // Newest back until half the budget is kept, then on back to a key frame: patches need the
-    // snapshot before them, and a profile is a key frame wherever the maps are (format.ts).
-    let first = snapshots.length;
-    while (first > 0) {
-      if (kept >= budget / 2 && first < snapshots.length && snapshots[first].maps) break;
-      kept += this.snapshotChars[--first];
-    }
+    let kept = this.data.output.length;
+    for (const c of this.eventChars) kept += c;
+    // A profile is a key frame wherever the maps are one (format.ts).
+    const first = firstSnapshotKept(this.snapshotChars, (k) => snapshots[k].maps !== undefined, kept, budget);
+    for (const c of this.snapshotChars.slice(first)) kept += c;
     this.held = kept;
     if (first === 0) return;
     snapshots.splice(0, first);

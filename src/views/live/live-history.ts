@@ -3,13 +3,13 @@
  * the order pushed, within a byte budget. Pages read it with their own cursor (an SSE id), so one
  * copy serves them all, however many and however slow.
  *
- * When the budget is exceeded the history is compacted to half of it, newest first: output up to
- * an eighth of the budget, events up to a sixteenth, and snapshots back to the key frame that
- * makes the oldest kept one decodable (patches need the snapshot before them). A page whose
- * cursor points at something dropped is told to start over (`reset`) and sent what is kept.
+ * When the budget is exceeded the history is compacted to half of it by history-budget.ts's rules
+ * (the page follows the same ones), the run's profile always kept. A page whose cursor points at
+ * something dropped is told to start over (`reset`) and sent what is kept.
  */
 import type { HeapProfile } from '../../snapshot/profile.js';
 import type { PackedSnapshot, ReportEvent } from '../report/format.js';
+import { EVENT_SHARE, firstSnapshotKept, newestWithin, OUTPUT_SHARE } from './history-budget.js';
 
 export const DEFAULT_HISTORY_BYTES = 32 * 1024 * 1024;
 /** One print of megabytes is kept and dropped in pieces, like many small prints. */
@@ -108,36 +108,25 @@ export class LiveHistory {
   }
 
   private compact(): void {
+    const byKind: Record<Kind, number[]> = { snapshot: [], event: [], output: [], profile: [] };
+    for (const [i, e] of this.entries.entries()) byKind[e.kind].push(i);
+    const sizes = (kind: Kind) => byKind[kind].map((i) => this.entries[i].frame.length);
     const keep = new Uint8Array(this.entries.length);
-    let outputBudget = this.budget / 8;
-    let eventBudget = this.budget / 16;
     let kept = 0;
-    for (let i = this.entries.length - 1; i >= 0; i--) {
-      const e = this.entries[i];
-      if (e.kind === 'profile') {
+    const keepFrom = (kind: Kind, first: number) => {
+      for (const i of byKind[kind].slice(first)) {
         keep[i] = 1;
-        kept += e.frame.length;
-      } else if (e.kind === 'output' && outputBudget >= e.frame.length) {
-        outputBudget -= e.frame.length;
-        keep[i] = 1;
-        kept += e.frame.length;
-      } else if (e.kind === 'event' && eventBudget >= e.frame.length) {
-        eventBudget -= e.frame.length;
-        keep[i] = 1;
-        kept += e.frame.length;
+        kept += this.entries[i].frame.length;
       }
-    }
-    // Snapshots, newest back, until half the budget is used; then on back to a key frame, so the
-    // oldest kept one can be decoded.
-    let oldestKeptIsKey = true;
-    for (let i = this.entries.length - 1; i >= 0; i--) {
-      const e = this.entries[i];
-      if (e.kind !== 'snapshot') continue;
-      if (kept >= this.budget / 2 && oldestKeptIsKey) break;
-      keep[i] = 1;
-      kept += e.frame.length;
-      oldestKeptIsKey = e.keyFrame;
-    }
+    };
+    keepFrom('profile', 0);
+    keepFrom('output', newestWithin(sizes('output'), this.budget * OUTPUT_SHARE));
+    keepFrom('event', newestWithin(sizes('event'), this.budget * EVENT_SHARE));
+    const snapshots = byKind.snapshot;
+    keepFrom(
+      'snapshot',
+      firstSnapshotKept(sizes('snapshot'), (k) => this.entries[snapshots[k]].keyFrame, kept, this.budget),
+    );
     const before = this.entries.length;
     this.entries = this.entries.filter((_, i) => keep[i] === 1);
     this.bytes = this.entries.reduce((n, e) => n + e.frame.length, 0);
