@@ -314,22 +314,7 @@ export class WasmEngine implements Engine {
     if (!worker || !this.build)
       return Promise.reject(new Error('readHeap needs the board-faithful build, loaded'));
     if (this.pending) return Promise.reject(new Error('engine busy: one exec at a time'));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const onMessage = (m: WorkerMessage) => {
-        if (m.type !== 'heap' || m.id !== id) return;
-        worker.off('message', onMessage);
-        worker.off('exit', onExit);
-        resolve(m.areas);
-      };
-      const onExit = () => {
-        worker.off('message', onMessage);
-        reject(new Error('MicroPython WebAssembly worker exited'));
-      };
-      worker.on('message', onMessage);
-      worker.once('exit', onExit);
-      worker.postMessage({ type: 'read_heap', id });
-    });
+    return this.ask(worker, 'read_heap', 'heap').then((m) => m.areas);
   }
 
   /** The allocation profile so far (opts.profile with the board-faithful build), else null. */
@@ -337,13 +322,28 @@ export class WasmEngine implements Engine {
     const worker = this.worker;
     if (!worker || !this.build || this.opts.profile !== true) return null;
     if (this.pending) throw new Error('engine busy: one exec at a time');
+    const m = await this.ask(worker, 'profile_export', 'profile');
+    if (m.error) throw new Error(`the profiler stopped: ${m.error}`);
+    if (!m.profile) return null;
+    return { ...m.profile, modules: parseModuleList(m.modules), blockSize: BLOCK };
+  }
+
+  /**
+   * One question to the worker between execs (`request`) and its answer (the message of type
+   * `answer` with the same id); rejected if the worker exits first.
+   */
+  private ask<T extends 'heap' | 'profile'>(
+    worker: Worker,
+    request: 'read_heap' | 'profile_export',
+    answer: T,
+  ): Promise<Extract<WorkerMessage, { type: T }>> {
     const id = this.nextId++;
-    const m = await new Promise<Extract<WorkerMessage, { type: 'profile' }>>((resolve, reject) => {
-      const onMessage = (msg: WorkerMessage) => {
-        if (msg.type !== 'profile' || msg.id !== id) return;
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: WorkerMessage) => {
+        if (m.type !== answer || (m as { id?: number }).id !== id) return;
         worker.off('message', onMessage);
         worker.off('exit', onExit);
-        resolve(msg);
+        resolve(m as Extract<WorkerMessage, { type: T }>);
       };
       const onExit = () => {
         worker.off('message', onMessage);
@@ -351,11 +351,8 @@ export class WasmEngine implements Engine {
       };
       worker.on('message', onMessage);
       worker.once('exit', onExit);
-      worker.postMessage({ type: 'profile_export', id });
+      worker.postMessage({ type: request, id });
     });
-    if (m.error) throw new Error(`the profiler stopped: ${m.error}`);
-    if (!m.profile) return null;
-    return { ...m.profile, modules: parseModuleList(m.modules), blockSize: BLOCK };
   }
 
   async provideModule(name: string, source: string): Promise<void> {
