@@ -19,8 +19,12 @@
 import { decodeMap, encodeMap } from '../../snapshot/map-codec.js';
 import type { HeapProfile } from '../../snapshot/profile.js';
 import type { HeapArea, HeapSnapshot } from '../../snapshot/snapshot.js';
+import { byArea, endToEnd } from './end-to-end.js';
 import { type PackedProfile, ProfilePacker, type UnpackedProfile, unpackProfile } from './profile-pack.js';
 import { eachStretch, encodeStretches } from './stretch-patch.js';
+
+/** A block map of `length` blocks (for endToEnd). */
+const newMap = (length: number) => new Uint8Array(length);
 
 export const REPORT_FORMAT = 'mpheap-report';
 export const REPORT_VERSION = 1;
@@ -87,7 +91,10 @@ export class SnapshotPacker {
   pack(s: HeapSnapshot): PackedSnapshot {
     const { areas, profile, ...rest } = s;
     const layout = areas.map((a) => `${a.base}/${a.map.length}`).join(',');
-    const joined = joinMaps(areas.map((a) => a.map));
+    const joined = endToEnd(
+      areas.map((a) => a.map),
+      newMap,
+    );
     const packed: PackedSnapshot = {
       ...rest,
       areas: areas.map((a) => ({ base: a.base, offsetDigits: a.offsetDigits, blocks: a.map.length })),
@@ -115,17 +122,6 @@ export class SnapshotPacker {
     this.prevLayout = layout;
     return packed;
   }
-}
-
-function joinMaps(maps: Uint8Array[]): Uint8Array {
-  if (maps.length === 1) return maps[0];
-  const out = new Uint8Array(maps.reduce((n, m) => n + m.length, 0));
-  let o = 0;
-  for (const m of maps) {
-    out.set(m, o);
-    o += m.length;
-  }
-  return out;
 }
 
 /** The changed stretches of `next` against `prev` (same length). */
@@ -161,10 +157,10 @@ export class MapStore {
     while (k > 0 && !this.snapshots[k].maps && !this.cache.has(k)) k--;
     let map = this.cache.get(k);
     if (map) map = map.slice();
-    else map = joinMaps((this.snapshots[k].maps ?? []).map(decodeMap));
+    else map = endToEnd((this.snapshots[k].maps ?? []).map(decodeMap), newMap);
     for (let j = k + 1; j <= i; j++) {
       const s = this.snapshots[j];
-      if (s.maps) map = joinMaps(s.maps.map(decodeMap));
+      if (s.maps) map = endToEnd(s.maps.map(decodeMap), newMap);
       else applyPatch(map, s.patch ?? '');
     }
     this.remember(i, map);
@@ -173,14 +169,7 @@ export class MapStore {
 
   /** The maps of snapshot i, one per area (views into the joined array). */
   areaMaps(i: number): Uint8Array[] {
-    const joined = this.joined(i);
-    const out: Uint8Array[] = [];
-    let o = 0;
-    for (const a of this.snapshots[i].areas) {
-      out.push(joined.subarray(o, o + a.blocks));
-      o += a.blocks;
-    }
-    return out;
+    return byArea(this.joined(i), this.snapshots[i].areas);
   }
 
   /**
@@ -222,14 +211,7 @@ export class MapStore {
   /** The owners of snapshot i, one array per area (views into the joined one), or null. */
   areaOwners(i: number): Int32Array[] | null {
     const joined = this.joinedOwners(i);
-    if (!joined) return null;
-    const out: Int32Array[] = [];
-    let o = 0;
-    for (const a of this.snapshots[i].areas) {
-      out.push(joined.subarray(o, o + a.blocks));
-      o += a.blocks;
-    }
-    return out;
+    return joined && byArea(joined, this.snapshots[i].areas);
   }
 
   /** The whole snapshot again, as the rest of mpheap knows it. */

@@ -17,6 +17,7 @@
  * reaches any snapshot's profile from the key frame before it.
  */
 import type { SnapshotProfile } from '../../snapshot/profile.js';
+import { endToEnd } from './end-to-end.js';
 import { eachStretch, encodeStretches } from './stretch-patch.js';
 
 type Alive = SnapshotProfile['alive'];
@@ -127,7 +128,7 @@ export class ProfilePacker {
       this.prev = null;
       return undefined;
     }
-    const owners = joinOwners(profile.owners);
+    const owners = endToEnd(profile.owners, (length) => new Int32Array(length));
     const alive = sortedAlive(profile.alive);
     const key: PackedProfile = { alive, owners: profile.owners.map(encodeOwnerRuns) };
     let packed = key;
@@ -148,17 +149,6 @@ export class ProfilePacker {
     this.prevLayout = layout;
     return packed;
   }
-}
-
-export function joinOwners(owners: readonly Int32Array[]): Int32Array {
-  if (owners.length === 1) return owners[0];
-  const out = new Int32Array(owners.reduce((n, m) => n + m.length, 0));
-  let o = 0;
-  for (const m of owners) {
-    out.set(m, o);
-    o += m.length;
-  }
-  return out;
 }
 
 /** A key frame's owners, areas laid end to end. */
