@@ -54,7 +54,11 @@ export function parseTrace(text: string, file = '<trace>'): Trace {
     }
     if (op !== null) ops.push(op);
   }
+  return traceOf(ids, ops, file);
+}
 
+/** The parsed operations as a Trace, once they pass the rule that a 'heap' comes first. */
+export function traceOf(ids: IdTable, ops: TraceOp[], file: string): Trace {
   const firstHeap = ops.findIndex((o) => o.op === 'heap');
   const firstOther = ops.findIndex((o) => o.op !== 'heap' && o.op !== 'finlog');
   if (firstOther >= 0 && (firstHeap < 0 || firstOther < firstHeap)) {

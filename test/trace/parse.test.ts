@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Trace, TraceError, type TraceOp } from '../../src/trace/format.js';
 import { IdTable } from '../../src/trace/id-table.js';
-import { parseTrace } from '../../src/trace/parse.js';
+import { parseTrace, traceOf } from '../../src/trace/parse.js';
 import { parseLine } from '../../src/trace/parse-line.js';
 import { VECTORS, vectorTraces } from '../support/shared.js';
 
@@ -21,13 +21,7 @@ function carefulParse(text: string, file: string): Trace {
     const op = parseLine(raw, i + 1, file, ids);
     if (op) ops.push(op);
   });
-  const firstHeap = ops.findIndex((o) => o.op === 'heap');
-  const firstOther = ops.findIndex((o) => o.op !== 'heap' && o.op !== 'finlog');
-  if (firstOther >= 0 && (firstHeap < 0 || firstOther < firstHeap)) {
-    const o = ops[firstOther];
-    throw new TraceError(file, o.line, 1, o.op, `'${o.op}' comes before any 'heap' operation`);
-  }
-  return { ids: ids.names, ops };
+  return traceOf(ids, ops, file);
 }
 
 function outcome(parse: (text: string, file: string) => Trace, text: string) {
