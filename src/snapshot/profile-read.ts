@@ -12,15 +12,10 @@ export class ProfileFormatError extends Error {}
 /** The profile in `value`, or a ProfileFormatError that names the first field that is wrong. */
 export function readHeapProfile(value: unknown): HeapProfile {
   const p = obj(value, 'the profile');
-  const frames = arr(p.frames, 'frames');
-  frames.forEach((f, i) => {
-    const o = obj(f, `frames[${i}]`);
-    str(o.file, `frames[${i}].file`);
-    int(o.line, `frames[${i}].line`);
-    str(o.function, `frames[${i}].function`);
-  });
-  arr(p.stacks, 'stacks').forEach((s, i) => {
-    const o = obj(s, `stacks[${i}]`);
+  const frames = items(p.frames, 'frames', { text: ['file', 'function'], whole: ['line'] });
+  items(p.stacks, 'stacks', {
+    whole: ['allocations', 'bytes', 'aliveAtEnd', 'aliveBytesAtEnd'],
+  }).forEach((o, i) => {
     const fr = arr(o.frames, `stacks[${i}].frames`);
     fr.forEach((f, k) => {
       if (!Number.isInteger(f) || (f as number) < 0 || (f as number) >= frames.length)
@@ -31,39 +26,27 @@ export function readHeapProfile(value: unknown): HeapProfile {
       const k = int(o.scriptFrame, `stacks[${i}].scriptFrame`);
       if (k < 0 || k >= fr.length) fail(`stacks[${i}].scriptFrame is not one of its frames`);
     }
-    for (const key of ['allocations', 'bytes', 'aliveAtEnd', 'aliveBytesAtEnd'])
-      int(o[key], `stacks[${i}].${key}`);
   });
-  arr(p.lines, 'lines').forEach((l, i) => {
-    const o = obj(l, `lines[${i}]`);
-    str(o.file, `lines[${i}].file`);
-    str(o.function, `lines[${i}].function`);
-    str(o.text, `lines[${i}].text`);
-    for (const key of ['line', 'bytes']) int(o[key], `lines[${i}].${key}`);
-    // A board's probes know bytes only: what they cannot know is null.
-    for (const key of ['allocations', 'aliveAtEnd', 'aliveBytesAtEnd', 'aliveAtPeak'])
-      intOrNull(o[key], `lines[${i}].${key}`);
+  // A board's probes know bytes only: what they cannot know is null.
+  items(p.lines, 'lines', {
+    text: ['file', 'function', 'text'],
+    whole: ['line', 'bytes'],
+    wholeOrNull: ['allocations', 'aliveAtEnd', 'aliveBytesAtEnd', 'aliveAtPeak'],
   });
-  arr(p.functions, 'functions').forEach((f, i) => {
-    const o = obj(f, `functions[${i}]`);
-    str(o.file, `functions[${i}].file`);
-    str(o.function, `functions[${i}].function`);
-    for (const key of ['line', 'bytes']) int(o[key], `functions[${i}].${key}`);
-    for (const key of ['allocations', 'totalAllocations', 'totalBytes', 'aliveAtEnd'])
-      intOrNull(o[key], `functions[${i}].${key}`);
+  items(p.functions, 'functions', {
+    text: ['file', 'function'],
+    whole: ['line', 'bytes'],
+    wholeOrNull: ['allocations', 'totalAllocations', 'totalBytes', 'aliveAtEnd'],
   });
-  arr(p.other, 'other').forEach((x, i) => {
-    const o = obj(x, `other[${i}]`);
+  items(p.other, 'other', {
+    whole: ['bytes', 'aliveBytesAtEnd'],
+    wholeOrNull: ['allocations', 'aliveAtEnd'],
+  }).forEach((o, i) => {
     if (owner(o.owner, `other[${i}].owner`) === 'script') fail(`other[${i}].owner is the script`);
-    for (const key of ['bytes', 'aliveBytesAtEnd']) int(o[key], `other[${i}].${key}`);
-    for (const key of ['allocations', 'aliveAtEnd']) intOrNull(o[key], `other[${i}].${key}`);
   });
-  arr(p.leaks, 'leaks').forEach((x, i) => {
-    const o = obj(x, `leaks[${i}]`);
-    str(o.file, `leaks[${i}].file`);
-    str(o.function, `leaks[${i}].function`);
-    for (const key of ['line', 'aliveFirst', 'aliveLast', 'growths', 'collections', 'bytesAtEnd'])
-      int(o[key], `leaks[${i}].${key}`);
+  items(p.leaks, 'leaks', {
+    text: ['file', 'function'],
+    whole: ['line', 'aliveFirst', 'aliveLast', 'growths', 'collections', 'bytesAtEnd'],
   });
   if (typeof p.exact !== 'boolean') fail('exact is not true or false');
   str(p.precision, 'precision');
@@ -73,6 +56,25 @@ export function readHeapProfile(value: unknown): HeapProfile {
   // How a board's profile was made; absent in profiles written before boards had one.
   if (p.board !== undefined && p.board !== null) obj(p.board, 'board');
   return { ...(value as HeapProfile), board: (p.board as HeapProfile['board']) ?? null };
+}
+
+/** The fields each item of a list must have: text, whole numbers, whole numbers or null. */
+interface ItemFields {
+  text?: readonly string[];
+  whole?: readonly string[];
+  wholeOrNull?: readonly string[];
+}
+
+/** The list's items, each checked to be an object with `fields` (the first one wrong is named). */
+function items(v: unknown, list: string, fields: ItemFields): Record<string, unknown>[] {
+  return arr(v, list).map((x, i) => {
+    const at = `${list}[${i}]`;
+    const o = obj(x, at);
+    for (const key of fields.text ?? []) str(o[key], `${at}.${key}`);
+    for (const key of fields.whole ?? []) int(o[key], `${at}.${key}`);
+    for (const key of fields.wholeOrNull ?? []) intOrNull(o[key], `${at}.${key}`);
+    return o;
+  });
 }
 
 function fail(what: string): never {
