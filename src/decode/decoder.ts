@@ -49,9 +49,9 @@ import {
   INFO_RANK,
   type InfoKind,
   type InfoLine,
+  isUnknownSection,
   parseInfo,
   ROW_START,
-  UNKNOWN_SECTION,
 } from './info-lines.js';
 import { parseMarker, type SnapshotMarker } from './markers.js';
 import { PartialLine } from './partial-line.js';
@@ -69,13 +69,13 @@ const OUTPUT_BEFORE_LIMIT = 16 * 1024;
  * the rows show the real one), and never more than MAX_BLOCKS; a map with no readable
  * `GC: total` by the largest any header of the input claimed, or MAX_BLOCKS_WITHOUT_HEADER.
  */
-export const MAX_BLOCKS = 64 * 1024 * 1024;
-export const MAX_BLOCKS_WITHOUT_HEADER = 4 * 1024 * 1024;
+const MAX_BLOCKS = 64 * 1024 * 1024;
+const MAX_BLOCKS_WITHOUT_HEADER = 4 * 1024 * 1024;
 const SMALLEST_BLOCK = 8;
 /** A map buffer is sized from `GC: total` up to this many blocks at once, then grows by doubling. */
 const MAX_PRESIZE = 4 * 1024 * 1024;
 /** A line longer than this is program output (no mem_info line is): passed on as it arrives. */
-export const LONG_LINE = 64 * 1024;
+const LONG_LINE = 64 * 1024;
 /** The end of a long line that is still read as a line (a mem_info line glued after output). */
 const LONG_LINE_TAIL = 1024;
 
@@ -120,10 +120,10 @@ class PendingSnapshot {
     readonly outputBefore: string,
   ) {}
 
+  /** Blocks known in all areas: rows go only to the last area, so this is cheap per row. */
   blocksSeen(): number {
-    let n = 0;
-    for (const a of this.areas) n += a.extent;
-    return n;
+    const last = this.areas[this.areas.length - 1];
+    return this.blocksBefore + (last ? last.extent : 0);
   }
 }
 
@@ -389,7 +389,7 @@ export class MemInfoDecoder implements StreamDecoder {
         this.startArea(snap, '?');
         snap.damaged = true;
         this.warn("map rows without their 'GC memory layout' line; the area's address is unknown");
-      } else if (UNKNOWN_SECTION.test(lead) && findInfo(lead)?.kind !== 'layout') {
+      } else if (isUnknownSection(lead)) {
         this.unknownSection(snap, lead.trim());
         return;
       }
@@ -415,7 +415,7 @@ export class MemInfoDecoder implements StreamDecoder {
         snap.unplacedRows++;
         return true;
       }
-      if (UNKNOWN_SECTION.test(text) && findInfo(text)?.kind !== 'layout') {
+      if (isUnknownSection(text)) {
         this.unknownSection(snap, text.trim());
         return true;
       }
@@ -441,7 +441,7 @@ export class MemInfoDecoder implements StreamDecoder {
       this.freeLines(snap, area, Number(free[1]));
       return true;
     }
-    if (UNKNOWN_SECTION.test(text) && findInfo(text)?.kind !== 'layout') {
+    if (isUnknownSection(text)) {
       this.unknownSection(snap, text.trim());
       return true;
     }

@@ -102,8 +102,15 @@ export function damagedInfoKind(line: string): InfoKind | null {
   return null;
 }
 
-/** A line that names a section of a dump mpheap does not know (`GC area #1 (size 8192), from X:`). */
-export const UNKNOWN_SECTION = /^\s*GC [^:]*:\s*$/;
+const UNKNOWN_SECTION = /^\s*GC [^:]*:\s*$/;
+
+/**
+ * A line that names a section of a dump mpheap does not know (`GC area #1 (size 8192), from X:`):
+ * shaped like a section header, and not the `GC memory layout` line it knows.
+ */
+export function isUnknownSection(line: string): boolean {
+  return UNKNOWN_SECTION.test(line) && findInfo(line)?.kind !== 'layout';
+}
 
 /** A map row: hex offset (4, 5 or 8 digits), a colon, block characters. */
 export const ROW_START = /^[0-9a-fA-F]{4,8}:/;

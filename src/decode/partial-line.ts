@@ -8,7 +8,7 @@
  * an escape sequence cut by the chunk boundary waits for its end, and the keyword search looks
  * only at the new text plus enough of the old to find a keyword that straddles the two.
  */
-import { cleanBytes, escapeEnd } from './clean.js';
+import { asciiString, cleanBytes, escapeEnd } from './clean.js';
 import { findInfo, LONGEST_KEYWORD } from './info-lines.js';
 
 export class PartialLine {
@@ -41,18 +41,18 @@ export class PartialLine {
     this.append(added);
     if (!this.hasKeyword) {
       const from = Math.max(0, before - LONGEST_KEYWORD + 1);
-      this.hasKeyword = findInfo(text(this.clean, from, this.cleanLen)) !== null;
+      this.hasKeyword = findInfo(asciiString(this.clean, from, this.cleanLen)) !== null;
     }
   }
 
   /** The first `n` characters of the cleaned line. */
   head(n: number): string {
-    return text(this.clean, 0, Math.min(n, this.cleanLen));
+    return asciiString(this.clean, 0, Math.min(n, this.cleanLen));
   }
 
   /** The last `n` characters of the cleaned line. */
   tail(n: number): string {
-    return text(this.clean, Math.max(0, this.cleanLen - n), this.cleanLen);
+    return asciiString(this.clean, Math.max(0, this.cleanLen - n), this.cleanLen);
   }
 
   private append(bytes: Uint8Array): void {
@@ -67,10 +67,4 @@ export class PartialLine {
     this.clean.set(bytes, this.cleanLen);
     this.cleanLen = need;
   }
-}
-
-function text(bytes: Uint8Array, from: number, to: number): string {
-  let s = '';
-  for (let i = from; i < to; i++) s += String.fromCharCode(bytes[i]);
-  return s;
 }
