@@ -41,6 +41,8 @@ export class AreaBuilder {
   map = new Uint8Array(0);
   /** The same bytes as 32-bit words, for copying whole rows (a row starts on a word). */
   words = new Uint32Array(this.map.buffer, 0, this.map.length >>> 2);
+  /** The same bytes again, for summing up what a slow path wrote (written()). */
+  private view = new DataView(this.map.buffer);
   /**
    * gc_info() of map[0, figures.blocks), built up as rows are written, for the self-check.
    * Everything past figures.blocks has never been written (FREE). null once a row lands in
@@ -84,6 +86,7 @@ export class AreaBuilder {
     next.set(this.map);
     this.map = next;
     this.words = new Uint32Array(next.buffer, 0, next.length >>> 2);
+    this.view = new DataView(next.buffer);
   }
 
   /** Map blocks [start, start + piece.blocks), summed up in `piece`, were just written. */
@@ -101,8 +104,7 @@ export class AreaBuilder {
   /** Map blocks [start, start + length) were just written (at most a row). */
   written(start: number, length: number): void {
     if (this.figures === null || length <= 0) return;
-    const view = new DataView(this.map.buffer, 0, this.map.length);
-    if (pieceFigures(view, start, start + length, writtenPiece, writtenWords))
+    if (pieceFigures(this.view, start, start + length, writtenPiece, writtenWords))
       this.counted(start, writtenPiece);
     else this.figures = null;
   }
@@ -170,7 +172,7 @@ export function placeRow(
 ): Placement {
   if (digits === 4) return { line: Math.floor(printed / BLOCKS_PER_LINE) };
   area.settleOrigin(printed, digits, fallbackStep);
-  const offset = digits === 5 ? (printed - area.origin + WRAP_5) % WRAP_5 : printed;
+  const offset = relativeOffset(area, printed, digits);
   const expected = area.expectedLine();
   if (step === null) {
     if (area.rows === 0 && offset === 0) return { line: 0 };
