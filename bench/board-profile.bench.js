@@ -7,8 +7,7 @@ import { TcpTransport } from '../dist/device/node/tcp-transport.js';
 import { SerialEngine } from '../dist/device/serial-engine.js';
 import { startMicrobit } from '../dist/emulator/microbit.js';
 import { runScript } from '../dist/run/session.js';
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+import { median } from './measure.js';
 
 const timed = (body) =>
   [

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS, commandName } from '../dist/cli/commands/index.js';
+import { median } from './measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = join(here, '..', 'bin', 'mpheap.js');
@@ -15,7 +16,6 @@ const vectors = process.env.MPHEAP_SHARED
   ? join(process.env.MPHEAP_SHARED, 'vectors')
   : resolve(here, '..', '..', 'shared', 'vectors');
 const ROUNDS = 9;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** CPU ms of one node process running `args` (after the preload that reports it). */
 function processCpu(args) {

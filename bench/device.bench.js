@@ -8,11 +8,11 @@ import { decodeText } from '../dist/decode/index.js';
 import { TcpTransport } from '../dist/device/node/tcp-transport.js';
 import { SerialEngine } from '../dist/device/serial-engine.js';
 import { startMicrobit } from '../dist/emulator/microbit.js';
+import { median } from './measure.js';
 
 const BAUD = 115200;
 const bitsPerByte = 10; // start + 8 data + stop
 const wireMs = (bytes) => (bytes * bitsPerByte * 1000) / BAUD;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (n) => n.toFixed(n < 10 ? 2 : 1);
 
 const board = await startMicrobit();

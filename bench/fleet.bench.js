@@ -24,6 +24,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { formatRecord, recordTopic } from '../dist/fleet/record.js';
 import { startBroker, startPostgres } from '../test/support/services.js';
+import { median } from './measure.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DEVICES = Number(process.env.FLEET_DEVICES ?? 2000);
@@ -37,7 +38,6 @@ const REPEATS = Number(process.env.FLEET_REPEATS ?? 3);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];

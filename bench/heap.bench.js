@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { heapLayout } from '../dist/heap/layout.js';
 import { parseTrace } from '../dist/trace/parse.js';
 import { runTrace } from '../dist/trace/run.js';
+import { cpuMs, median } from './measure.js';
 import { describeNative, nativeHarnesses, runNative } from './native-gc.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,16 +23,7 @@ const vectors = process.env.MPHEAP_SHARED
 const ROUNDS = 5;
 const RUNS = 5;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => (x < 10 ? x.toFixed(2) : x.toFixed(1));
-
-/** CPU milliseconds (user + system) of fn(). */
-function cpuMs(fn) {
-  const t = process.cpuUsage();
-  fn();
-  const d = process.cpuUsage(t);
-  return (d.user + d.system) / 1000;
-}
 
 /** Median, lowest and highest of the rounds' ratios, as text. */
 function ratioText(ratios) {

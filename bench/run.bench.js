@@ -13,8 +13,8 @@ import { HELPER_MODULE_NAME, HELPER_MODULE_SOURCE } from '../dist/engines/python
 import { WasmEngine } from '../dist/engines/wasm/wasm-engine.js';
 import { RecordingWriter } from '../dist/recording/recording.js';
 import { runScript } from '../dist/run/session.js';
+import { median } from './measure.js';
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (n) => n.toFixed(n < 10 ? 2 : 1);
 const dir = mkdtempSync(join(tmpdir(), 'mpheap-bench-run-'));
 const HEAP = 112 * 1024;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HELPER_MODULE_NAME, HELPER_MODULE_SOURCE } from '../dist/engines/python/helper-module.js';
 import { WasmEngine } from '../dist/engines/wasm/wasm-engine.js';
+import { median } from './measure.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const torture = (name) => readFileSync(join(here, '../test/engines/torture', name), 'utf8');
@@ -18,8 +19,6 @@ export const SCRIPTS = [
   ['big ints', torture('09_bigints.py')],
   ['examples/json_parser.py', readFileSync(join(here, '../examples/json_parser.py'), 'utf8')],
 ];
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * CPU time of one exec of the script in each engine (this process's, which includes the engines'

@@ -8,25 +8,18 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseTrace } from '../dist/trace/parse.js';
+import { cpuMs, median } from './measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const vectors = process.env.MPHEAP_SHARED
   ? join(process.env.MPHEAP_SHARED, 'vectors')
   : resolve(here, '..', '..', 'shared', 'vectors');
 const parseModule = pathToFileURL(join(here, '..', 'dist', 'trace', 'parse.js')).href;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function byteScan(bytes) {
   let n = 0;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) n++;
   return n;
-}
-
-function cpuMs(fn) {
-  const t = process.cpuUsage();
-  fn();
-  const d = process.cpuUsage(t);
-  return (d.user + d.system) / 1000;
 }
 
 // The fresh process: the scan and the parse as the CLI meets them, each timed by CPU.

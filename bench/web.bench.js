@@ -20,13 +20,13 @@ import { storeSnapshot } from '../dist/snapshot/serialize.js';
 import { parseTrace } from '../dist/trace/parse.js';
 import { snapshotsOfTrace } from '../dist/views/report/trace-snapshots.js';
 import { writeReport } from '../dist/views/report/write-report.js';
+import { median } from './measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'test-results', 'bench');
 mkdirSync(out, { recursive: true });
 const shared = process.env.MPHEAP_SHARED ?? join(here, '..', '..', 'shared');
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
 const ms = (x) => x.toFixed(3);
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
