@@ -48,18 +48,25 @@ export function blockSizeOf(opts: LayoutOptions): number {
   return opts.blockSize ?? opts.wordSize * 4;
 }
 
+/**
+ * What gc_init spends besides the pool: the gap byte after the ATB, and the bits of table each ATB
+ * byte brings along (T = A + F + W + P with F = W = A*4/8 and P = A*4*blockSize, counted in bits
+ * to avoid fractions).
+ */
+function tableCosts(opts: LayoutOptions, blockSize: number) {
+  const finaliser = opts.finaliser !== false;
+  const weakref = opts.weakref === true;
+  const tableBitsPerAtbByte = 8 + (finaliser ? 4 : 0) + (weakref ? 4 : 0) + 8 * 4 * blockSize;
+  return { gapBytes: opts.gapByte === false ? 0 : 1, tableBitsPerAtbByte, finaliser, weakref };
+}
+
 /** Lay out a heap region [start, end) exactly as gc_init does (addresses may be any integers). */
 export function heapLayout(start: number, end: number, opts: LayoutOptions): HeapLayout {
   const blockSize = blockSizeOf(opts);
-  const gapBytes = opts.gapByte === false ? 0 : 1;
-  const finaliser = opts.finaliser !== false;
-  const weakref = opts.weakref === true;
+  const { gapBytes, tableBitsPerAtbByte, finaliser, weakref } = tableCosts(opts, blockSize);
   // gc_init aligns only the end; the start stays where the linker put it.
   const alignedEnd = end - (((end % blockSize) + blockSize) % blockSize);
   const regionBytes = Math.max(0, alignedEnd - start);
-
-  // T = A + F + W + P with F = W = A*4/8 and P = A*4*blockSize, all in bits to avoid fractions.
-  const tableBitsPerAtbByte = 8 + (finaliser ? 4 : 0) + (weakref ? 4 : 0) + 8 * 4 * blockSize;
   const usable = regionBytes - gapBytes;
   const atbBytes = usable > 0 ? Math.floor((usable * 8) / tableBitsPerAtbByte) : 0;
   const blocks = atbBytes * 4;
@@ -99,10 +106,8 @@ export function gcTotalFor(bytes: number, opts: LayoutOptions): number {
  */
 export function regionBytesForPool(poolBytes: number, opts: LayoutOptions): number {
   const blockSize = blockSizeOf(opts);
-  const tableBitsPerAtbByte =
-    8 + (opts.finaliser !== false ? 4 : 0) + (opts.weakref ? 4 : 0) + 8 * 4 * blockSize;
+  const { gapBytes, tableBitsPerAtbByte } = tableCosts(opts, blockSize);
   const atbBytes = Math.ceil(poolBytes / (4 * blockSize));
-  const gapBytes = opts.gapByte === false ? 0 : 1;
   let region = Math.ceil((atbBytes * tableBitsPerAtbByte) / 8) + gapBytes;
   region += (blockSize - (region % blockSize)) % blockSize;
   while (heapLayout(0, region, opts).poolBytes < poolBytes) region += blockSize;
