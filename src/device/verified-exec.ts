@@ -37,6 +37,7 @@
  */
 
 import { linesStartingInString } from '../engines/python/scan.js';
+import { mapTracebackLines } from '../engines/traceback.js';
 import { resultOutput } from '../util/bounded-text.js';
 import { BoardTimeoutError } from './errors.js';
 import { type BoardLink, latin1Bytes, sleep } from './link.js';
@@ -311,16 +312,10 @@ export function tracebackOfFramed(
   own: ReadonlyMap<string, string>,
   frameLines = FRAME_LINES,
 ): string {
-  return traceback
-    .split(/\r?\n/)
-    .map((line) => {
-      const f = /^(\s*)File "(<stdin>|<string>)", line (\d+)(.*)$/.exec(line);
-      if (!f) return line;
-      const [, indent, file, n, rest] = f;
-      const module = own.get(/, in (\S+)/.exec(rest)?.[1] ?? '');
-      if (module !== undefined) return `${indent}File "${module}", line ${n}${rest}`;
-      if (file === '<string>') return line;
-      return `${indent}File "${filename}", line ${Math.max(1, Number(n) - frameLines)}${rest}`;
-    })
-    .join('\n');
+  return mapTracebackLines(traceback.replace(/\r\n/g, '\n'), ['<stdin>', '<string>'], (n, rest, file) => {
+    const module = own.get(/, in (\S+)/.exec(rest)?.[1] ?? '');
+    if (module !== undefined) return { file: module, line: n };
+    if (file === '<string>') return n;
+    return { file: filename, line: Math.max(1, n - frameLines) };
+  });
 }

@@ -10,6 +10,8 @@
  * stay the script's own; otherwise they are one more, and `unshiftError` puts them back.
  */
 import type { PythonErrorInfo } from '../engines/engine.js';
+import { mapTracebackLines } from '../engines/traceback.js';
+import { escapeRegExp } from '../util/text.js';
 import { linesStartingInString } from './split-statements.js';
 
 export interface GuardedCode {
@@ -49,29 +51,14 @@ export function guardForMemoryError(source: string, finallyCode?: string): Guard
  * shift, and the traceback entry of the guard's own `raise` left out.
  */
 export function unshiftError(error: PythonErrorInfo, guard: GuardedCode, filename: string): PythonErrorInfo {
-  const fileLine = new RegExp(`^(\\s*File "${escapeRegExp(filename)}", line )(\\d+)([^\\n]*)$`);
-  const kept: string[] = [];
-  for (const line of error.traceback.split('\n')) {
-    const m = fileLine.exec(line);
-    if (!m) {
-      kept.push(line);
-      continue;
-    }
-    const n = Number(m[2]);
-    if (n > guard.lastScriptLine) continue;
-    kept.push(`${m[1]}${n - guard.shift}${m[3]}`);
-  }
+  const traceback = mapTracebackLines(error.traceback, filename, (n) =>
+    n > guard.lastScriptLine ? null : n - guard.shift,
+  );
   let line = error.line;
   if (line !== null) {
     // The guard's raise is the last entry; the script's own line is the one before it.
-    const own = [
-      ...kept.join('\n').matchAll(new RegExp(`File "${escapeRegExp(filename)}", line (\\d+)`, 'g')),
-    ];
+    const own = [...traceback.matchAll(new RegExp(`File "${escapeRegExp(filename)}", line (\\d+)`, 'g'))];
     line = own.length ? Number(own[own.length - 1][1]) : Math.max(1, line - guard.shift);
   }
-  return { ...error, traceback: kept.join('\n'), line };
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return { ...error, traceback, line };
 }
