@@ -36,7 +36,7 @@
  * Portable: no Node APIs.
  */
 
-import { linesStartingInString } from '../engines/python/scan.js';
+import { indentCode } from '../engines/python/scan.js';
 import { mapTracebackLines } from '../engines/traceback.js';
 import { resultOutput } from '../util/bounded-text.js';
 import { BoardTimeoutError } from './errors.js';
@@ -94,9 +94,7 @@ export interface FramedExecOptions {
 
 /** The code inside its frame (see the module comment). */
 export function frameCode(code: string): string {
-  const lines = code.replace(/\r\n?/g, '\n').split('\n');
-  const inString = linesStartingInString(lines.join('\n'));
-  const body = lines.map((line, i) => (inString[i] || line.trim() === '' ? line : `  ${line}`));
+  const body = indentCode(code.replace(/\r\n?/g, '\n'), '  ');
   return [
     // The friendly REPL prints the value of every expression statement at module level (through
     // `__repl_print__`); the raw REPL and a script on a board do not. `id` prints nothing.

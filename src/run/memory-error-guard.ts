@@ -10,9 +10,9 @@
  * stay the script's own; otherwise they are one more, and `unshiftError` puts them back.
  */
 import type { PythonErrorInfo } from '../engines/engine.js';
+import { indentCode } from '../engines/python/scan.js';
 import { mapTracebackLines } from '../engines/traceback.js';
 import { escapeRegExp } from '../util/text.js';
-import { linesStartingInString } from './split-statements.js';
 
 export interface GuardedCode {
   code: string;
@@ -36,9 +36,9 @@ const HANDLER = [
  * closing the script's last interval).
  */
 export function guardForMemoryError(source: string, finallyCode?: string): GuardedCode {
-  const lines = source.replace(/\r\n?/g, '\n').split('\n');
-  const inString = linesStartingInString(lines.join('\n'));
-  const indented = lines.map((line, i) => (inString[i] || line.trim() === '' ? line : ` ${line}`));
+  const text = source.replace(/\r\n?/g, '\n');
+  const lines = text.split('\n');
+  const indented = indentCode(text, ' ');
   const firstIsFree = lines.length > 1 && (lines[0].trim() === '' || lines[0].trim().startsWith('#'));
   const shift = firstIsFree ? 0 : 1;
   const body = firstIsFree ? ['try:', ...indented.slice(1)] : ['try:', ...indented];
