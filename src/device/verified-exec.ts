@@ -137,6 +137,13 @@ export async function execFramed(
     await link.waitFor(PASTE_BANNER, { timeoutMs: answer, what: 'paste mode' });
     if (await sendEchoed(link, bytes, answer)) {
       await link.write('\x04');
+      // Paste mode answers Ctrl-D with a line end, then the code compiles.
+      await link.waitFor('\r\n', { timeoutMs: answer, what: 'the end of paste mode' });
+      const started = await waitForEither(link, [ACK, PROMPT], answer * 4, 'the code to start');
+      if (started.marker === PROMPT) {
+        // It did not compile (SyntaxError, or no memory to compile it): the REPL said why.
+        return { output: '', error: started.before, timedOut: false, heapUnlocks: 0, resends: attempt };
+      }
       return { ...(await (opts.own ? followOwn(link, opts) : follow(link, opts))), resends: attempt };
     }
     // Paste mode drops what it holds on Ctrl-C; the echo still on its way is read away.
@@ -193,16 +200,9 @@ function sameBytes(latin1: string, bytes: Uint8Array): boolean {
   return true;
 }
 
-/** After Ctrl-D: the ACK (or the compiler's traceback), output to `\x04`, error to `\x04`, prompt. */
+/** After the ACK: output to `\x04`, error to `\x04`, prompt. */
 async function follow(link: BoardLink, opts: FramedExecOptions): Promise<Omit<FramedResult, 'resends'>> {
   const answer = opts.answerTimeoutMs;
-  // Paste mode answers Ctrl-D with a line end, then the code compiles.
-  await link.waitFor('\r\n', { timeoutMs: answer, what: 'the end of paste mode' });
-  const started = await waitForEither(link, [ACK, PROMPT], answer * 4, 'the code to start');
-  if (started.marker === PROMPT) {
-    // It did not compile (SyntaxError, or no memory to compile it): the REPL said why.
-    return { output: '', error: started.before, timedOut: false, heapUnlocks: 0 };
-  }
   const decoder = new TextDecoder();
   const output = resultOutput();
   let timedOut = false;
@@ -247,13 +247,9 @@ async function follow(link: BoardLink, opts: FramedExecOptions): Promise<Omit<Fr
   };
 }
 
-/** After Ctrl-D, for the light frame: the ACK, then `\x04\x04`, or the REPL's traceback and prompt. */
+/** After the ACK, for the light frame: `\x04\x04`, or the REPL's traceback and prompt. */
 async function followOwn(link: BoardLink, opts: FramedExecOptions): Promise<Omit<FramedResult, 'resends'>> {
   const answer = opts.answerTimeoutMs;
-  await link.waitFor('\r\n', { timeoutMs: answer, what: 'the end of paste mode' });
-  const started = await waitForEither(link, [ACK, PROMPT], answer * 4, 'the code to start');
-  if (started.marker === PROMPT)
-    return { output: '', error: started.before, timedOut: false, heapUnlocks: 0 };
   let ended: { marker: string; before: string };
   try {
     ended = await waitForEither(
