@@ -32,6 +32,7 @@ export * from './emulator/microbit.js';
 export type * from './engines/engine.js';
 export * from './engines/python/helper-module.js';
 export { pythonString } from './engines/python/quote.js';
+export { linesStartingInString } from './engines/python/scan.js';
 export * from './engines/shims/index.js';
 export * from './engines/traceback.js';
 export * from './engines/wasm/wasm-engine.js';

@@ -26,9 +26,13 @@ export function fileErrorWhy(e: unknown): string {
   }
 }
 
-export function readTextFile(path: string, what = 'file'): string {
+/**
+ * A file's text (`-`: standard input). Latin-1 by default, one character a byte, so the bytes
+ * pass through as they are; `utf8` for text whose characters matter in JavaScript (JSON).
+ */
+export function readTextFile(path: string, what = 'file', encoding: 'latin1' | 'utf8' = 'latin1'): string {
   try {
-    return readFileSync(path === '-' ? 0 : path, 'latin1');
+    return readFileSync(path === '-' ? 0 : path, encoding);
   } catch (e) {
     throw new CliError(`cannot read ${what} '${path === '-' ? 'standard input' : path}': ${fileErrorWhy(e)}`);
   }

@@ -36,7 +36,8 @@
  * Portable: no Node APIs.
  */
 
-import { linesStartingInString } from '../engines/python/scan.js';
+import { indentCode } from '../engines/python/scan.js';
+import { mapTracebackLines } from '../engines/traceback.js';
 import { resultOutput } from '../util/bounded-text.js';
 import { BoardTimeoutError } from './errors.js';
 import { type BoardLink, latin1Bytes, sleep } from './link.js';
@@ -93,9 +94,7 @@ export interface FramedExecOptions {
 
 /** The code inside its frame (see the module comment). */
 export function frameCode(code: string): string {
-  const lines = code.replace(/\r\n?/g, '\n').split('\n');
-  const inString = linesStartingInString(lines.join('\n'));
-  const body = lines.map((line, i) => (inString[i] || line.trim() === '' ? line : `  ${line}`));
+  const body = indentCode(code.replace(/\r\n?/g, '\n'), '  ');
   return [
     // The friendly REPL prints the value of every expression statement at module level (through
     // `__repl_print__`); the raw REPL and a script on a board do not. `id` prints nothing.
@@ -138,6 +137,13 @@ export async function execFramed(
     await link.waitFor(PASTE_BANNER, { timeoutMs: answer, what: 'paste mode' });
     if (await sendEchoed(link, bytes, answer)) {
       await link.write('\x04');
+      // Paste mode answers Ctrl-D with a line end, then the code compiles.
+      await link.waitFor('\r\n', { timeoutMs: answer, what: 'the end of paste mode' });
+      const started = await waitForEither(link, [ACK, PROMPT], answer * 4, 'the code to start');
+      if (started.marker === PROMPT) {
+        // It did not compile (SyntaxError, or no memory to compile it): the REPL said why.
+        return { output: '', error: started.before, timedOut: false, heapUnlocks: 0, resends: attempt };
+      }
       return { ...(await (opts.own ? followOwn(link, opts) : follow(link, opts))), resends: attempt };
     }
     // Paste mode drops what it holds on Ctrl-C; the echo still on its way is read away.
@@ -194,16 +200,9 @@ function sameBytes(latin1: string, bytes: Uint8Array): boolean {
   return true;
 }
 
-/** After Ctrl-D: the ACK (or the compiler's traceback), output to `\x04`, error to `\x04`, prompt. */
+/** After the ACK: output to `\x04`, error to `\x04`, prompt. */
 async function follow(link: BoardLink, opts: FramedExecOptions): Promise<Omit<FramedResult, 'resends'>> {
   const answer = opts.answerTimeoutMs;
-  // Paste mode answers Ctrl-D with a line end, then the code compiles.
-  await link.waitFor('\r\n', { timeoutMs: answer, what: 'the end of paste mode' });
-  const started = await waitForEither(link, [ACK, PROMPT], answer * 4, 'the code to start');
-  if (started.marker === PROMPT) {
-    // It did not compile (SyntaxError, or no memory to compile it): the REPL said why.
-    return { output: '', error: started.before, timedOut: false, heapUnlocks: 0 };
-  }
   const decoder = new TextDecoder();
   const output = resultOutput();
   let timedOut = false;
@@ -248,13 +247,9 @@ async function follow(link: BoardLink, opts: FramedExecOptions): Promise<Omit<Fr
   };
 }
 
-/** After Ctrl-D, for the light frame: the ACK, then `\x04\x04`, or the REPL's traceback and prompt. */
+/** After the ACK, for the light frame: `\x04\x04`, or the REPL's traceback and prompt. */
 async function followOwn(link: BoardLink, opts: FramedExecOptions): Promise<Omit<FramedResult, 'resends'>> {
   const answer = opts.answerTimeoutMs;
-  await link.waitFor('\r\n', { timeoutMs: answer, what: 'the end of paste mode' });
-  const started = await waitForEither(link, [ACK, PROMPT], answer * 4, 'the code to start');
-  if (started.marker === PROMPT)
-    return { output: '', error: started.before, timedOut: false, heapUnlocks: 0 };
   let ended: { marker: string; before: string };
   try {
     ended = await waitForEither(
@@ -311,16 +306,10 @@ export function tracebackOfFramed(
   own: ReadonlyMap<string, string>,
   frameLines = FRAME_LINES,
 ): string {
-  return traceback
-    .split(/\r?\n/)
-    .map((line) => {
-      const f = /^(\s*)File "(<stdin>|<string>)", line (\d+)(.*)$/.exec(line);
-      if (!f) return line;
-      const [, indent, file, n, rest] = f;
-      const module = own.get(/, in (\S+)/.exec(rest)?.[1] ?? '');
-      if (module !== undefined) return `${indent}File "${module}", line ${n}${rest}`;
-      if (file === '<string>') return line;
-      return `${indent}File "${filename}", line ${Math.max(1, Number(n) - frameLines)}${rest}`;
-    })
-    .join('\n');
+  return mapTracebackLines(traceback.replace(/\r\n/g, '\n'), ['<stdin>', '<string>'], (n, rest, file) => {
+    const module = own.get(/, in (\S+)/.exec(rest)?.[1] ?? '');
+    if (module !== undefined) return { file: module, line: n };
+    if (file === '<string>') return n;
+    return { file: filename, line: Math.max(1, n - frameLines) };
+  });
 }

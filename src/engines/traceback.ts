@@ -8,6 +8,7 @@
  *     File "<stdin>", line 2, in f
  *   ValueError: x
  */
+import { escapeRegExp } from '../util/text.js';
 import type { PythonErrorInfo } from './engine.js';
 
 /**
@@ -44,14 +45,45 @@ export function renameTracebackFile(traceback: string, from: string, to: string)
   return traceback.split(`File "${from}"`).join(`File "${to}"`);
 }
 
+/** Where a `File "…", line N` entry of a traceback points: its file's name and line. */
+export interface TracebackPlace {
+  file: string;
+  line: number;
+}
+
+/**
+ * Each `File "<file>", line N…` entry of a traceback (lines split at `\n`) passed to `fn`, which
+ * gets its line, the rest of the entry (`, in f`) and which of `files` it names, and returns
+ * the entry's new line (same file), a new file and line, or null to leave the entry out. Other
+ * lines are kept as they are.
+ */
+export function mapTracebackLines(
+  traceback: string,
+  files: string | readonly string[],
+  fn: (line: number, rest: string, file: string) => number | TracebackPlace | null,
+): string {
+  const names = (typeof files === 'string' ? [files] : files).map(escapeRegExp).join('|');
+  const entry = new RegExp(`^(\\s*)File "(${names})", line (\\d+)([^\\n]*)$`);
+  const out: string[] = [];
+  for (const line of traceback.split('\n')) {
+    const m = entry.exec(line);
+    if (!m) {
+      out.push(line);
+      continue;
+    }
+    const [, indent, file, n, rest] = m;
+    const to = fn(Number(n), rest, file);
+    if (to === null) continue;
+    const place = typeof to === 'number' ? { file, line: to } : to;
+    out.push(`${indent}File "${place.file}", line ${place.line}${rest}`);
+  }
+  return out.join('\n');
+}
+
 /** `memory allocation failed, allocating 2048 bytes` → 2048; null when the message has no size. */
 export function requestedBytesOf(message: string): number | null {
   // In a full heap MicroPython formats the message into a small emergency buffer and may cut its
   // end ("allocating 100 byte"): the number is whole as long as " byte" follows it.
   const m = /allocating (\d+) byte/.exec(message);
   return m ? Number(m[1]) : null;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

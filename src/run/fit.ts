@@ -101,20 +101,8 @@ export async function findSmallestHeap(
     lo = hi;
     hi = align(Math.min(first.heapBytes, hi * 2));
   }
-  if (lo === null) {
-    // It ran at the first size: go down until it fails, or to the engine's smallest heap.
-    let down = hi;
-    while (down > opts.minHeap) {
-      const next = align(Math.max(opts.minHeap, Math.floor(down / 2)));
-      const p = await probe(next);
-      if (!p.ok) {
-        lo = next;
-        break;
-      }
-      hi = next;
-      down = next;
-    }
-  }
+  // It ran at the first size: go down until it fails, or to the engine's smallest heap.
+  if (lo === null) lo = await lowestFailing(hi);
 
   // Halve the gap; then check below, and search on below if that ran too.
   for (let round = 0; round < 8; round++) {

@@ -10,7 +10,9 @@
  * stay the script's own; otherwise they are one more, and `unshiftError` puts them back.
  */
 import type { PythonErrorInfo } from '../engines/engine.js';
-import { linesStartingInString } from './split-statements.js';
+import { indentCode } from '../engines/python/scan.js';
+import { mapTracebackLines } from '../engines/traceback.js';
+import { escapeRegExp } from '../util/text.js';
 
 export interface GuardedCode {
   code: string;
@@ -34,9 +36,9 @@ const HANDLER = [
  * closing the script's last interval).
  */
 export function guardForMemoryError(source: string, finallyCode?: string): GuardedCode {
-  const lines = source.replace(/\r\n?/g, '\n').split('\n');
-  const inString = linesStartingInString(lines.join('\n'));
-  const indented = lines.map((line, i) => (inString[i] || line.trim() === '' ? line : ` ${line}`));
+  const text = source.replace(/\r\n?/g, '\n');
+  const lines = text.split('\n');
+  const indented = indentCode(text, ' ');
   const firstIsFree = lines.length > 1 && (lines[0].trim() === '' || lines[0].trim().startsWith('#'));
   const shift = firstIsFree ? 0 : 1;
   const body = firstIsFree ? ['try:', ...indented.slice(1)] : ['try:', ...indented];
@@ -49,29 +51,14 @@ export function guardForMemoryError(source: string, finallyCode?: string): Guard
  * shift, and the traceback entry of the guard's own `raise` left out.
  */
 export function unshiftError(error: PythonErrorInfo, guard: GuardedCode, filename: string): PythonErrorInfo {
-  const fileLine = new RegExp(`^(\\s*File "${escapeRegExp(filename)}", line )(\\d+)([^\\n]*)$`);
-  const kept: string[] = [];
-  for (const line of error.traceback.split('\n')) {
-    const m = fileLine.exec(line);
-    if (!m) {
-      kept.push(line);
-      continue;
-    }
-    const n = Number(m[2]);
-    if (n > guard.lastScriptLine) continue;
-    kept.push(`${m[1]}${n - guard.shift}${m[3]}`);
-  }
+  const traceback = mapTracebackLines(error.traceback, filename, (n) =>
+    n > guard.lastScriptLine ? null : n - guard.shift,
+  );
   let line = error.line;
   if (line !== null) {
     // The guard's raise is the last entry; the script's own line is the one before it.
-    const own = [
-      ...kept.join('\n').matchAll(new RegExp(`File "${escapeRegExp(filename)}", line (\\d+)`, 'g')),
-    ];
+    const own = [...traceback.matchAll(new RegExp(`File "${escapeRegExp(filename)}", line (\\d+)`, 'g'))];
     line = own.length ? Number(own[own.length - 1][1]) : Math.max(1, line - guard.shift);
   }
-  return { ...error, traceback: kept.join('\n'), line };
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return { ...error, traceback, line };
 }

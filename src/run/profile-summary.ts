@@ -6,6 +6,7 @@ import { aliveByLine, OWNER_TEXT } from '../analysis/profile-lines.js';
 import type { HeapProfile } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { formatBytes } from '../util/size.js';
+import { plural } from '../util/text.js';
 
 /** Lines and functions shown in the terminal (all of them are in --json). */
 const TOP_LINES = 10;
@@ -98,7 +99,7 @@ function boardFootprint(p: HeapProfile): string[] {
   const out = [`  mpheap's own (measured on the board, not in the lines): ${parts.join(', ')}`];
   if (b.insertedLines > 0)
     out.push(
-      `  ${formatBytes(b.insertedLines)} probe line${b.insertedLines === 1 ? '' : 's'} inserted: tracebacks are mapped back to the script's lines`,
+      `  ${plural(b.insertedLines, 'probe line')} inserted: tracebacks are mapped back to the script's lines`,
     );
   return out;
 }

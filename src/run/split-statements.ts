@@ -23,8 +23,6 @@ export interface TopLevelStatement {
 
 import { type ScanState, scanLine } from '../engines/python/scan.js';
 
-export { linesStartingInString } from '../engines/python/scan.js';
-
 const CONTINUATION_KEYWORDS = /^(else|elif|except|finally)\b/;
 const SUMMARY_LIMIT = 60;
 

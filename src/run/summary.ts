@@ -7,7 +7,7 @@ import type { BoardProfile } from '../engines/board-profiles.js';
 import type { EngineInfo } from '../engines/engine.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { bytesText, formatBytes } from '../util/size.js';
-import { shellQuote } from '../util/text.js';
+import { plural, shellQuote } from '../util/text.js';
 import { runFigures } from './heap-figures.js';
 import { formatProfile, profileJson, snapshotAliveJson } from './profile-summary.js';
 import type { RunResult } from './session.js';
@@ -96,7 +96,7 @@ export function formatSummary(r: RunResult, ctx: SummaryContext): string {
   if (ctx.board) lines.push(`  ${boardLine(ctx.board)}`);
   lines.push(
     `  peak used ${b(r.peakUsed)} bytes; lowest largest free block ${b(r.minLargestFree)} bytes; ` +
-      `${formatBytes(r.snapshotsTaken)} snapshot${r.snapshotsTaken === 1 ? '' : 's'} in ${(r.elapsedMs / 1000).toFixed(2)} s`,
+      `${plural(r.snapshotsTaken, 'snapshot')} in ${(r.elapsedMs / 1000).toFixed(2)} s`,
   );
   const c = r.collections;
   if (c) {

@@ -112,3 +112,8 @@ export class ControlEscaper {
     return escapeControls(t);
   }
 }
+
+/** `s` matched literally inside a RegExp (`main.py` → `main\.py`). */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseTraceback, renameTracebackFile, requestedBytesOf } from '../../src/engines/traceback.js';
+import {
+  mapTracebackLines,
+  parseTraceback,
+  renameTracebackFile,
+  requestedBytesOf,
+} from '../../src/engines/traceback.js';
 
 describe('tracebacks', () => {
   const tb =
@@ -27,6 +32,28 @@ describe('tracebacks', () => {
     const renamed = renameTracebackFile(tb, '<stdin>', 'app.py');
     expect(renamed).toContain('File "app.py", line 5');
     expect(parseTraceback(renamed, null, 'app.py').line).toBe(2);
+  });
+
+  it('maps the line of each entry of one file, renames it or leaves it out; other lines stay', () => {
+    const two =
+      'Traceback:\n  File "a.py", line 7, in <module>\n  File "b.py", line 3, in g\n  File "a.py", line 9, in f\nE: x';
+    expect(mapTracebackLines(two, 'a.py', (n) => n - 1)).toBe(
+      'Traceback:\n  File "a.py", line 6, in <module>\n  File "b.py", line 3, in g\n  File "a.py", line 8, in f\nE: x',
+    );
+    expect(mapTracebackLines(two, 'a.py', (n) => (n > 8 ? null : n))).toBe(
+      'Traceback:\n  File "a.py", line 7, in <module>\n  File "b.py", line 3, in g\nE: x',
+    );
+    expect(
+      mapTracebackLines(two, ['a.py', 'b.py'], (n, rest, file) =>
+        rest === ', in g' ? { file: 'lib.py', line: n } : { file: `${file}!`, line: n },
+      ),
+    ).toBe(
+      'Traceback:\n  File "a.py!", line 7, in <module>\n  File "lib.py", line 3, in g\n  File "a.py!", line 9, in f\nE: x',
+    );
+    // The name is matched as it is written, not as a pattern.
+    expect(mapTracebackLines('  File "a+py", line 2\n  File "aapy", line 2', 'a+py', () => 5)).toBe(
+      '  File "a+py", line 5\n  File "aapy", line 2',
+    );
   });
 
   it('takes the requested size from a MemoryError message', () => {

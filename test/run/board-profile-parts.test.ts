@@ -9,9 +9,15 @@ import { decodeText } from '../../src/decode/index.js';
 import { WasmEngine } from '../../src/engines/wasm/wasm-engine.js';
 import { findAllocationTable } from '../../src/run/board-profile/atb.js';
 import { instrument, ProbeSlots, scriptLineOf } from '../../src/run/board-profile/instrument.js';
-import { HEADER, HEADER_INTS, parseTable, SLOT_WIDTH } from '../../src/run/board-profile/probe-code.js';
+import {
+  HEADER,
+  HEADER_INTS,
+  parseTable,
+  SLOT_WIDTH,
+  TABLE_MARKER,
+} from '../../src/run/board-profile/probe-code.js';
 import { boardProfile } from '../../src/run/board-profile/results.js';
-import { TABLE_MARKER, TableCatcher } from '../../src/run/board-profile/table-catcher.js';
+import { TableCatcher } from '../../src/run/board-profile/table-catcher.js';
 
 let engine: WasmEngine;
 beforeAll(async () => {

@@ -120,6 +120,22 @@ describe('board shims in mpheap run', () => {
     expect(e.stderr).toContain('pins.5[0][1]');
   });
 
+  it('reads --sim-input as UTF-8: a non-ASCII network name reaches the script intact', async () => {
+    const sim = file('wifi.json', JSON.stringify({ wlan: { scan: [['café ☕', -40, 3]] } }));
+    const p = file(
+      'wifi.py',
+      [
+        'import network',
+        'w = network.WLAN(network.STA_IF)',
+        'w.active(True)',
+        "print('ssid', w.scan()[0][0].decode())",
+      ].join('\n'),
+    );
+    const r = await runCli('run', p, '--sim-input', sim, '--no-record');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('ssid café ☕\n');
+  });
+
   it('ends the script at machine.reset() as a board would, without calling it a failure', async () => {
     const p = file(
       'reset.py',

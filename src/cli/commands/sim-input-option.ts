@@ -1,19 +1,13 @@
 /** `--sim-input FILE` (run, fit): what the board shims read, checked before anything starts. */
-import {
-  MAX_SIM_INPUT_BYTES,
-  parseSimInput,
-  type SimInput,
-  SimInputError,
-} from '../../engines/shims/index.js';
-import { formatSize } from '../../util/size.js';
+import { parseSimInput, type SimInput, SimInputError } from '../../engines/shims/index.js';
 import { CliError } from '../errors.js';
 import { readTextFile } from '../io.js';
 
 export function simInputOption(file: string | undefined): SimInput | null {
   if (file === undefined) return null;
-  const text = readTextFile(file, 'sim input');
-  if (text.length > MAX_SIM_INPUT_BYTES)
-    throw new CliError(`--sim-input: ${file} is over ${formatSize(MAX_SIM_INPUT_BYTES)}`);
+  // UTF-8: a non-ASCII string in the JSON (an SSID, UART text) must reach the shims as written.
+  // Its size is checked by parseSimInput, in bytes.
+  const text = readTextFile(file, 'sim input', 'utf8');
   try {
     return parseSimInput(text);
   } catch (e) {

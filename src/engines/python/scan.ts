@@ -74,3 +74,12 @@ export function linesStartingInString(source: string): boolean[] {
     return inside;
   });
 }
+
+/**
+ * `source`'s lines (split at `\n`) with `prefix` before each, except blank lines and lines that
+ * start inside a multi-line string (their text is the string's).
+ */
+export function indentCode(source: string, prefix: string): string[] {
+  const inString = linesStartingInString(source);
+  return source.split('\n').map((line, i) => (inString[i] || line.trim() === '' ? line : `${prefix}${line}`));
+}

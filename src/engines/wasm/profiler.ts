@@ -331,8 +331,8 @@ export function createProfiler(memory: () => ArrayBuffer, layout: ProfilerLayout
         return;
       }
       const rec = live.get(ptrIn);
-      const blocks = blocksAt(ptrIn);
       if (!rec) return;
+      const blocks = blocksAt(ptrIn);
       // In place: what it grew by (or, shrinking, gave back), without a gc_alloc call.
       if (blocks !== rec[1]) siteList[siteHere()].bytes += (blocks - rec[1]) * blockSize;
       rec[1] = blocks;

@@ -66,11 +66,6 @@ export interface InstrumentedCode {
   inserted: number;
 }
 
-export interface InstrumentOptions {
-  /** Allow inserting a probe line where no other place is free (default true). */
-  insertLines?: boolean;
-}
-
 type Kind = 'simple' | 'snap' | 'skip' | 'decorator' | 'def' | 'cond' | 'for' | 'with' | 'clause';
 
 interface CodeChar {
@@ -110,11 +105,7 @@ const KINDS: [RegExp, Kind][] = [
 
 const IDENTIFIER = /[A-Za-z0-9_]/;
 
-export function instrument(
-  source: string,
-  slots: ProbeSlots,
-  opts: InstrumentOptions = {},
-): InstrumentedCode {
+export function instrument(source: string, slots: ProbeSlots): InstrumentedCode {
   const rows = source.replace(/\r\n?/g, '\n').split('\n');
   const logicals = logicalLines(rows);
   const edits: RowEdits[] = rows.map(() => ({ inserts: [], replace: null, before: [] }));
@@ -142,10 +133,10 @@ export function instrument(
       // `x = 1;` ends with its own semicolon: `x = 1; _mph(2)`, not `x = 1;; _mph(2)`.
       const sep = rows[above][end - 1] === ';' ? ' ' : '; ';
       edits[above].inserts.push({ col: end, text: `${sep}${call(slot)}` });
-    } else if (opts.insertLines !== false) {
+    } else {
       edits[at.first].before.push(`${at.indent}${call(slot)}`);
       inserted++;
-    } else return;
+    }
     probes++;
   };
 

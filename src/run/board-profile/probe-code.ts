@@ -20,7 +20,7 @@
  * `machine`, or when the table cannot be found, a drop of `gc.mem_alloc()` is taken as a
  * collection instead (a collection that frees less than the statement allocated goes unseen).
  */
-import { linesStartingInString } from '../../engines/python/scan.js';
+import { indentCode } from '../../engines/python/scan.js';
 import { PROBE_NAME } from './instrument.js';
 
 /** The table's header (ints before the slots); the slots follow, SLOT_WIDTH ints each. */
@@ -191,12 +191,10 @@ export const CLOSING_CALL = `${PROBE_NAME}(0);${PROBE_NAME}(-1)`;
  * its text and bytecode.
  */
 export function codeSizeCode(body: string): string {
-  const inString = linesStartingInString(body);
-  const lines = body.split('\n').map((line, i) => (inString[i] || line.trim() === '' ? line : ` ${line}`));
   return [
     'def _mphm():',
     ' pass',
-    ...lines,
+    ...indentCode(body, ' '),
     "__import__('gc').collect()",
     `print('${PROBE_MARKER} code', __import__('gc').mem_alloc())`,
     'del _mphm',

@@ -9,6 +9,7 @@
  */
 import { decodeText } from '../../decode/index.js';
 import type { Engine, ExecResult, PythonErrorInfo } from '../../engines/engine.js';
+import { mapTracebackLines } from '../../engines/traceback.js';
 import type { HeapProfile } from '../../snapshot/profile.js';
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { findAllocationTable, windowBytes } from './atb.js';
@@ -144,14 +145,7 @@ export class BoardProbes {
   scriptError(unit: number, error: PythonErrorInfo, filename: string): PythonErrorInfo {
     const code = this.units[unit];
     if (!code || code.inserted === 0) return error;
-    const fileLine = new RegExp(`^(\\s*File "${escapeRegExp(filename)}", line )(\\d+)([^\\n]*)$`);
-    const traceback = error.traceback
-      .split('\n')
-      .map((line) => {
-        const m = fileLine.exec(line);
-        return m ? `${m[1]}${scriptLineOf(code, Number(m[2]))}${m[3]}` : line;
-      })
-      .join('\n');
+    const traceback = mapTracebackLines(error.traceback, filename, (line) => scriptLineOf(code, line));
     return { ...error, traceback, line: error.line === null ? null : scriptLineOf(code, error.line) };
   }
 
@@ -256,8 +250,4 @@ function heapOf(output: string, blockSize: number): HeapSnapshot | null {
 function failed(r: ExecResult, what: string): void {
   if (r.timedOut) throw new Error(`the board did not answer in time to ${what}`);
   if (r.error) throw new Error(`could not ${what} on the board: ${r.error.type}: ${r.error.message}`);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -6,8 +6,6 @@
  */
 import { TABLE_MARKER } from './probe-code.js';
 
-export { TABLE_MARKER };
-
 export class TableCatcher {
   /** The last table line caught (from the marker to the end of its line). */
   table: string | null = null;
