@@ -11,7 +11,7 @@ import {
   MIN_WASM_HEAP,
   WasmEngine,
 } from '../../engines/wasm/wasm-engine.js';
-import { RecordPublisher } from '../../fleet/publisher.js';
+import type { RecordPublisher } from '../../fleet/publisher.js';
 import { finalSample, startAgentBeside } from '../../fleet/run-agent.js';
 import { regionBytesForPool } from '../../heap/layout.js';
 import { RecordingWriter } from '../../recording/recording.js';
@@ -343,6 +343,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // --publish: the agent's records, from the output, to MQTT (src/fleet/run-agent.ts).
   let publisher: RecordPublisher | null = null;
   if (flags.publish !== undefined) {
+    // Loaded only here: mqtt is for --publish alone, not for every run.
+    const { RecordPublisher } = await import('../../fleet/publisher.js');
     publisher = new RecordPublisher({ url: flags.publish });
     try {
       await publisher.start();
