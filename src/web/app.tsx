@@ -174,7 +174,7 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
   const runs = useMemo(() => freeRuns(maps), [joined]);
   const err = session.memoryError(i);
   const bs = s.blockSize;
-  const verdict = heapVerdict(snap, { memoryError: err, heapCanGrow: session.data.heapCanGrow });
+  const verdict = heapVerdict(snap, { memoryError: err, heapCanGrow: session.data.heapCanGrow }, figures);
   const reqBlocks = err?.request != null ? Math.ceil(err.request / bs) : null;
   const byLine = view === 'lines' && profile !== null && owners !== null;
   const prof = useSnapshotProfile({
