@@ -12,6 +12,7 @@ import { memoryErrorCause, type SnapshotFigures } from '../analysis/verdict.js';
 import { CH_FREE } from '../heap/block-map.js';
 import type { HeapProfile, ProfileOwner } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { plural } from '../util/text.js';
 import { Icicle } from './icicle.js';
 import {
   blockColoursByLine,
@@ -35,10 +36,6 @@ const TOP_LINES = 15;
 /** A board's probes know bytes, not allocations or what stays alive: those figures are null. */
 function known(n: number | null, say: (n: number) => string): string {
   return n === null ? 'not known' : say(n);
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${count(n)} ${n === 1 ? one : many}`;
 }
 
 function percent(part: number, whole: number): string {
