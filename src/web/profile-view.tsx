@@ -6,7 +6,7 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import { blameFreeSpace, blameSentence } from '../analysis/profile-blame.js';
-import { blockOrigin, lineSource } from '../analysis/profile-lines.js';
+import { blockOrigin, lineSource, whereText } from '../analysis/profile-lines.js';
 import { OWNER_NAME, type ProfileMeasure, type ProfileNode, profileTree } from '../analysis/profile-tree.js';
 import { memoryErrorCause, type SnapshotFigures } from '../analysis/verdict.js';
 import { CH_FREE } from '../heap/block-map.js';
@@ -209,13 +209,9 @@ export function ProfilePanel({ profile }: { profile: HeapProfile }) {
                 const text = lineSource(profile, k.file, k.line);
                 return (
                   <li key={`${k.file}:${k.line}`}>
-                    <b>
-                      line {k.line}
-                      {k.function && k.function !== '<module>' ? ` in ${k.function}` : ''}
-                    </b>
-                    : {count(k.aliveFirst)} → {count(k.aliveLast)} allocations alive, growing across{' '}
-                    {count(k.growths)} of {plural(k.collections, 'collection')}; {bytes(k.bytesAtEnd)} at the
-                    end
+                    <b>{whereText(k.line, k.function)}</b>: {count(k.aliveFirst)} → {count(k.aliveLast)}{' '}
+                    allocations alive, growing across {count(k.growths)} of{' '}
+                    {plural(k.collections, 'collection')}; {bytes(k.bytesAtEnd)} at the end
                     {text && (
                       <>
                         {' '}
