@@ -10,7 +10,7 @@
 import type { HeapProfile, ProfileOwner } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { formatBytes } from '../util/size.js';
-import { OWNER_TEXT } from './profile-lines.js';
+import { OWNER_TEXT, scriptFrameOf, whereText } from './profile-lines.js';
 
 export interface FreeSpaceBlame {
   /** The script's line, or null for allocations no script line made (see owner). */
@@ -48,8 +48,7 @@ export function blameFreeSpace(
   const groups: Omit<FreeSpaceBlame, 'largestFreeWithout' | 'enough'>[] = [];
   const groupIndex = new Map<string, number>();
   profile.stacks.forEach((st, i) => {
-    const f =
-      st.owner === 'script' && st.scriptFrame !== null ? profile.frames[st.frames[st.scriptFrame]] : null;
+    const f = st.owner === 'script' ? scriptFrameOf(profile, st) : null;
     const key = f ? `${f.file}:${f.line}` : st.owner;
     let g = groupIndex.get(key);
     if (g === undefined) {
@@ -112,7 +111,7 @@ export function blameSentence(b: FreeSpaceBlame, requested: number | null): stri
   const n = `${formatBytes(b.allocations)} allocation${b.allocations === 1 ? '' : 's'} (${formatBytes(b.bytes)} B)`;
   const who =
     b.line !== null
-      ? `the ${n} made at line ${b.line}${b.function && b.function !== '<module>' ? ` in ${b.function}` : ''}`
+      ? `the ${n} made at ${whereText(b.line, b.function)}`
       : `the ${n} of ${OWNER_TEXT[b.owner]}`;
   const enough =
     requested === null

@@ -2,7 +2,13 @@
  * A snapshot's profile read by source line: which lines' allocations held the heap at that
  * moment. Browser-safe: the summary, `--json` and the web views all use it.
  */
-import type { HeapProfile, ProfileOwner, SnapshotProfile } from '../snapshot/profile.js';
+import type {
+  HeapProfile,
+  ProfileFrame,
+  ProfileOwner,
+  ProfileStack,
+  SnapshotProfile,
+} from '../snapshot/profile.js';
 
 export interface AliveByLine {
   /** The script's line, or null for what no script line made (see owner). */
@@ -19,8 +25,7 @@ export function aliveByLine(sp: SnapshotProfile, profile: HeapProfile): AliveByL
   for (const [stack, count, bytes] of sp.alive) {
     const st = profile.stacks[stack];
     if (!st) continue;
-    const f =
-      st.owner === 'script' && st.scriptFrame !== null ? profile.frames[st.frames[st.scriptFrame]] : null;
+    const f = st.owner === 'script' ? scriptFrameOf(profile, st) : null;
     const key = f ? `line ${f.line}` : st.owner;
     let e = out.get(key);
     if (!e) {
@@ -33,13 +38,17 @@ export function aliveByLine(sp: SnapshotProfile, profile: HeapProfile): AliveByL
   return [...out.values()].sort((a, b) => b.bytes - a.bytes);
 }
 
-/** The line (or owner) that made the allocation a block belongs to, in words, or null. */
-export function blockOwnerText(profile: HeapProfile, stack: number): string | null {
-  const st = profile.stacks[stack];
-  if (!st) return null;
-  if (st.owner !== 'script' || st.scriptFrame === null) return OWNER_TEXT[st.owner];
-  const f = profile.frames[st.frames[st.scriptFrame]];
-  return `line ${f.line}${f.function && f.function !== '<module>' ? ` in ${f.function}` : ''}`;
+/**
+ * The script's innermost frame on a stack: the line that made the allocation (owner 'script') or
+ * that called the code which did; null when no script line is on the stack.
+ */
+export function scriptFrameOf(profile: HeapProfile, st: ProfileStack): ProfileFrame | null {
+  return st.scriptFrame === null ? null : (profile.frames[st.frames[st.scriptFrame]] ?? null);
+}
+
+/** `line 19 in load_records`, or `line 7` at the top level (or where the function is unknown). */
+export function whereText(line: number, fn: string | null): string {
+  return `line ${line}${fn && fn !== '<module>' ? ` in ${fn}` : ''}`;
 }
 
 export const OWNER_TEXT: Record<ProfileOwner, string> = {
@@ -65,10 +74,10 @@ export function blockOrigin(profile: HeapProfile, stack: number): string[] {
   if (!st) return [];
   const out: string[] = [];
   if (st.scriptFrame !== null) {
-    const f = profile.frames[st.frames[st.scriptFrame]];
+    const f = scriptFrameOf(profile, st);
     if (f) {
       const text = lineSource(profile, f.file, f.line);
-      const where = `line ${f.line}${f.function && f.function !== '<module>' ? ` in ${f.function}` : ''}`;
+      const where = whereText(f.line, f.function);
       out.push(st.owner === 'script' ? `${where}${text ? `: ${text}` : ''}` : `called at ${where}`);
       // The script's own frames that led there, innermost first: "from main (line 26) ← line 37".
       const callers: string[] = [];

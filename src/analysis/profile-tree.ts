@@ -13,6 +13,7 @@
  *    apart, as in the terminal's table.
  */
 import type { HeapProfile, ProfileFrame, ProfileOwner, ProfileStack } from '../snapshot/profile.js';
+import { scriptFrameOf } from './profile-lines.js';
 
 /** What a box's width stands for. `alive` is the bytes still reachable at the end. */
 export type ProfileMeasure = 'bytes' | 'allocations' | 'alive';
@@ -54,7 +55,7 @@ export interface ProfileNode {
   stacks: number[];
 }
 
-export function frameLabel(f: ProfileFrame): string {
+function frameLabel(f: ProfileFrame): string {
   const file = f.file.slice(f.file.lastIndexOf('/') + 1);
   return f.function ? `${f.function} (${file}:${f.line})` : `${file}:${f.line}`;
 }
@@ -87,7 +88,7 @@ export function profileTree(profile: HeapProfile): ProfileNode {
     add(node, st, i);
     const path = scriptPath(profile, st);
     if (path) {
-      const scriptFile = profile.frames[st.frames[st.scriptFrame!]]?.file;
+      const scriptFile = scriptFrameOf(profile, st)?.file;
       for (const f of path) {
         node = frameStep(node, f, profile.frames[f]?.file === scriptFile ? 'script' : st.owner);
         add(node, st, i);
@@ -112,7 +113,7 @@ export function profileTree(profile: HeapProfile): ProfileNode {
 /** The frames of a stack from the script's outermost one on, or null when no script line is on it. */
 function scriptPath(profile: HeapProfile, st: ProfileStack): number[] | null {
   if (st.scriptFrame === null) return null;
-  const file = profile.frames[st.frames[st.scriptFrame]]?.file;
+  const file = scriptFrameOf(profile, st)?.file;
   const first = st.frames.findIndex((f) => profile.frames[f]?.file === file);
   return st.frames.slice(first < 0 ? st.scriptFrame : Math.min(first, st.scriptFrame));
 }

@@ -43,7 +43,7 @@ export interface SnapshotJson {
 
 export function snapshotJson(s: HeapSnapshot, ctx: VerdictContext = {}): SnapshotJson {
   const f = s.areas.length > 0 ? heapFigures(s) : null;
-  const v = heapVerdict(s, ctx);
+  const v = heapVerdict(s, ctx, f);
   const k = v.figures;
   return {
     seq: s.seq,

@@ -44,7 +44,8 @@ export function timeline(snapshots: readonly HeapSnapshot[], figure: TimelineFig
 function figureValue(s: HeapSnapshot, f: HeapFigures | null, figure: TimelineFigure): number | null {
   if (typeof figure === 'function') return figure(s, f);
   if (figure === 'stackUsed') return s.stack?.used ?? null;
-  if (figure === 'holes' || figure === 'objects') return f && !snapshotFigures(s).mapCut ? f[figure] : null;
+  if (figure === 'holes' || figure === 'objects')
+    return f && !snapshotFigures(s, {}, f).mapCut ? f[figure] : null;
   // What the capture supports: the header's figures stand where a map is cut short.
-  return snapshotFigures(s)[figure];
+  return snapshotFigures(s, {}, f)[figure];
 }

@@ -17,7 +17,7 @@
  */
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { bytesText, formatBytes } from '../util/size.js';
-import { heapFigures } from './figures.js';
+import { type HeapFigures, heapFigures } from './figures.js';
 
 export interface SnapshotFigures {
   blockSize: number;
@@ -78,10 +78,15 @@ export const NEARLY_FULL_SHARE = 0.9;
 export const FRAGMENTED = 0.5;
 export const SOMEWHAT_FRAGMENTED = 0.1;
 
-export function snapshotFigures(s: HeapSnapshot, ctx: VerdictContext = {}): SnapshotFigures {
+/** `known`: heapFigures(s), where the caller has computed it already (it is not computed again). */
+export function snapshotFigures(
+  s: HeapSnapshot,
+  ctx: VerdictContext = {},
+  known: HeapFigures | null = null,
+): SnapshotFigures {
   const bs = s.blockSize;
   const hasMap = s.areas.length > 0;
-  const map = hasMap ? heapFigures(s) : null;
+  const map = hasMap ? (known ?? heapFigures(s)) : null;
   const gc = s.gc;
   const headerTotal = gc?.total ?? null;
   // Without a readable GC total nothing shows the map whole but the snapshot being complete.
@@ -136,8 +141,13 @@ export function snapshotFigures(s: HeapSnapshot, ctx: VerdictContext = {}): Snap
 
 const b = (n: number) => `${bytesText(n)}`;
 
-export function heapVerdict(s: HeapSnapshot, ctx: VerdictContext = {}): Verdict {
-  const f = snapshotFigures(s, ctx);
+/** `map`: heapFigures(s), where the caller has computed it already (see snapshotFigures). */
+export function heapVerdict(
+  s: HeapSnapshot,
+  ctx: VerdictContext = {},
+  map: HeapFigures | null = null,
+): Verdict {
+  const f = snapshotFigures(s, ctx, map);
   const notes = figureNotes(s, f);
   const largest = largestText(f);
   const grow =

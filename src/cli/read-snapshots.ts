@@ -4,7 +4,6 @@
  * the snapshots: program output is kept as a report keeps it (util/bounded-text.ts).
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createDecoder } from '../decode/index.js';
 import { isRecording, parseRecording, type RecordingEvent } from '../recording/recording.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
@@ -33,15 +32,6 @@ export interface ReadOptions {
 
 /** Streams the input through the decoder (or reads a recording) and returns what it held. */
 export async function readSnapshots(file: string, opts: ReadOptions): Promise<Decoded> {
-  if (file !== '-' && (await startsLikeRecording(file))) {
-    const chunks: Buffer[] = [];
-    try {
-      for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) chunks.push(chunk);
-    } catch (e) {
-      throw new CliError(`cannot read '${file}': ${fileErrorWhy(e)}`, EXIT.BAD_INPUT);
-    }
-    return fromRecording(Buffer.concat(chunks).toString('utf8'));
-  }
   const snapshots: HeapSnapshot[] = [];
   const output = reportOutput();
   const decoder = createDecoder({
@@ -60,12 +50,12 @@ export async function readSnapshots(file: string, opts: ReadOptions): Promise<De
     );
   const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   let first = true;
-  // A recording on standard input is decoded whole, once: a character cut between two chunks
-  // must not be read as two.
+  // A recording (told by its first bytes) is decoded whole, once: a character cut between two
+  // chunks must not be read as two.
   let recording: Buffer[] | null = null;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (first && file === '-' && isRecording(chunk.subarray(0, 64).toString('utf8'))) recording = [];
+      if (first && isRecording(chunk.subarray(0, 64).toString('utf8'))) recording = [];
       first = false;
       if (recording) recording.push(chunk);
       else decoder.feed(chunk);
@@ -83,18 +73,4 @@ function fromRecording(text: string): Decoded {
   const output = reportOutput();
   for (const o of rec.outputs) output.add(o.text);
   return { snapshots: rec.snapshots, output: output.text(), events: rec.events, warnings: rec.warnings };
-}
-
-async function startsLikeRecording(file: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>> | null = null;
-  try {
-    handle = await open(file, 'r');
-    const buf = Buffer.alloc(64);
-    const { bytesRead } = await handle.read(buf, 0, 64, 0);
-    return isRecording(buf.subarray(0, bytesRead).toString('utf8'));
-  } catch (e) {
-    throw new CliError(`cannot read '${file}': ${fileErrorWhy(e)}`, EXIT.BAD_INPUT);
-  } finally {
-    await handle?.close();
-  }
 }

@@ -19,19 +19,16 @@ export interface AgentFile {
 }
 
 /** The agent's modules, with comment lines and blank lines taken out (less to send and to lex). */
-export function agentFiles(opts: { strip?: boolean } = {}): AgentFile[] {
+export function agentFiles(): AgentFile[] {
   return readdirSync(AGENT_DIR)
     .filter((f) => /^mpheap_agent\w*\.py$/.test(f))
     .sort()
     .map((f) => {
       const text = readFileSync(join(AGENT_DIR, f), 'utf8');
-      const source =
-        opts.strip === false
-          ? text
-          : `${text
-              .split('\n')
-              .filter((l) => !/^\s*#/.test(l) && l.trim() !== '')
-              .join('\n')}\n`;
+      const source = `${text
+        .split('\n')
+        .filter((l) => !/^\s*#/.test(l) && l.trim() !== '')
+        .join('\n')}\n`;
       return { name: f, source };
     });
 }

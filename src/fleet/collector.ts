@@ -19,7 +19,7 @@
  * records over one at a time, and the acknowledgement must wait for the commit).
  */
 import mqtt, { type IPublishPacket, type ISubscriptionMap, type MqttClient } from 'mqtt';
-import { parseRecord, RECORD_TOPIC_FILTER } from './record.js';
+import { checkName, parseRecord, RECORD_TOPIC_FILTER } from './record.js';
 import type { FleetStore } from './store.js';
 
 export interface CollectorOptions {
@@ -88,10 +88,10 @@ export class Collector {
 
   constructor(private readonly opts: CollectorOptions) {
     parseMqttUrl(opts.url);
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(opts.clientId))
-      throw new Error(`client id '${opts.clientId}' is not 1 to 64 of A-Z a-z 0-9 _ . -`);
-    if (opts.group !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(opts.group))
-      throw new Error(`group '${opts.group}' is not 1 to 64 of A-Z a-z 0-9 _ . -`);
+    const badName =
+      checkName(opts.clientId, 'client id') ??
+      (opts.group === undefined ? null : checkName(opts.group, 'group'));
+    if (badName !== null) throw new Error(badName);
     const lanes = opts.lanes ?? 1;
     if (!Number.isInteger(lanes) || lanes < 1 || lanes > 64)
       throw new Error(`lanes: ${lanes} is not 1 to 64`);

@@ -38,9 +38,17 @@ export interface FleetRecord {
 
 export type ParsedRecord = { ok: true; record: FleetRecord } | { ok: false; reason: string };
 
-const DEVICE = /^[A-Za-z0-9_.-]{1,64}$/;
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const RESET = /^[a-z]{1,16}$/;
 const FIELDS = 15;
+
+/**
+ * The rule for a device id, an MQTT client id or a group: why `value` is refused, in words that
+ * start with `what` (`device id 'a b' is not 1 to 64 of …`), or null when it is fine.
+ */
+export function checkName(value: string, what: string): string | null {
+  return NAME.test(value) ? null : `${what} '${value}' is not 1 to 64 of A-Z a-z 0-9 _ . -`;
+}
 
 /** Fletcher-16 (modulo 255) over the bytes of a latin-1 string: what the agent computes. */
 export function fletcher16(text: string): number {
@@ -77,7 +85,8 @@ export function parseRecord(input: string): ParsedRecord {
   const f = body.split(' ');
   if (f.length !== FIELDS - 1) return bad(`${f.length + 1} fields, a record has ${FIELDS}`);
   const [, device, reset, ...rest] = f;
-  if (!DEVICE.test(device)) return bad(`device id '${device}' is not 1 to 64 of A-Z a-z 0-9 _ . -`);
+  const badDevice = checkName(device, 'device id');
+  if (badDevice !== null) return bad(badDevice);
   if (reset !== '-' && !RESET.test(reset)) return bad(`reset cause '${reset}' is not a lower-case word`);
   const names = ['boot', 'seq', 'uptime', 'free', 'used', 'largest', 'ones', 'twos', 'split', 'gcs'];
   const nums: (number | null)[] = [];

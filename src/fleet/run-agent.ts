@@ -6,7 +6,7 @@
  */
 import type { Engine } from '../engines/engine.js';
 import { pythonString } from '../engines/python/quote.js';
-import { heapLayout } from '../heap/layout.js';
+import { gcTotalFor } from '../heap/layout.js';
 import { agentFiles } from './agent-files.js';
 
 /** 2020-01-01T00:00:00Z. */
@@ -22,7 +22,7 @@ export async function startAgentBeside(
   // The pool gc_init makes of the engine's region: the agent cannot ask a growable heap its size.
   const pool =
     engine.info.kind === 'wasm' && opts.heapBytes !== null
-      ? heapLayout(0, opts.heapBytes, { wordSize: engine.info.wordSize, gapByte: true }).poolBytes
+      ? gcTotalFor(opts.heapBytes, { wordSize: engine.info.wordSize, gapByte: true })
       : null;
   // No file system survives between runs of the embedded engine: its start time is the boot, in
   // seconds since 2020 (a Unix time would not be a small int, and a sample cannot allocate).

@@ -1,6 +1,6 @@
 /**
- * Text that comes from outside (a file, a board, a script) made safe to print, and text wrapped
- * to a terminal's width. Browser-safe: the terminal views and the CLI use it.
+ * Text that comes from outside (a file, a board, a script) made safe to print or to put into
+ * HTML, and text wrapped to a terminal's width. Browser-safe: the terminal views and the CLI use it.
  */
 
 /**
@@ -69,6 +69,19 @@ function wrapLine(line: string, width: number, hang?: number): string {
   }
   out.push(current);
   return out.join('\n');
+}
+
+const HTML_ENTITY: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Text put into HTML (an element's content or a quoted attribute) as text, never as markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ENTITY[c] ?? c);
 }
 
 /** `1 byte`, `2 bytes`, `1,024 bytes`. */

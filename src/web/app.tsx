@@ -47,8 +47,8 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
   const [version, setVersion] = useState(session.version);
   const n = session.snapshots.length;
   // A report opens on what matters most: its first MemoryError, else the last snapshot. The
-  // live dashboard follows the newest.
-  const opening = session.data.live ? -1 : firstMemoryError(session);
+  // live dashboard follows the newest. Found once, for the initial state, not on every render.
+  const [opening] = useState(() => (session.data.live ? -1 : firstMemoryError(session)));
   const [sel, setSel] = useState(opening >= 0 ? opening : Math.max(0, n - 1));
   const [view, setView] = useState<'types' | 'diff' | 'lines'>('types');
   const [follow, setFollow] = useState(opening < 0);
@@ -174,7 +174,7 @@ export function App({ session, extra }: { session: Session; extra?: preact.Compo
   const runs = useMemo(() => freeRuns(maps), [joined]);
   const err = session.memoryError(i);
   const bs = s.blockSize;
-  const verdict = heapVerdict(snap, { memoryError: err, heapCanGrow: session.data.heapCanGrow });
+  const verdict = heapVerdict(snap, { memoryError: err, heapCanGrow: session.data.heapCanGrow }, figures);
   const reqBlocks = err?.request != null ? Math.ceil(err.request / bs) : null;
   const byLine = view === 'lines' && profile !== null && owners !== null;
   const prof = useSnapshotProfile({

@@ -2,6 +2,7 @@
  * The heap profile's colours: the owners apart from the script (the icicle graph and the map
  * agree on them), the script's frames in the icicle, and the map coloured by source line.
  */
+import { scriptFrameOf } from '../analysis/profile-lines.js';
 import { CH_FREE, CH_TAIL } from '../heap/block-map.js';
 import type { HeapProfile, ProfileOwner } from '../snapshot/profile.js';
 import { paletteEntry, parseRgb, tailRgb } from '../views/palette.js';
@@ -32,7 +33,7 @@ export const LINE_RGB = [
   '#17becf',
 ];
 /** The script's lines beyond those. */
-export const OTHER_LINES_RGB = '#c8ad7f';
+const OTHER_LINES_RGB = '#c8ad7f';
 /** Used blocks whose allocation is not on record: made before the profiler started. */
 export const NO_OWNER_RGB = '#a3a3a3';
 
@@ -87,7 +88,7 @@ export function lineColours(profile: HeapProfile): LineColours {
       keyOfStack[i] = keyIndex(st.owner, null, null, st.owner, OWNER_RGB[st.owner], order);
       return;
     }
-    const f = st.scriptFrame === null ? undefined : profile.frames[st.frames[st.scriptFrame]];
+    const f = scriptFrameOf(profile, st);
     const r = f ? rank.get(`${f.file}:${f.line}`) : undefined;
     keyOfStack[i] =
       r === undefined || !f

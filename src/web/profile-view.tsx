@@ -6,12 +6,13 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import { blameFreeSpace, blameSentence } from '../analysis/profile-blame.js';
-import { blockOrigin, lineSource } from '../analysis/profile-lines.js';
+import { blockOrigin, lineSource, whereText } from '../analysis/profile-lines.js';
 import { OWNER_NAME, type ProfileMeasure, type ProfileNode, profileTree } from '../analysis/profile-tree.js';
 import { memoryErrorCause, type SnapshotFigures } from '../analysis/verdict.js';
 import { CH_FREE } from '../heap/block-map.js';
 import type { HeapProfile, ProfileOwner } from '../snapshot/profile.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { plural } from '../util/text.js';
 import { Icicle } from './icicle.js';
 import {
   blockColoursByLine,
@@ -35,10 +36,6 @@ const TOP_LINES = 15;
 /** A board's probes know bytes, not allocations or what stays alive: those figures are null. */
 function known(n: number | null, say: (n: number) => string): string {
   return n === null ? 'not known' : say(n);
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${count(n)} ${n === 1 ? one : many}`;
 }
 
 function percent(part: number, whole: number): string {
@@ -212,13 +209,9 @@ export function ProfilePanel({ profile }: { profile: HeapProfile }) {
                 const text = lineSource(profile, k.file, k.line);
                 return (
                   <li key={`${k.file}:${k.line}`}>
-                    <b>
-                      line {k.line}
-                      {k.function && k.function !== '<module>' ? ` in ${k.function}` : ''}
-                    </b>
-                    : {count(k.aliveFirst)} → {count(k.aliveLast)} allocations alive, growing across{' '}
-                    {count(k.growths)} of {plural(k.collections, 'collection')}; {bytes(k.bytesAtEnd)} at the
-                    end
+                    <b>{whereText(k.line, k.function)}</b>: {count(k.aliveFirst)} → {count(k.aliveLast)}{' '}
+                    allocations alive, growing across {count(k.growths)} of{' '}
+                    {plural(k.collections, 'collection')}; {bytes(k.bytesAtEnd)} at the end
                     {text && (
                       <>
                         {' '}

@@ -5,7 +5,7 @@
  * makes (test/web/profile.test.ts checks the graph of a real run in chromium).
  */
 import { describe, expect, it } from 'vitest';
-import { blockOrigin } from '../../src/analysis/profile-lines.js';
+import { blockOrigin, scriptFrameOf, whereText } from '../../src/analysis/profile-lines.js';
 import { type ProfileNode, pathTo, profileTree, treeDepth } from '../../src/analysis/profile-tree.js';
 import type { HeapProfile } from '../../src/snapshot/profile.js';
 import { readHeapProfile } from '../../src/snapshot/profile-read.js';
@@ -139,6 +139,22 @@ describe('blockOrigin', () => {
     ]);
     expect(blockOrigin(PROFILE, 4)).toEqual(['made by compiling the script (its bytecode)']);
     expect(blockOrigin(PROFILE, 99)).toEqual([]);
+  });
+});
+
+describe('scriptFrameOf and whereText', () => {
+  it("find the script's innermost frame on a stack, whoever made the allocation", () => {
+    expect(scriptFrameOf(PROFILE, PROFILE.stacks[0])).toEqual({ file: F, line: 3, function: 'load' });
+    expect(scriptFrameOf(PROFILE, PROFILE.stacks[2])).toEqual({ file: F, line: 4, function: 'load' });
+    expect(scriptFrameOf(PROFILE, PROFILE.stacks[4])).toBeNull();
+    expect(scriptFrameOf(PROFILE, stack([0, 77], 'script', 1, 16, 1))).toBeNull();
+  });
+
+  it('say a line, with its function unless at the top level', () => {
+    expect(whereText(3, 'load')).toBe('line 3 in load');
+    expect(whereText(9, '<module>')).toBe('line 9');
+    expect(whereText(9, '')).toBe('line 9');
+    expect(whereText(9, null)).toBe('line 9');
   });
 });
 

@@ -93,6 +93,44 @@ describe('the command table', () => {
     }
   });
 
+  it('mqtt, pg and better-sqlite3 load only where an option chooses them', () => {
+    const loaded = (modules: string[], pkg: string) =>
+      modules.some((url) => url.includes(`/node_modules/${pkg}/`));
+    // --publish alone needs mqtt; --db names one store.
+    for (const name of ['run', 'monitor', 'fleet', 'collect']) {
+      const r = runRecorded(name, '--help');
+      if (name !== 'collect') expect(loaded(r.modules, 'mqtt'), name).toBe(false);
+      expect(loaded(r.modules, 'pg'), name).toBe(false);
+      expect(loaded(r.modules, 'better-sqlite3'), name).toBe(false);
+    }
+  });
+
+  it('opening a SQLite store loads better-sqlite3 and not pg', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpheap-modules-'));
+    const log = join(dir, 'modules.txt');
+    const openStore = pathToFileURL(join(REPO_ROOT, 'dist', 'fleet', 'open-store.js')).href;
+    const db = JSON.stringify(join(dir, 'fleet.sqlite'));
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          recorder,
+          '--input-type=module',
+          '-e',
+          `const { openStore } = await import('${openStore}'); await (await openStore(${db})).close();`,
+        ],
+        { encoding: 'utf8', env: { ...process.env, MPHEAP_MODULE_LOG: log } },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const modules = readFileSync(log, 'utf8').trim().split('\n');
+      expect(modules.some((url) => url.includes('/node_modules/better-sqlite3/'))).toBe(true);
+      expect(modules.some((url) => url.includes('/node_modules/pg/'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the model and the decoder start without serialport', () => {
     for (const name of ['sim', 'decode', 'linker', 'report']) {
       const r = runRecorded(name, '--help');

@@ -1,6 +1,14 @@
 /** The record line: what the agent writes, what the collector accepts, and why it refuses. */
 import { describe, expect, it } from 'vitest';
-import { type FleetRecord, fletcher16, formatRecord, parseRecord } from '../../src/fleet/record.js';
+import { Collector } from '../../src/fleet/collector.js';
+import {
+  checkName,
+  type FleetRecord,
+  fletcher16,
+  formatRecord,
+  parseRecord,
+} from '../../src/fleet/record.js';
+import type { FleetStore } from '../../src/fleet/store.js';
 
 const sample: FleetRecord = {
   device: 'pump-7',
@@ -56,5 +64,24 @@ describe('record', () => {
     expect(reason(resign('mph1 a - 1 2 3 x 5 6 7 8 9 - c'))).toBe("free 'x' is not a whole number or '-'");
     expect(reason(resign('mph1 a - 1 2 3 - 5 6 7 8 9 - c'))).toBe("free is required, got '-'");
     expect(reason(resign('mph1 a - 1 2 3 4 5 6 7 8 9 - x'))).toMatch(/^flags 'x'/);
+  });
+
+  it('holds device ids, client ids and groups to one rule, each message naming what was refused', () => {
+    const rule = 'is not 1 to 64 of A-Z a-z 0-9 _ . -';
+    expect(checkName('pump-7.a_B', 'device id')).toBeNull();
+    expect(checkName('x'.repeat(64), 'group')).toBeNull();
+    expect(checkName('', 'device id')).toBe(`device id '' ${rule}`);
+    expect(checkName('x'.repeat(65), 'group')).toBe(`group '${'x'.repeat(65)}' ${rule}`);
+    expect(checkName('a b', '--device-id:')).toBe(`--device-id: 'a b' ${rule}`);
+    const resign = (body: string) => `${body} *${fletcher16(body).toString(16).padStart(4, '0')}`;
+    expect(parseRecord(resign('mph1 a/b - 1 2 3 4 5 6 7 8 9 - c'))).toEqual({
+      ok: false,
+      reason: `device id 'a/b' ${rule}`,
+    });
+    const store = {} as FleetStore;
+    const url = 'mqtt://127.0.0.1:1883';
+    expect(() => new Collector({ url, store, clientId: 'a b' })).toThrow(`client id 'a b' ${rule}`);
+    expect(() => new Collector({ url, store, clientId: 'ok', group: 'g/1' })).toThrow(`group 'g/1' ${rule}`);
+    expect(() => new Collector({ url, store, clientId: 'ok', group: 'g1' })).not.toThrow();
   });
 });

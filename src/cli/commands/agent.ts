@@ -102,13 +102,18 @@ async function installCommand(flags: InstallFlags): Promise<number> {
     await engine.load().catch((e: unknown) => {
       throw boardCliError(e);
     });
-    const total = agentFiles().reduce((n, f) => n + f.source.length, 0);
+    // Read once: the total said here is of the very files installed.
+    const agent = agentFiles();
+    const total = agent.reduce((n, f) => n + f.source.length, 0);
     say(`installing mpheap_agent (${formatBytes(total)} bytes) on ${engine.info.description}`);
-    files = await installAgent(engine, (p) =>
-      say(
-        `  ${p.file.padEnd(24)} ${formatBytes(p.bytes).padStart(6)} bytes, checked` +
-          `${p.resent ? ` (${p.resent} piece${p.resent === 1 ? '' : 's'} sent again)` : ''}`,
-      ),
+    files = await installAgent(
+      engine,
+      (p) =>
+        say(
+          `  ${p.file.padEnd(24)} ${formatBytes(p.bytes).padStart(6)} bytes, checked` +
+            `${p.resent ? ` (${p.resent} piece${p.resent === 1 ? '' : 's'} sent again)` : ''}`,
+        ),
+      agent,
     ).catch((e: unknown) => {
       const board = boardCliError(e);
       throw board instanceof CliError ? board : new CliError((e as Error).message, EXIT.SCRIPT_FAILED);

@@ -4,7 +4,7 @@ import pc from 'picocolors';
 import { snapshotFigures } from '../../analysis/verdict.js';
 import { BoardMonitor, type MonitorSummary } from '../../device/monitor.js';
 import { transportFor } from '../../device/node/open-port.js';
-import { RecordPublisher } from '../../fleet/publisher.js';
+import type { RecordPublisher } from '../../fleet/publisher.js';
 import { RecordingWriter } from '../../recording/recording.js';
 import { bytesText, formatBytes } from '../../util/size.js';
 import { ControlEscaper } from '../../util/text.js';
@@ -175,6 +175,8 @@ async function monitorBoard(
     }
   }
   if (flags.publish !== undefined) {
+    // Loaded only here: mqtt is for --publish alone, not for every monitor.
+    const { RecordPublisher } = await import('../../fleet/publisher.js');
     publisher = new RecordPublisher({
       url: flags.publish,
       onReject: (reason) => say(`not forwarded, a damaged record: ${reason}`),

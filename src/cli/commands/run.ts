@@ -11,7 +11,8 @@ import {
   MIN_WASM_HEAP,
   WasmEngine,
 } from '../../engines/wasm/wasm-engine.js';
-import { RecordPublisher } from '../../fleet/publisher.js';
+import type { RecordPublisher } from '../../fleet/publisher.js';
+import { checkName } from '../../fleet/record.js';
 import { finalSample, startAgentBeside } from '../../fleet/run-agent.js';
 import { regionBytesForPool } from '../../heap/layout.js';
 import { RecordingWriter } from '../../recording/recording.js';
@@ -324,8 +325,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const simInput = simInputOption(flags.simInput);
   if ((flags.publish === undefined) !== (flags.deviceId === undefined))
     throw new CliError('--publish and --device-id go together');
-  if (flags.deviceId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(flags.deviceId))
-    throw new CliError(`--device-id: '${flags.deviceId}' is not 1 to 64 of A-Z a-z 0-9 _ . -`);
+  const badDeviceId = flags.deviceId === undefined ? null : checkName(flags.deviceId, '--device-id:');
+  if (badDeviceId !== null) throw new CliError(badDeviceId);
   const engine = await createEngine(flags);
   // Started first: the recording names the engine as it really runs (a fallback says so).
   try {
@@ -343,6 +344,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   // --publish: the agent's records, from the output, to MQTT (src/fleet/run-agent.ts).
   let publisher: RecordPublisher | null = null;
   if (flags.publish !== undefined) {
+    // Loaded only here: mqtt is for --publish alone, not for every run.
+    const { RecordPublisher } = await import('../../fleet/publisher.js');
     publisher = new RecordPublisher({ url: flags.publish });
     try {
       await publisher.start();

@@ -9,6 +9,7 @@
 import type { Alert } from '../../fleet/alerts.js';
 import type { DeviceHealth, FleetHealth, Percentiles } from '../../fleet/health.js';
 import type { StoredSample } from '../../fleet/store.js';
+import { escapeHtml } from '../../util/text.js';
 
 export interface FleetPageOptions {
   title: string;
@@ -19,11 +20,6 @@ export interface FleetPageOptions {
   alerts: Alert[];
 }
 
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 const bytes = (n: number | null) => (n === null ? '–' : n.toLocaleString('en-US'));
 const rate = (n: number | null) =>
   n === null ? '–' : `${n > 0 ? '+' : n < 0 ? '−' : '±'}${Math.abs(Math.round(n)).toLocaleString('en-US')}`;
@@ -85,7 +81,7 @@ function chart(d: DeviceHealth, samples: StoredSample[]): string {
   const reboots = pts
     .map((p, i) =>
       i > 0 && p.boot !== pts[i - 1].boot
-        ? `<line class="reboot" x1="${x(i)}" x2="${x(i)}" y1="0" y2="${h}"><title>reboot: boot ${p.boot}, ${esc(p.reset ?? 'cause unknown')}</title></line>`
+        ? `<line class="reboot" x1="${x(i)}" x2="${x(i)}" y1="0" y2="${h}"><title>reboot: boot ${p.boot}, ${escapeHtml(p.reset ?? 'cause unknown')}</title></line>`
         : '',
     )
     .join('');
@@ -99,7 +95,7 @@ function chart(d: DeviceHealth, samples: StoredSample[]): string {
       ? 'largest free block: the board cannot say'
       : `largest free: lowest ${bytes(boots.reduce((m, b) => Math.min(m, b.minLargestFree ?? m), Number.POSITIVE_INFINITY))}, now ${bytes(d.latest.largestFree)}`,
   ].join('\n');
-  return `<svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="free and largest free of ${esc(d.id)} over its samples"><title>${esc(summary)}</title><rect class="frame" x="0" y="0" width="${w}" height="${h}"/>${reboots}${line(
+  return `<svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="free and largest free of ${escapeHtml(d.id)} over its samples"><title>${escapeHtml(summary)}</title><rect class="frame" x="0" y="0" width="${w}" height="${h}"/>${reboots}${line(
     pts.map((p) => p.free),
     'free',
   )}${line(
@@ -148,7 +144,7 @@ export function deviceSketch(d: DeviceHealth, samples: StoredSample[], now: numb
 
 function row(d: DeviceHealth, sketch: DeviceSketch, alerts: Alert[], now: number): string {
   const causes = Object.entries(d.resetCauses)
-    .map(([c, n]) => `${esc(c)} ×${n}`)
+    .map(([c, n]) => `${escapeHtml(c)} ×${n}`)
     .join(', ');
   const silentH = (now - d.lastAt) / 3_600_000;
   const { silent } = sketch;
@@ -159,8 +155,8 @@ function row(d: DeviceHealth, sketch: DeviceSketch, alerts: Alert[], now: number
       : '') +
     (silent ? ' <span class="badge quiet" title="no record for much longer than usual">silent</span>' : '');
   const noTable = d.latest.largestFree === null ? ' title="the board cannot say"' : '';
-  return `<tr data-device="${esc(d.id)}" class="${mine.length ? 'alert' : ''}">
-<td class="id">${esc(d.id)}${leak}${mine.map((a) => `<div class="rule" title="${esc(a.message)}">${esc(a.rule)}</div>`).join('')}</td>
+  return `<tr data-device="${escapeHtml(d.id)}" class="${mine.length ? 'alert' : ''}">
+<td class="id">${escapeHtml(d.id)}${leak}${mine.map((a) => `<div class="rule" title="${escapeHtml(a.message)}">${escapeHtml(a.rule)}</div>`).join('')}</td>
 <td class="num">${bytes(d.latest.free)}</td><td class="num"${noTable}>${bytes(d.latest.largestFree)}</td>
 <td class="num"${noTable}>${pct(d.latest.fragmentation)}</td><td class="num">${rate(d.freeTrendBytesPerHour)}</td>
 <td class="num">${rate(d.leakBytesPerHour)}</td>${forecastCell(d)}
@@ -193,7 +189,7 @@ export function fleetPage(
   );
   const generated = new Date(now).toISOString().slice(0, 16).replace('T', ' ');
   const alertList = opts.alerts.length
-    ? `<ul class="alerts" data-testid="alert-list">${opts.alerts.map((a) => `<li>${esc(a.message)}</li>`).join('')}</ul>`
+    ? `<ul class="alerts" data-testid="alert-list">${opts.alerts.map((a) => `<li>${escapeHtml(a.message)}</li>`).join('')}</ul>`
     : '';
   const body =
     devices.length === 0
@@ -205,7 +201,7 @@ export function fleetPage(
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${esc(opts.title)}</title>
+<title>${escapeHtml(opts.title)}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fafbfc}
 h1{font-size:20px;margin:0 0 4px}.sub{color:#5b6475;margin-bottom:16px}
@@ -223,8 +219,8 @@ polyline{fill:none;stroke-width:1.5}polyline.free{stroke:#2f6fdf}polyline.larges
 .legend i.dash{background:repeating-linear-gradient(90deg,#d4380d 0 3px,transparent 3px 5px)}
 .empty{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:16px}
 </style></head><body>
-<h1>${esc(opts.title)}</h1>
-<div class="sub">${esc(opts.source)} · ${f.devices.toLocaleString('en-US')} devices, ${f.samples.toLocaleString('en-US')} samples · generated ${generated} UTC</div>
+<h1>${escapeHtml(opts.title)}</h1>
+<div class="sub">${escapeHtml(opts.source)} · ${f.devices.toLocaleString('en-US')} devices, ${f.samples.toLocaleString('en-US')} samples · generated ${generated} UTC</div>
 <div class="summary">
 <div class="card" data-testid="devices"><b>${f.devices.toLocaleString('en-US')}</b>devices</div>
 <div class="card${opts.alerts.length ? ' hot' : ''}" data-testid="alerts"><b>${opts.alerts.length}</b>alerts</div>

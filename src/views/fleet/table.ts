@@ -9,6 +9,7 @@ import pc from 'picocolors';
 import type { Alert } from '../../fleet/alerts.js';
 import type { DeviceHealth, FleetHealth, Percentiles } from '../../fleet/health.js';
 import { formatBytes, formatSize } from '../../util/size.js';
+import { plural } from '../../util/text.js';
 
 export interface FleetTableOptions {
   color: boolean;
@@ -85,16 +86,12 @@ export function fleetTable(health: FleetHealth, alerts: readonly Alert[], opts: 
     `median ${b(v.p50)}  worst 10% ${b(v.p10)}  worst 1% ${b(v.p1)}  lowest ${b(v.min)}`;
   out.push(
     '',
-    `${counted(f.devices, 'device')}, ${counted(f.samples, 'sample')}, ${counted(f.reboots, 'reboot')}, ${formatBytes(f.leaking)} leaking`,
+    `${plural(f.devices, 'device')}, ${plural(f.samples, 'sample')}, ${plural(f.reboots, 'reboot')}, ${formatBytes(f.leaking)} leaking`,
     `free:          ${p(f.free)}`,
     `largest free:  ${p(f.largestFree)}`,
   );
   for (const a of alerts) out.push(c.red(`alert: ${a.message}`));
   return `${out.join('\n')}\n`;
-}
-
-function counted(n: number, what: string): string {
-  return `${formatBytes(n)} ${what}${n === 1 ? '' : 's'}`;
 }
 
 function forecastCell(d: DeviceHealth): string {

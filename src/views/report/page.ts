@@ -8,6 +8,7 @@
  * text nodes only.
  */
 import { createHash } from 'node:crypto';
+import { escapeHtml } from '../../util/text.js';
 import { loadWebAssets, type WebAssets } from './assets.js';
 import type { ReportData } from './format.js';
 
@@ -22,10 +23,6 @@ export function embedJson(value: unknown): string {
     .replace(/</g, '\\u003c')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function buildPage(data: ReportData, opts: PageOptions = {}): string {

@@ -77,7 +77,7 @@ export function renderSnapshot(s: HeapSnapshot, opts: TerminalOptions): string {
     lines.push('');
     lines.push(...renderLegend(s, f as HeapFigures, paint, c).map((l) => wrap(l, 22)));
   }
-  const v = verdictOf(s, opts);
+  const v = verdictOf(s, opts, f);
   lines.push('');
   lines.push(...renderFigures(s, f, v.figures, c).map((l) => wrap(l, 11)));
   // Warnings and the title carry text from the capture: control bytes are escaped.
@@ -116,8 +116,12 @@ function renderShortLegend(
   return lines;
 }
 
-function verdictOf(s: HeapSnapshot, opts: Pick<TerminalOptions, 'heapCanGrow' | 'memoryError'>): Verdict {
-  return heapVerdict(s, { heapCanGrow: opts.heapCanGrow, memoryError: opts.memoryError });
+function verdictOf(
+  s: HeapSnapshot,
+  opts: Pick<TerminalOptions, 'heapCanGrow' | 'memoryError'>,
+  map: HeapFigures | null,
+): Verdict {
+  return heapVerdict(s, { heapCanGrow: opts.heapCanGrow, memoryError: opts.memoryError }, map);
 }
 
 /** `snapshot #3 'after load' from file:x.log (incomplete: map cut short)`; #N is `seq`, as in --json and --snapshot. */
