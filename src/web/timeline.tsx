@@ -7,6 +7,7 @@ import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { snapshotFigures } from '../analysis/verdict.js';
+import { plural } from '../util/text.js';
 import type { PackedSnapshot } from '../views/report/format.js';
 
 export interface TimelineProps {
@@ -228,10 +229,15 @@ export function Timeline({
         <h2>Timeline</h2>
         <span class="hint">
           click or drag to pick a snapshot; ← → step; red lines are MemoryErrors
-          {collections.length > 0 && `; ${collections.length} collections drawn between snapshots`}
+          {collectionsHint(collections.length)}
         </span>
       </div>
       <div ref={host} class="timeline" data-testid="timeline" />
     </section>
   );
+}
+
+/** The end of the timeline's hint: how many collections are drawn between the snapshots. */
+export function collectionsHint(n: number): string {
+  return n > 0 ? `; ${plural(n, 'collection')} drawn between snapshots` : '';
 }

@@ -166,4 +166,11 @@ describe('the timeline of a page that dropped its oldest', () => {
     ]);
     expect(x.filter(Number.isInteger)).toEqual([0, 1, 2]);
   });
+
+  it('counts the collections it draws in its hint, one or many', async () => {
+    const { collectionsHint } = await import('../../src/web/timeline.js');
+    expect(collectionsHint(0)).toBe('');
+    expect(collectionsHint(1)).toBe('; 1 collection drawn between snapshots');
+    expect(collectionsHint(1200)).toBe('; 1,200 collections drawn between snapshots');
+  });
 });
